@@ -1,0 +1,281 @@
+"""Pre-solve checks: cheap arithmetic that proves a scenario infeasible before any solver runs.
+
+Each finding names the rule it concerns (the rule names of DESIGN.md section 4) and states the
+numbers, e.g. "2015 needs 30 new centers x 2 welfare_team staff = 60; pool is 50".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from planner.instance import Instance
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of a pre-solve check, naming the rule it concerns."""
+
+    level: Literal["error", "warning"]
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.level}] {self.rule}: {self.message}"
+
+
+def _kind_open_in(inst: Instance, kind_id: str, year: int) -> bool:
+    kind = inst.scenario.kinds[kind_id]
+    return kind.earliest_year is None or year >= kind.earliest_year
+
+
+def _min_new_builds(inst: Instance) -> dict[int, int]:
+    """Least number of centers per phase that must use a kind not needing an Employment Center.
+
+    Conversion-eligible sites are used first (cheapest in staff), in phase order.
+    """
+    conv_left = len([c for c in inst.conversion_sites() if c not in inst.existing])
+    out = {}
+    for y in inst.years:
+        n = inst.new_per_phase[y]
+        use = min(n, conv_left)
+        conv_left -= use
+        out[y] = n - use
+    return out
+
+
+def check_targets(inst: Instance) -> list[Finding]:
+    """Enough sites, conversion sites and kind capacity for each phase's target."""
+    out = []
+    sites = [c for c in inst.sites_allowed() if c not in inst.existing]
+    conv = [c for c in inst.conversion_sites() if c not in inst.existing]
+    need_ec = {k for k, v in inst.scenario.kinds.items() if v.requires_employment_center}
+    free = {k for k in inst.scenario.kinds if k not in need_ec}
+    for y in inst.years:
+        cum = inst.cumulative[y]
+        if cum > len(sites):
+            out.append(Finding("error", "phase-target",
+                               f"by {y} the targets call for {cum} new centers, but only "
+                               f"{len(sites)} sites are available (study area {len(inst.codes)}"
+                               f" units, {len(inst.scenario.sites.forbidden)} forbidden, "
+                               f"{len(inst.existing)} already open)"))
+        if inst.new_per_phase[y] < 0:
+            out.append(Finding("error", "phase-target", f"{y}: cumulative target decreases"))
+        open_free = [k for k in free if _kind_open_in(inst, k, y)]
+        if not open_free and cum > len(conv):
+            out.append(Finding("error", "site-earliest_year",
+                               f"by {y} the targets call for {cum} new centers, but no kind "
+                               f"without an Employment Center is allowed yet "
+                               f"({', '.join(sorted(free)) or 'none defined'}) and only "
+                               f"{len(conv)} conversion-eligible sites remain"))
+        caps = [inst.scenario.kinds[k].max_per_phase for k in inst.scenario.kinds
+                if _kind_open_in(inst, k, y)]
+        if caps and all(c is not None for c in caps) and sum(caps) < inst.new_per_phase[y]:
+            out.append(Finding("error", "phase-target",
+                               f"{y} needs {inst.new_per_phase[y]} new centers but the kinds' "
+                               f"max_per_phase caps sum to {sum(caps)}"))
+    return out
+
+
+def _staff_need(inst: Instance, agency: str) -> dict[int, int]:
+    """Least staff of ``agency`` placed per phase: mandatory tenants and forced new builds."""
+    need = dict.fromkeys(inst.years, 0)
+    plan = inst.agencies.get(agency)
+    if plan is not None and plan.mandatory:
+        for y in inst.years:
+            need[y] += inst.new_per_phase[y] * plan.staff
+    min_nb = _min_new_builds(inst)
+    free = [k for k, v in inst.scenario.kinds.items() if not v.requires_employment_center]
+    if free:
+        cheapest = min(inst.scenario.kinds[k].staff.get(agency, 0) for k in free)
+        for y in inst.years:
+            need[y] += min_nb[y] * cheapest
+    return need
+
+
+def check_pools(inst: Instance) -> list[Finding]:
+    """Staff pools against the least staff the targets need."""
+    out = []
+    cumulative = inst.scenario.pools_basis == "cumulative"
+    for agency, by_year in inst.pools.items():
+        if agency not in inst.agencies:
+            out.append(Finding("warning", "agency-staff_pool",
+                               f"pool for {agency}, which the scenario disables, is ignored"))
+            continue
+        need = _staff_need(inst, agency)
+        used = 0
+        for y in inst.years:
+            if y not in by_year:
+                continue
+            used += need[y]
+            n_new = inst.new_per_phase[y]
+            plan = inst.agencies[agency]
+            if cumulative and used > by_year[y]:
+                out.append(Finding("error", "agency-staff_pool",
+                                   f"by {y} at least {used} {agency} staff are needed; "
+                                   f"the cumulative pool is {by_year[y]}"))
+            elif not cumulative and need[y] > by_year[y]:
+                why = (f"{n_new} new centers x {plan.staff} {agency} staff"
+                       if plan.mandatory else f"at least {need[y]} {agency} staff")
+                out.append(Finding("error", "agency-staff_pool",
+                                   f"{y} needs {why} = {need[y]}; pool is {by_year[y]}"))
+    return out
+
+
+def least_cost(inst: Instance) -> dict[int, tuple[float, int, int]]:
+    """Per phase: the least capital cost of its new centers, with (conversions, new builds)."""
+    kinds = inst.scenario.kinds
+    fmt_min = min(f.cost_mkrw for f in inst.scenario.formats.values())
+    conv_cost = min((k.cost_mkrw for k in kinds.values() if k.requires_employment_center),
+                    default=None)
+    free_cost = min((k.cost_mkrw for k in kinds.values() if not k.requires_employment_center),
+                    default=None)
+    cheapest = min(c for c in (conv_cost, free_cost) if c is not None)
+    out = {}
+    for y, nb in _min_new_builds(inst).items():
+        conv = inst.new_per_phase[y] - nb
+        cost = conv * cheapest + nb * (free_cost or 0.0) + inst.new_per_phase[y] * fmt_min
+        out[y] = (cost, conv, nb)
+    return out
+
+
+def check_budget(inst: Instance) -> list[Finding]:
+    """Phase budgets against the least cost of the phase's new centers."""
+    out = []
+    costs = least_cost(inst)
+    for p in inst.scenario.phases:
+        cost, conv, nb = costs[p.year]
+        if p.budget_mkrw is not None and cost > p.budget_mkrw:
+            out.append(Finding("error", "phase-budget",
+                               f"{p.year} needs at least {cost:,.0f} million KRW ({conv} "
+                               f"conversions, {nb} new builds); budget is "
+                               f"{p.budget_mkrw:,.0f}"))
+    return out
+
+
+def check_region_balance(inst: Instance) -> list[Finding]:
+    """Enough sites per 시도 and enough centers overall for the regional minimum."""
+    rb = inst.scenario.regional_balance
+    if rb is None:
+        return []
+    out = []
+    allowed = set(inst.sites_allowed())
+    sidos = inst.units.groupby("sido").apply(lambda g: len(set(g.index) & allowed),
+                                             include_groups=False)
+    short = sidos[sidos < rb.min_per_sido]
+    for sido, n in short.items():
+        out.append(Finding("error", "region-balance",
+                           f"{sido} must have {rb.min_per_sido} centers by {rb.by_year} but "
+                           f"only {n} of its units may host one"))
+    years = [y for y in inst.years if y <= rb.by_year]
+    if not years:
+        out.append(Finding("error", "region-balance",
+                           f"by_year {rb.by_year} is before the first phase {inst.years[0]}"))
+        return out
+    need = len(sidos) * rb.min_per_sido
+    have = inst.cumulative[years[-1]] + len(inst.existing)
+    if need > have:
+        out.append(Finding("error", "region-balance",
+                           f"{len(sidos)} 시도 x {rb.min_per_sido} = {need} centers needed by "
+                           f"{rb.by_year}; the targets give {have}"))
+    return out
+
+
+def check_forced(inst: Instance) -> list[Finding]:
+    """Forced sites fit the targets, their kind's eligibility and earliest year."""
+    out = []
+    per_year: dict[int, int] = {}
+    for i, f in enumerate(inst.scenario.sites.forced):
+        where = f"sites.forced[{i}] ({f.code})"
+        if f.code not in inst.units.index:
+            out.append(Finding("error", "site-forced", f"{where} lies outside the study area"))
+            continue
+        if f.code in inst.existing:
+            out.append(Finding("warning", "site-forced", f"{where} is already open"))
+        year = f.year or inst.years[-1]
+        per_year[year] = per_year.get(year, 0) + 1
+        if f.kind is not None:
+            kind = inst.scenario.kinds[f.kind]
+            if kind.requires_employment_center and not inst.has_ec[f.code]:
+                out.append(Finding("error", "site-conversion_needs_center",
+                                   f"{where} is forced as {f.kind}, but no Employment Center "
+                                   f"exists in {inst.units.name_ko[f.code]}"))
+            if kind.earliest_year is not None and f.year is not None and \
+                    f.year < kind.earliest_year:
+                out.append(Finding("error", "site-earliest_year",
+                                   f"{where} is forced as {f.kind} in {f.year}, before its "
+                                   f"earliest year {kind.earliest_year}"))
+    running = 0
+    for y in inst.years:
+        running += per_year.get(y, 0)
+        if running > inst.cumulative[y]:
+            out.append(Finding("error", "site-forced",
+                               f"{running} sites are forced open by {y}, more than the "
+                               f"{inst.cumulative[y]} new centers the targets allow"))
+    return out
+
+
+def check_reach(inst: Instance) -> list[Finding]:
+    """Units that no other unit's center can reach (a warning, not an error)."""
+    cutoff = inst.scenario.travel.cutoff_min
+    reach = (inst.travel_min <= cutoff).sum(axis=1)
+    alone = reach[reach <= 1]
+    if alone.empty:
+        return []
+    names = ", ".join(inst.units.name_ko[c] for c in alone.index[:8])
+    return [Finding("warning", "serve-needs_tenant",
+                    f"{len(alone)} units reach no other unit within {cutoff:g} min "
+                    f"(served only by a center of their own): {names}")]
+
+
+CHECKS = (check_targets, check_pools, check_budget, check_region_balance, check_forced,
+          check_reach)
+
+
+def run_checks(inst: Instance) -> list[Finding]:
+    """All pre-solve findings, errors first."""
+    found = [f for check in CHECKS for f in check(inst)]
+    found += [Finding("warning", "data", n) for n in inst.notes]
+    return sorted(found, key=lambda f: f.level != "error")
+
+
+def summary_tables(inst: Instance) -> dict[str, pd.DataFrame]:
+    """The tables `planner check` prints: phases, demand by segment, pools, sites."""
+    phases = pd.DataFrame({
+        "new_centers": inst.new_per_phase, "cumulative": inst.cumulative,
+        "least_cost_mkrw": {y: c[0] for y, c in least_cost(inst).items()},
+        "budget_mkrw": {p.year: "-" if p.budget_mkrw is None else p.budget_mkrw
+                        for p in inst.scenario.phases},
+        "demand_data_year": {y: d.data_year for y, d in inst.demand.items()},
+    })
+    phases.index.name = "year"
+    first = inst.demand[inst.years[0]]
+    seg_rows = []
+    for sid, seg in inst.districts.catalog.segments.items():
+        w = inst.scenario.segments.get(sid)
+        seg_rows.append({"segment": sid, "figure": seg.column,
+                         "estimate": "estimate" if seg.estimate else "statistic",
+                         "weight": w.weight if w else 0.0,
+                         f"total_{first.data_year}": int(first.table[sid].sum()),
+                         "served_by": inst.districts.catalog.agency_of_segment().get(sid, "")})
+    pools = []
+    for agency, by_year in inst.pools.items():
+        need = _staff_need(inst, agency) if agency in inst.agencies else {}
+        for y in inst.years:
+            if y in by_year:
+                pools.append({"agency": agency, "year": y, "pool": by_year[y],
+                              "least_needed": need.get(y, 0)})
+    allowed = inst.sites_allowed()
+    sites = pd.DataFrame([{
+        "units_in_study_area": len(inst.codes),
+        "forbidden": len(inst.scenario.sites.forbidden),
+        "conversion_eligible": len(inst.conversion_sites()),
+        "already_open": len(inst.existing),
+        "forced": len(inst.scenario.sites.forced),
+        "island_units": int((inst.units.island_group != "").sum()),
+        "allowed_sites": len(allowed),
+    }])
+    return {"phases": phases, "segments": pd.DataFrame(seg_rows),
+            "pools": pd.DataFrame(pools), "sites": sites}

@@ -1,0 +1,145 @@
+"""Load the compiled district tables for one vintage of units.
+
+Tables are keyed by today's MOIS code; a vintage re-keys them: ``2015`` uses the codes, names
+and 시도 of 2015 (강원 42xxx, 전북 45xxx, 군위 in 경북, 인천 남구 28170), ``2025`` today's. The
+229 units are the same in both, so figures carry over unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from planner.data import geometry
+from planner.data.catalog import Catalog, load_catalog
+from planner.errors import DataError, did_you_mean
+from planner.paths import districts_dir
+
+VINTAGES = geometry.VINTAGES
+N_UNITS = 229
+_UNIT_COLUMNS = ["name_en", "sido_en", "kind", "island_group", "point_lon", "point_lat",
+                 "point_x_5179", "point_y_5179", "point_method", "area_km2", "code_change"]
+
+
+@dataclass(frozen=True)
+class DemandYear:
+    """Demand per unit and segment for one planning year, with how it was obtained."""
+
+    year: int
+    data_year: int
+    table: pd.DataFrame  # index code, one column per segment
+    methods: dict[str, list[str]]  # figure -> methods used (census, interpolated, estimate...)
+
+    @property
+    def substituted(self) -> bool:
+        return self.year != self.data_year
+
+
+@dataclass
+class DistrictData:
+    """The units of one vintage with their figures, Employment Centers and agency presence."""
+
+    vintage: int
+    units: pd.DataFrame
+    figures: pd.DataFrame
+    centers: pd.DataFrame
+    presence: pd.DataFrame
+    catalog: Catalog
+    _geometry: gpd.GeoSeries | None = field(default=None, repr=False)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.units.index)
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return int(self.figures.year.min()), int(self.figures.year.max())
+
+    def demand(self, year: int) -> DemandYear:
+        """Segment demand for ``year``; outside the data's years the nearest year stands in."""
+        lo, hi = self.years
+        data_year = min(max(year, lo), hi)
+        rows = self.figures[self.figures.year == data_year].set_index("code")
+        table = pd.DataFrame(index=self.units.index)
+        for sid, seg in self.catalog.segments.items():
+            table[sid] = rows[seg.column].reindex(self.units.index)
+        methods = {
+            "recipients": sorted(rows.recipients_method.unique()),
+            "age_groups": sorted(rows.age_method.unique()),
+        }
+        return DemandYear(year, data_year, table, methods)
+
+    def has_employment_center(self) -> pd.Series:
+        """Whether each unit hosts an Employment Center (main or branch) in the 2026 list."""
+        return pd.Series(self.units.index.isin(self.centers.host_code), index=self.units.index)
+
+    def geometry(self) -> gpd.GeoSeries:
+        """Unit polygons (EPSG:5179), dissolved from the installed boundary package."""
+        if self._geometry is None:
+            raw = _read(districts_dir() / "units.csv")
+            self._geometry = geometry.unit_polygons(self.vintage, raw)
+        return self._geometry
+
+    def to_geodataframe(self, year: int | None = None) -> gpd.GeoDataFrame:
+        """Units as a GeoDataFrame (EPSG:4326), with the segment demand of ``year`` if given."""
+        frame = self.units.copy()
+        if year is not None:
+            frame = frame.join(self.demand(year).table)
+        gdf = gpd.GeoDataFrame(frame, geometry=self.geometry().reindex(frame.index),
+                               crs=geometry.KOREA_CRS)
+        return gdf.to_crs(geometry.WGS84)
+
+    def check_codes(self, codes: list[str], where: str) -> list[str]:
+        """Messages for codes that are not units of this vintage."""
+        known = set(self.units.index)
+        return [f"{where}: unknown district code {c!r} for vintage {self.vintage}; "
+                + did_you_mean(c, sorted(known)) for c in codes if c not in known]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise DataError(f"{path}: table missing; rebuild with `python -m planner.data.build`")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load_districts(vintage: int = 2015, directory: Path | None = None) -> DistrictData:
+    """Load the 229 units of ``vintage`` (2015 or 2025) with figures and agencies."""
+    if vintage not in VINTAGES:
+        raise DataError(f"vintage {vintage!r} unknown; allowed: {', '.join(map(str, VINTAGES))}")
+    d = directory or districts_dir()
+    raw = _read(d / "units.csv")
+    if vintage == 2015:
+        key, names = raw.code_2015, {"name_ko": raw.name_ko_2015, "sido": raw.sido_2015,
+                                     "sido_code": raw.sido_code_2015}
+    else:
+        key, names = raw.code, {"name_ko": raw.name_ko, "sido": raw.sido,
+                                "sido_code": raw.sido_code}
+    to_vintage = dict(zip(raw.code, key, strict=True))
+    units = pd.DataFrame({"code": key, "code_current": raw.code, **names})
+    units = units.join(raw[_UNIT_COLUMNS]).set_index("code")
+    for col in ("point_lon", "point_lat", "point_x_5179", "point_y_5179", "area_km2"):
+        units[col] = units[col].astype(float)
+    if len(units) != N_UNITS or not units.index.is_unique:
+        raise DataError(f"{d / 'units.csv'}: expected {N_UNITS} unique units, got {len(units)}")
+
+    figures = _read(d / "figures.csv")
+    for col in figures.columns:
+        if col not in ("code", "recipients_method", "age_method"):
+            figures[col] = pd.to_numeric(figures[col], errors="raise").astype("int64")
+    figures["code"] = figures.code.map(to_vintage)
+
+    centers = _read(d / "employment_centers.csv")
+    centers["is_branch"] = centers.is_branch == "True"
+    centers["host_code"] = centers.host_code.map(to_vintage)
+    centers["jurisdiction_codes"] = centers.jurisdiction_codes.map(
+        lambda s: ";".join(to_vintage[c] for c in s.split(";") if c))
+    juris = _read(d / "ec_jurisdiction.csv")
+    juris["code"] = juris.code.map(to_vintage)
+    units = units.join(juris.set_index("code")[["center_id", "method", "km_to_center"]]
+                       .rename(columns={"center_id": "ec_center_id", "method": "ec_assignment"}))
+    presence = _read(d / "agency_presence.csv")
+    presence["code"] = presence.code.map(lambda c: to_vintage.get(c, ""))
+    return DistrictData(vintage, units, figures, centers, presence, load_catalog())

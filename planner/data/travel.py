@@ -1,0 +1,93 @@
+"""Travel minutes between unit points, or a user-supplied OD matrix.
+
+No 시군구 road travel-time source is public, so the default is a documented proxy: great-circle
+km x a circuity factor / an average speed. Pairs that cross the sea between island groups (제주,
+울릉, 옹진, 신안) are unreachable unless a scenario allows sea crossings, in which case a ferry
+time is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import DataError
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
+UNREACHABLE = np.inf
+
+
+@dataclass(frozen=True)
+class TravelModel:
+    """Parameters of the distance-based travel proxy (all named, all overridable)."""
+
+    circuity: float = 1.3  # road km per straight km; a common proxy (../shared PROVENANCE)
+    speed_kmh: float = 40.0  # assumed door-to-door average, not a measured figure
+    allow_sea_crossing: bool = False
+    ferry_min: float = 120.0  # added to a sea crossing when allowed (assumption)
+
+
+def great_circle_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """All-pairs haversine distances in km."""
+    lo, la = np.radians(lon), np.radians(lat)
+    dlo = lo[:, None] - lo[None, :]
+    dla = la[:, None] - la[None, :]
+    a = np.sin(dla / 2) ** 2 + np.cos(la[:, None]) * np.cos(la[None, :]) * np.sin(dlo / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def sea_crossing(island_group: pd.Series) -> np.ndarray:
+    """True where two units lie in different island groups (mainland is the group '')."""
+    g = island_group.fillna("").to_numpy()
+    return g[:, None] != g[None, :]
+
+
+def travel_minutes(units: pd.DataFrame, model: TravelModel | None = None) -> pd.DataFrame:
+    """Minutes from each unit (rows) to each unit (columns); 0 on the diagonal."""
+    model = model or TravelModel()
+    km = great_circle_km(units.point_lon.to_numpy(), units.point_lat.to_numpy())
+    minutes = km * model.circuity / model.speed_kmh * 60.0
+    sea = sea_crossing(units.island_group)
+    minutes = np.where(sea, minutes + model.ferry_min if model.allow_sea_crossing else UNREACHABLE,
+                       minutes)
+    np.fill_diagonal(minutes, 0.0)
+    return pd.DataFrame(minutes, index=units.index, columns=units.index)
+
+
+def load_od_matrix(path: Path, codes: list[str]) -> pd.DataFrame:
+    """Read an OD CSV (columns origin, destination, minutes) covering every pair of ``codes``.
+
+    Missing pairs are an error naming the first few; a pair listed twice is an error too.
+    The diagonal may be omitted (taken as 0).
+    """
+    try:
+        od = pd.read_csv(path, dtype={"origin": str, "destination": str})
+    except FileNotFoundError as exc:
+        raise DataError(f"{path}: OD matrix file not found") from exc
+    need = {"origin", "destination", "minutes"}
+    if not need <= set(od.columns):
+        raise DataError(f"{path}: OD matrix needs columns {sorted(need)}; "
+                        f"found {list(od.columns)}")
+    bad = od[pd.to_numeric(od.minutes, errors="coerce").isna() | (pd.to_numeric(
+        od.minutes, errors="coerce") < 0)]
+    if len(bad):
+        r = bad.iloc[0]
+        raise DataError(f"{path}: field 'minutes' must be a number >= 0; row {bad.index[0] + 2} "
+                        f"({r.origin} -> {r.destination}) has {r.minutes!r}")
+    dup = od[od.duplicated(["origin", "destination"])]
+    if len(dup):
+        r = dup.iloc[0]
+        raise DataError(f"{path}: pair {r.origin} -> {r.destination} is listed more than once")
+    mat = od.pivot(index="origin", columns="destination", values="minutes").astype(float)
+    mat = mat.reindex(index=codes, columns=codes)
+    np.fill_diagonal(mat.values, np.where(np.isnan(np.diag(mat.values)), 0.0,
+                                          np.diag(mat.values)))
+    missing = np.argwhere(mat.isna().to_numpy())
+    if len(missing):
+        pairs = ", ".join(f"{codes[i]}->{codes[j]}" for i, j in missing[:5])
+        raise DataError(f"{path}: OD matrix lacks {len(missing)} of the {len(codes) ** 2} pairs "
+                        f"needed, e.g. {pairs}")
+    return mat

@@ -1,0 +1,145 @@
+"""A scenario resolved against the data: the numbers a check or a model works with.
+
+Everything a rule needs is computed here once (sites in the study area, who may convert, which
+agencies exist where, pools, demand per phase, travel), so that checks, the model and the
+validator read the same facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from planner.data.districts import DemandYear, DistrictData
+from planner.data.travel import TravelModel, load_od_matrix, travel_minutes
+from planner.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class AgencyPlan:
+    """An agency as the scenario uses it (catalog defaults with the scenario's overrides)."""
+
+    id: str
+    name_ko: str
+    name_en: str
+    segment: str | None
+    staff: int
+    mandatory: bool
+    extended_only: bool
+    relocate_only: bool
+    radius_min: float | None
+    present: frozenset[str]
+    presence_basis: str
+
+
+@dataclass
+class Instance:
+    """One scenario on one vintage's data, restricted to its study area."""
+
+    scenario: Scenario
+    districts: DistrictData
+    units: pd.DataFrame
+    years: list[int]
+    new_per_phase: dict[int, int]
+    cumulative: dict[int, int]
+    has_ec: pd.Series
+    existing: list[str]
+    agencies: dict[str, AgencyPlan]
+    pools: dict[str, dict[int, int]]
+    demand: dict[int, DemandYear]
+    travel_min: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.units.index)
+
+    def sites_allowed(self) -> list[str]:
+        forbidden = set(self.scenario.sites.forbidden)
+        return [c for c in self.codes if c not in forbidden]
+
+    def conversion_sites(self) -> list[str]:
+        """Allowed sites where a kind that needs an Employment Center may open."""
+        return [c for c in self.sites_allowed() if self.has_ec[c]]
+
+
+def _presence(agency_id: str, presence: str, districts: DistrictData,
+              units: pd.DataFrame) -> frozenset[str]:
+    if presence == "every_unit":
+        return frozenset(units.index)
+    if presence == "cities":
+        return frozenset(units.index[units.kind != "gun"])
+    if presence == "none":
+        return frozenset()
+    if agency_id == "employment_center":
+        return frozenset(c for c in districts.centers.host_code if c in units.index)
+    rows = districts.presence[districts.presence.agency == agency_id]
+    if presence == "listed":
+        return frozenset(c for c in rows.code if c in units.index)
+    # sido_listed: where only the 시도 is known, any unit of that 시도 may host it
+    sidos = set(rows.sido)
+    return frozenset(units.index[units.sido.isin(sidos)]) | frozenset(
+        c for c in rows.code if c in units.index)
+
+
+def resolve_agencies(scenario: Scenario, districts: DistrictData,
+                     units: pd.DataFrame) -> dict[str, AgencyPlan]:
+    """Enabled agencies with the scenario's overrides applied."""
+    out = {}
+    for aid, cat in districts.catalog.agencies.items():
+        s = scenario.agencies.get(aid)
+        if s is not None and not s.enabled:
+            continue
+        presence = (s.presence if s and s.presence else cat.presence)
+        if s and s.presence_codes is not None:
+            present, basis = frozenset(c for c in s.presence_codes if c in units.index), "scenario"
+        else:
+            present = _presence(aid, presence, districts, units)
+            basis = f"catalog:{presence}" if not (s and s.presence) else f"scenario:{presence}"
+        out[aid] = AgencyPlan(
+            id=aid, name_ko=cat.name_ko, name_en=cat.name_en, segment=cat.segment,
+            staff=s.staff if s and s.staff is not None else cat.staff_per_center,
+            mandatory=s.mandatory if s and s.mandatory is not None else cat.mandatory,
+            extended_only=cat.extended_only,
+            relocate_only=cat.establishment == "relocate_only",
+            radius_min=s.radius_min if s else None, present=present, presence_basis=basis)
+    return out
+
+
+def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
+    """Resolve ``scenario`` on ``districts`` (which must be of the scenario's vintage)."""
+    if districts.vintage != scenario.vintage:
+        raise ValueError(f"scenario vintage {scenario.vintage} != data vintage "
+                         f"{districts.vintage}")
+    area = scenario.study_area
+    units = districts.units
+    if area.sido_codes or area.codes:
+        units = units[units.sido_code.isin(area.sido_codes) | units.index.isin(area.codes)]
+    years = [p.year for p in scenario.phases]
+    notes = []
+    demand = {}
+    for y in years:
+        d = districts.demand(y)
+        demand[y] = DemandYear(d.year, d.data_year, d.table.loc[units.index], d.methods)
+        if d.substituted:
+            notes.append(f"demand for {y} uses {d.data_year} figures (nearest year with data)")
+    if scenario.travel.od_matrix is not None:
+        travel = load_od_matrix(scenario.travel.od_matrix, list(units.index))
+    else:
+        t = scenario.travel
+        travel = travel_minutes(units, TravelModel(t.circuity, t.speed_kmh,
+                                                   t.allow_sea_crossing, t.ferry_min))
+    has_ec = districts.has_employment_center().loc[units.index]
+    ex = scenario.sites.existing
+    existing = [c for c in ex.codes if c in units.index]
+    if ex.assume == "main_employment_centers":
+        mains = districts.centers[~districts.centers.is_branch].host_code
+        existing += [c for c in units.index if c in set(mains) and c not in existing]
+    return Instance(
+        scenario=scenario, districts=districts, units=units, years=years,
+        new_per_phase=scenario.new_per_phase(), cumulative=scenario.cumulative_targets(),
+        has_ec=has_ec, existing=existing,
+        agencies=resolve_agencies(scenario, districts, units),
+        pools={a: dict(v) for a, v in scenario.pools.items()},
+        demand=demand, travel_min=travel, notes=notes)

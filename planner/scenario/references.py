@@ -1,0 +1,49 @@
+"""Check a scenario's references to the data: district codes, agency and segment ids."""
+
+from __future__ import annotations
+
+from planner.data.districts import DistrictData
+from planner.errors import did_you_mean
+from planner.scenario.schema import Scenario
+
+
+def _ids(kind: str, where: str, used: list[str], known: dict | list) -> list[str]:
+    return [f"{where}: unknown {kind} {u!r}; " + did_you_mean(u, known) for u in used
+            if u not in known]
+
+
+def reference_problems(scenario: Scenario, districts: DistrictData) -> list[str]:
+    """Every reference that does not resolve, as one message each (empty when all resolve)."""
+    agencies = districts.catalog.agencies
+    segments = districts.catalog.segments
+    out: list[str] = []
+    for aid in scenario.agencies:
+        out += _ids("agency id", f"agencies.{aid}", [aid], agencies)
+    for aid in scenario.pools:
+        out += _ids("agency id", f"pools.{aid}", [aid], agencies)
+    for kid, kind in scenario.kinds.items():
+        for aid in kind.staff:
+            out += _ids("agency id", f"kinds.{kid}.staff.{aid}", [aid], agencies)
+    for sid in scenario.segments:
+        out += _ids("segment id", f"segments.{sid}", [sid], segments)
+    sites = scenario.sites
+    for i, f in enumerate(sites.forced):
+        out += districts.check_codes([f.code], f"sites.forced[{i}].code")
+    for i, code in enumerate(sites.forbidden):
+        out += districts.check_codes([code], f"sites.forbidden[{i}]")
+    for i, code in enumerate(sites.existing.codes):
+        out += districts.check_codes([code], f"sites.existing.codes[{i}]")
+    for aid, setting in scenario.agencies.items():
+        for i, code in enumerate(setting.presence_codes or []):
+            out += districts.check_codes([code], f"agencies.{aid}.presence_codes[{i}]")
+    for i, code in enumerate(scenario.study_area.codes):
+        out += districts.check_codes([code], f"study_area.codes[{i}]")
+    known_sido = sorted(set(districts.units.sido_code))
+    for i, sc in enumerate(scenario.study_area.sido_codes):
+        if sc not in known_sido:
+            out.append(f"study_area.sido_codes[{i}]: unknown 시도 code {sc!r} for vintage "
+                       f"{districts.vintage}; " + did_you_mean(sc, known_sido, limit=20))
+    od = scenario.travel.od_matrix
+    if od is not None and od.is_absolute() and not od.exists():
+        out.append(f"travel.od_matrix: file {str(od)!r} not found")
+    return out

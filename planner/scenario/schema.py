@@ -1,0 +1,270 @@
+"""The scenario schema: every field a planner may set, validated by pydantic.
+
+Unknown keys are errors. Numbers that are planning assumptions rather than statistics say so
+in their docs and are listed under ``assumptions`` so that reports can show them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from planner.errors import did_you_mean
+
+Vintage = Literal[2015, 2025]
+Presence = Literal["listed", "every_unit", "cities", "sido_listed", "none"]
+
+# The rules of DESIGN.md section 4, by the name used as YAML key, CLI flag and violation code.
+RULE_NAMES: tuple[str, ...] = (
+    "site-one_kind", "site-stays_open", "site-conversion_needs_center", "site-earliest_year",
+    "site-forced", "site-forbidden", "phase-target", "phase-budget", "agency-mandatory",
+    "agency-needs_center", "agency-availability", "agency-extended_only", "agency-staff_pool",
+    "region-balance", "serve-needs_tenant", "serve-welfare_linkage", "center-capacity",
+)
+
+
+class Strict(BaseModel):
+    """Base of every scenario section: unknown keys are errors, values immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Phase(Strict):
+    """One planning phase (a year of the rollout)."""
+
+    year: int = Field(ge=2000, le=2100)
+    target: int = Field(ge=0, description="centers to open: new in this phase, or the "
+                                          "cumulative total, as `targets` says")
+    budget_mkrw: float | None = Field(default=None, ge=0, description="capital budget for "
+                                      "centers opened in this phase, million KRW; null = none")
+
+
+class Kind(Strict):
+    """A way to open a center (전환형 conversion, 신설형 new build, ...)."""
+
+    name_ko: str
+    name_en: str
+    requires_employment_center: bool = Field(
+        description="only where an Employment Center already exists in the unit")
+    cost_mkrw: float = Field(ge=0, description="capital cost per center, million KRW")
+    staff: dict[str, int] = Field(default_factory=dict,
+                                  description="extra staff by agency that this kind needs")
+    earliest_year: int | None = None
+    max_per_phase: int | None = Field(default=None, ge=0)
+
+
+class Format(Strict):
+    """basic (employment + welfare) or extended (adds culture, creative-economy... tenants)."""
+
+    name_ko: str
+    name_en: str
+    cost_mkrw: float = Field(default=0.0, ge=0, description="extra capital cost per center")
+    extended: bool = Field(default=False, description="allows extended-only tenants")
+
+
+class AgencySettings(Strict):
+    """Per-scenario overrides of the agency catalog."""
+
+    enabled: bool = True
+    staff: int | None = Field(default=None, ge=0, description="staff per center (overrides "
+                                                              "the catalog)")
+    mandatory: bool | None = None
+    presence: Presence | None = Field(default=None, description="where it exists today "
+                                                                "(overrides the catalog)")
+    presence_codes: list[str] | None = Field(default=None, description="explicit list of "
+                                             "units where it exists (implies presence: listed)")
+    radius_min: float | None = Field(default=None, ge=0, description="a relocate-only agency "
+                                     "may move to a center within this travel time")
+
+
+class SegmentSettings(Strict):
+    """Weight of a demand segment in the objective."""
+
+    weight: float = Field(default=1.0, ge=0)
+
+
+class Decay(Strict):
+    """How reach falls with travel time: r = f(minutes), 0 beyond the cutoff."""
+
+    kind: Literal["linear", "exponential", "step"] = "linear"
+    half_life_min: float = Field(default=30.0, gt=0, description="exponential decay only")
+
+
+class Travel(Strict):
+    """Travel times between units (proxy unless an OD matrix is given)."""
+
+    circuity: float = Field(default=1.3, ge=1.0)
+    speed_kmh: float = Field(default=40.0, gt=0)
+    allow_sea_crossing: bool = False
+    ferry_min: float = Field(default=120.0, ge=0)
+    cutoff_min: float = Field(default=60.0, gt=0)
+    decay: Decay = Decay()
+    od_matrix: Path | None = Field(default=None, description="CSV origin,destination,minutes "
+                                   "(relative to the scenario file)")
+
+
+class RegionalBalance(Strict):
+    """Every 시도 has at least ``min_per_sido`` centers by ``by_year``."""
+
+    min_per_sido: int = Field(ge=0)
+    by_year: int
+
+
+class ForcedSite(Strict):
+    """A planner's fixed decision: a center at ``code`` (from ``year``, of ``kind``)."""
+
+    code: str
+    year: int | None = None
+    kind: str | None = None
+    format: str | None = None
+
+
+class ExistingCenters(Strict):
+    """Plus Centers already open before the first phase (they stay open and count)."""
+
+    codes: list[str] = Field(default_factory=list)
+    assume: Literal["none", "main_employment_centers"] = Field(
+        default="none", description="main_employment_centers: the named assumption that every "
+        "unit hosting a main (non-branch) Employment Center of the 2026 list runs a Plus Center")
+    kind: str = "conversion"
+    format: str = "basic"
+
+
+class StudyArea(Strict):
+    """Restrict the plan to some units (empty lists = the whole country)."""
+
+    sido_codes: list[str] = Field(default_factory=list, description="2-digit 시도 codes of "
+                                  "the scenario's vintage")
+    codes: list[str] = Field(default_factory=list, description="5-digit unit codes")
+
+
+class Sites(Strict):
+    """Fixed decisions: forced and forbidden sites, centers already open."""
+
+    forced: list[ForcedSite] = Field(default_factory=list)
+    forbidden: list[str] = Field(default_factory=list)
+    existing: ExistingCenters = ExistingCenters()
+
+
+class Objective(Strict):
+    """What the plan maximizes or minimizes (DESIGN.md section 4)."""
+
+    mode: Literal["max_served", "min_travel", "max_coverage"] = "max_served"
+    discount: float = Field(default=0.0, ge=0, lt=1, description="per-phase discount rate")
+    cost_weight: float = Field(default=0.0, ge=0, description="objective units per million KRW")
+
+
+class RuleSetting(Strict):
+    """Switch a rule on/off, make it soft (slack with a penalty), or give it parameters."""
+
+    active: bool = True
+    soft: bool = False
+    penalty: float | None = Field(default=None, ge=0)
+    params: dict[str, float | int | str | bool] = Field(default_factory=dict)
+
+
+class Solver(Strict):
+    """Solver backend and limits; one worker or a deterministic limit keeps plans repeatable."""
+
+    backend: Literal["cpsat", "cbc", "scip"] = "cpsat"
+    time_limit_s: float = Field(default=60.0, gt=0)
+    workers: int = Field(default=1, ge=1, le=64)
+    seed: int = 0
+    deterministic: bool = True
+
+
+class Scenario(Strict):
+    """A planning scenario (YAML). Targets are stated per phase or cumulative, explicitly."""
+
+    name: str
+    description: str = ""
+    vintage: Vintage = 2015
+    study_area: StudyArea = StudyArea()
+    phases: list[Phase] = Field(min_length=1)
+    targets: Literal["per_phase", "cumulative"] = Field(
+        description="per_phase: each phase's target counts centers opened in it; "
+                    "cumulative: the total open by the end of it")
+    target_mode: Literal["exact", "at_least", "at_most"] = "exact"
+    kinds: dict[str, Kind] = Field(min_length=1)
+    formats: dict[str, Format] = Field(min_length=1)
+    agencies: dict[str, AgencySettings] = Field(default_factory=dict)
+    pools: dict[str, dict[int, int]] = Field(
+        default_factory=dict, description="staff available per agency and phase year")
+    pools_basis: Literal["per_phase", "cumulative"] = "per_phase"
+    segments: dict[str, SegmentSettings] = Field(default_factory=dict)
+    travel: Travel = Travel()
+    welfare_linkage_year: int | None = Field(
+        default=None, description="from this year any reachable center serves welfare demand; "
+        "before it only the center of the district's own welfare team (2016 in history)")
+    regional_balance: RegionalBalance | None = None
+    sites: Sites = Sites()
+    objective: Objective = Objective()
+    rules: dict[str, RuleSetting] = Field(default_factory=dict)
+    solver: Solver = Solver()
+    assumptions: list[str] = Field(default_factory=list, description="assumed numbers, in "
+                                   "words, for the report")
+    source_files: list[str] = Field(default_factory=list, description="set by the loader: the "
+                                    "files applied, bases first")
+
+    @field_validator("phases")
+    @classmethod
+    def _years_increase(cls, phases: list[Phase]) -> list[Phase]:
+        years = [p.year for p in phases]
+        if years != sorted(set(years)):
+            raise ValueError(f"phase years must strictly increase; got {years}")
+        return phases
+
+    def internal_problems(self) -> list[str]:
+        """Cross-references inside the scenario that do not resolve, one message each."""
+        problems = []
+        years = {p.year for p in self.phases}
+        for aid, by_year in self.pools.items():
+            extra = sorted(set(by_year) - years)
+            if extra:
+                problems.append(f"pools.{aid}: years {extra} are not phase years {sorted(years)}")
+        for i, f in enumerate(self.sites.forced):
+            if f.kind is not None and f.kind not in self.kinds:
+                problems.append(f"sites.forced[{i}].kind: unknown kind {f.kind!r}; "
+                                + did_you_mean(f.kind, self.kinds))
+            if f.format is not None and f.format not in self.formats:
+                problems.append(f"sites.forced[{i}].format: unknown format {f.format!r}; "
+                                + did_you_mean(f.format, self.formats))
+            if f.year is not None and f.year not in years:
+                problems.append(f"sites.forced[{i}].year: {f.year} is not a phase year "
+                                f"{sorted(years)}")
+        ex = self.sites.existing
+        if ex.kind not in self.kinds:
+            problems.append(f"sites.existing.kind: unknown kind {ex.kind!r}; "
+                            + did_you_mean(ex.kind, self.kinds))
+        if ex.format not in self.formats:
+            problems.append(f"sites.existing.format: unknown format {ex.format!r}; "
+                            + did_you_mean(ex.format, self.formats))
+        overlap = {f.code for f in self.sites.forced} & set(self.sites.forbidden)
+        if overlap:
+            problems.append(f"sites: codes {sorted(overlap)} are both forced and forbidden")
+        for name in self.rules:
+            if name not in RULE_NAMES:
+                problems.append(f"rules.{name}: unknown rule; " + did_you_mean(name, RULE_NAMES))
+        if self.targets == "cumulative":
+            t = [p.target for p in self.phases]
+            if t != sorted(t):
+                problems.append(f"phases: cumulative targets must not decrease; got {t}")
+        return problems
+
+    def cumulative_targets(self) -> dict[int, int]:
+        """Centers open by the end of each phase (excluding pre-existing ones)."""
+        out, total = {}, 0
+        for p in self.phases:
+            total = total + p.target if self.targets == "per_phase" else p.target
+            out[p.year] = total
+        return out
+
+    def new_per_phase(self) -> dict[int, int]:
+        """Centers opened in each phase."""
+        cum = self.cumulative_targets()
+        prev, out = 0, {}
+        for y, c in cum.items():
+            out[y], prev = c - prev, c
+        return out
