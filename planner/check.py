@@ -79,20 +79,26 @@ def check_targets(inst: Instance) -> list[Finding]:
     return out
 
 
-def _staff_need(inst: Instance, agency: str) -> dict[int, int]:
-    """Least staff of ``agency`` placed per phase: mandatory tenants and forced new builds."""
-    need = dict.fromkeys(inst.years, 0)
+def _staff_parts(inst: Instance, agency: str) -> dict[int, list[tuple[int, int, str]]]:
+    """Per phase, the terms of the least staff of ``agency`` placed: (count, staff each, what)."""
+    parts: dict[int, list[tuple[int, int, str]]] = {y: [] for y in inst.years}
     plan = inst.agencies.get(agency)
-    if plan is not None and plan.mandatory:
+    if plan is not None and plan.mandatory and plan.staff > 0:
         for y in inst.years:
-            need[y] += inst.new_per_phase[y] * plan.staff
-    min_nb = _min_new_builds(inst)
+            parts[y].append((inst.new_per_phase[y], plan.staff, "new centers"))
     free = [k for k, v in inst.scenario.kinds.items() if not v.requires_employment_center]
     if free:
         cheapest = min(inst.scenario.kinds[k].staff.get(agency, 0) for k in free)
-        for y in inst.years:
-            need[y] += min_nb[y] * cheapest
-    return need
+        for y, n in _min_new_builds(inst).items():
+            if n and cheapest:
+                parts[y].append((n, cheapest, "new builds (too few conversion sites)"))
+    return parts
+
+
+def _staff_need(inst: Instance, agency: str) -> dict[int, int]:
+    """Least staff of ``agency`` placed per phase: mandatory tenants and unavoidable new builds."""
+    return {y: sum(n * s for n, s, _ in terms)
+            for y, terms in _staff_parts(inst, agency).items()}
 
 
 def check_pools(inst: Instance) -> list[Finding]:
@@ -104,23 +110,21 @@ def check_pools(inst: Instance) -> list[Finding]:
             out.append(Finding("warning", "agency-staff_pool",
                                f"pool for {agency}, which the scenario disables, is ignored"))
             continue
-        need = _staff_need(inst, agency)
+        parts = _staff_parts(inst, agency)
         used = 0
         for y in inst.years:
             if y not in by_year:
                 continue
-            used += need[y]
-            n_new = inst.new_per_phase[y]
-            plan = inst.agencies[agency]
+            need = sum(n * per for n, per, _ in parts[y])
+            used += need
             if cumulative and used > by_year[y]:
                 out.append(Finding("error", "agency-staff_pool",
                                    f"by {y} at least {used} {agency} staff are needed; "
                                    f"the cumulative pool is {by_year[y]}"))
-            elif not cumulative and need[y] > by_year[y]:
-                why = (f"{n_new} new centers x {plan.staff} {agency} staff"
-                       if plan.mandatory else f"at least {need[y]} {agency} staff")
+            elif not cumulative and need > by_year[y]:
+                why = " + ".join(f"{n} {what} x {per} {agency} staff" for n, per, what in parts[y])
                 out.append(Finding("error", "agency-staff_pool",
-                                   f"{y} needs {why} = {need[y]}; pool is {by_year[y]}"))
+                                   f"{y} needs {why} = {need}; pool is {by_year[y]}"))
     return out
 
 

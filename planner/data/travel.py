@@ -82,10 +82,11 @@ def load_od_matrix(path: Path, codes: list[str]) -> pd.DataFrame:
         r = dup.iloc[0]
         raise DataError(f"{path}: pair {r.origin} -> {r.destination} is listed more than once")
     mat = od.pivot(index="origin", columns="destination", values="minutes").astype(float)
-    mat = mat.reindex(index=codes, columns=codes)
-    np.fill_diagonal(mat.values, np.where(np.isnan(np.diag(mat.values)), 0.0,
-                                          np.diag(mat.values)))
-    missing = np.argwhere(mat.isna().to_numpy())
+    values = mat.reindex(index=codes, columns=codes).to_numpy(copy=True)
+    diag = np.diag(values)
+    np.fill_diagonal(values, np.where(np.isnan(diag), 0.0, diag))
+    mat = pd.DataFrame(values, index=codes, columns=codes)
+    missing = np.argwhere(np.isnan(values))
     if len(missing):
         pairs = ", ".join(f"{codes[i]}->{codes[j]}" for i, j in missing[:5])
         raise DataError(f"{path}: OD matrix lacks {len(missing)} of the {len(codes) ** 2} pairs "

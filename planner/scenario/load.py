@@ -179,13 +179,13 @@ def load_scenario(path: str | Path, districts: DistrictData | None = None) -> Sc
     path = Path(path)
     doc, applied = resolve_extends(path)
     scenario = scenario_from_dict(doc, str(path))
+    od = scenario.travel.od_matrix
+    if od is not None and not od.is_absolute():
+        scenario = scenario.model_copy(update={"travel": scenario.travel.model_copy(
+            update={"od_matrix": (path.parent / od).resolve()})})
     if districts is None or districts.vintage != scenario.vintage:
         districts = load_districts(scenario.vintage)
     problems = reference_problems(scenario, districts)
     if problems:
         raise ScenarioError(str(path), problems)
-    od = scenario.travel.od_matrix
-    if od is not None and not od.is_absolute():
-        scenario = scenario.model_copy(update={"travel": scenario.travel.model_copy(
-            update={"od_matrix": (path.parent / od).resolve()})})
     return scenario.model_copy(update={"source_files": applied})

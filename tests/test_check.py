@@ -1,0 +1,124 @@
+"""Pre-solve checks state the numbers; `planner check` exits 0 when sound, 1 when infeasible."""
+
+from __future__ import annotations
+
+import yaml
+from click.testing import CliRunner
+
+from planner.check import run_checks
+from planner.cli import main
+from planner.instance import build_instance
+from planner.scenario import scenario_from_dict
+from planner.scenario.load import deep_merge
+
+from .conftest import SCENARIOS
+from .test_scenario_validation import _toy_doc
+
+
+def _national_doc() -> dict:
+    base = yaml.safe_load((SCENARIOS / "base.yaml").read_text())
+    nat = yaml.safe_load((SCENARIOS / "national-2014-2017.yaml").read_text())
+    nat.pop("extends")
+    return deep_merge(base, nat)
+
+
+def _errors(doc, districts):
+    inst = build_instance(scenario_from_dict(doc), districts)
+    return [str(f) for f in run_checks(inst) if f.level == "error"]
+
+
+def test_shipped_scenarios_pass(d2015):
+    assert _errors(_national_doc(), d2015) == []
+    assert _errors(_toy_doc(), d2015) == []
+
+
+def test_small_welfare_pool_names_phase_and_numbers(d2015):
+    doc = _national_doc()
+    doc["pools"]["welfare_team"][2015] = 50
+    errs = _errors(doc, d2015)
+    assert errs == ["[error] agency-staff_pool: 2015 needs 30 new centers x 2 welfare_team "
+                    "staff = 60; pool is 50"]
+
+
+def test_cumulative_pool_basis(d2015):
+    doc = _national_doc()
+    doc["pools_basis"] = "cumulative"
+    doc["pools"]["welfare_team"] = {2014: 20, 2015: 70, 2016: 200, 2017: 200}
+    errs = _errors(doc, d2015)
+    assert errs == ["[error] agency-staff_pool: by 2015 at least 80 welfare_team staff are "
+                    "needed; the cumulative pool is 70"]
+
+
+def test_too_many_centers_for_the_study_area(d2015):
+    doc = _toy_doc()
+    doc["phases"] = [{"year": 2015, "target": 4}, {"year": 2016, "target": 3}]
+    doc["pools"] = {}
+    errs = _errors(doc, d2015)
+    assert any("by 2016 the targets call for 7 new centers, but only 6 sites" in e for e in errs)
+
+
+def test_no_new_builds_allowed_yet(d2015):
+    # 대전+세종 have 2 units with an Employment Center; 3 centers in 2015 need a new build
+    doc = _toy_doc()
+    doc["kinds"]["new_build"]["earliest_year"] = 2016
+    doc["phases"] = [{"year": 2015, "target": 3}, {"year": 2016, "target": 1}]
+    doc["pools"] = {}
+    errs = _errors(doc, d2015)
+    assert any("site-earliest_year: by 2015 the targets call for 3 new centers" in e
+               and "only 2 conversion-eligible sites" in e for e in errs)
+
+
+def test_new_build_staff_needed(d2015):
+    # 3 centers, 2 conversion sites: at least one new build needing 10 Employment Center staff
+    doc = _toy_doc()
+    doc["phases"] = [{"year": 2015, "target": 3}, {"year": 2016, "target": 0}]
+    doc["pools"] = {"employment_center": {2015: 5}}
+    errs = _errors(doc, d2015)
+    assert errs == ["[error] agency-staff_pool: 2015 needs 1 new builds (too few conversion "
+                    "sites) x 10 employment_center staff = 10; pool is 5"]
+
+
+def test_budget_too_small(d2015):
+    doc = _toy_doc()
+    doc["phases"][0]["budget_mkrw"] = 400
+    errs = _errors(doc, d2015)
+    assert errs == ["[error] phase-budget: 2015 needs at least 500 million KRW "
+                    "(1 conversions, 0 new builds); budget is 400"]
+
+
+def test_regional_balance(d2015):
+    doc = _national_doc()
+    doc["phases"] = [{"year": 2014, "target": 10}]
+    doc["pools"] = {}
+    doc["sites"] = {}
+    doc["regional_balance"] = {"min_per_sido": 1, "by_year": 2014}
+    errs = _errors(doc, d2015)
+    assert errs == ["[error] region-balance: 17 시도 x 1 = 17 centers needed by 2014; the "
+                    "targets give 10"]
+
+
+def test_forced_conversion_without_center(d2015):
+    doc = _toy_doc()
+    doc["sites"] = {"forced": [{"code": "30110", "year": 2015, "kind": "conversion"}]}
+    errs = _errors(doc, d2015)
+    assert errs == ["[error] site-conversion_needs_center: sites.forced[0] (30110) is forced "
+                    "as conversion, but no Employment Center exists in 동구"]
+
+
+def test_cli_check_exit_codes(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["check", str(SCENARIOS / "toy.yaml")])
+    assert ok.exit_code == 0, ok.output
+    assert "passes the pre-solve checks" in ok.output and "== pools" in ok.output
+    doc = _toy_doc()
+    doc["pools"]["welfare_team"][2016] = 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    res = runner.invoke(main, ["check", str(bad)])
+    assert res.exit_code == 1
+    assert "2016 needs 1 new centers x 2 welfare_team staff = 2; pool is 1" in res.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: [\n")
+    res = runner.invoke(main, ["check", str(broken)])
+    assert res.exit_code == 2 and "YAML syntax error" in res.output
+    assert "Traceback" not in res.output
