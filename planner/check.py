@@ -257,13 +257,13 @@ def summary_tables(inst: Instance) -> dict[str, pd.DataFrame]:
     phases.index.name = "year"
     first = inst.demand[inst.years[0]]
     seg_rows = []
-    for sid, seg in inst.districts.catalog.segments.items():
+    for sid, seg in inst.catalog.segments.items():
         w = inst.scenario.segments.get(sid)
         seg_rows.append({"segment": sid, "figure": seg.column,
                          "estimate": "estimate" if seg.estimate else "statistic",
                          "weight": w.weight if w else 0.0,
                          f"total_{first.data_year}": int(first.table[sid].sum()),
-                         "served_by": inst.districts.catalog.agency_of_segment().get(sid, "")})
+                         "served_by": inst.catalog.agency_of_segment().get(sid, "")})
     pools = []
     for agency, by_year in inst.pools.items():
         need = _staff_need(inst, agency) if agency in inst.agencies else {}

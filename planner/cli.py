@@ -73,6 +73,71 @@ def check(scenario: Path) -> None:
     click.echo("\nscenario passes the pre-solve checks")
 
 
+def _summary(sol) -> str:
+    f = sol.facts()
+    gap = "-" if f["gap"] is None else f"{f['gap']:.4%}"
+    head = (f"status {f['status']}{' (interrupted)' if sol.interrupted else ''}"
+            f"{'' if sol.optimal else ' (not proven optimal)'}; objective "
+            f"{f['objective']:,.1f}; bound {f['best_bound']:,.1f}; gap {gap}; "
+            f"{f['backend']} {f['solve_s']:.1f}s (build {f['build_s']:.1f}s); "
+            f"{f['variables']:,} variables, {f['constraints']:,} rows")
+    cols = ["year", "centers_open", "centers_new"] + [
+        c for c in sol.kpis_phase.columns if c.startswith(("open_", "coverage_"))] + [
+        "mean_travel_min"]
+    return head + "\n\n" + _table(sol.kpis_phase[cols].set_index("year"))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="run folder (default runs/<scenario name>)")
+@click.option("--force", is_flag=True, help="replace an existing run folder")
+@click.option("--backend", type=click.Choice(["cbc", "cpsat", "highs", "scip"]), default=None,
+              help="override solver.backend")
+@click.option("--time-limit", type=float, default=None, help="override solver.time_limit_s")
+@click.option("--workers", type=int, default=None, help="override solver.workers")
+@click.option("--seed", type=int, default=None, help="override solver.seed")
+def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
+        time_limit: float | None, workers: int | None, seed: int | None) -> None:
+    """Solve SCENARIO and write a run folder (plan, KPIs, assignment, solver log).
+
+    Exit status: 0 with a plan (optimal or feasible), 1 when infeasible (the conflicting rules
+    are listed), 2 when inputs cannot be read, 3 when no plan was found in the time limit.
+    """
+    from planner.run import InfeasibleScenario, run_scenario
+    from planner.scenario import load_scenario
+
+    def progress(msg: str) -> None:
+        click.echo(f"  {msg}", err=True)
+
+    try:
+        name = load_scenario(scenario).name
+        target = out or Path("runs") / name
+        res = run_scenario(scenario, target, force=force, backend=backend,
+                           time_limit_s=time_limit, workers=workers, seed=seed,
+                           progress=progress)
+    except InfeasibleScenario as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except PlannerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(3 if "no plan found" in str(exc) else 2)
+    click.echo(_summary(res.solution))
+    click.echo(f"\nrun folder: {res.out}")
+
+
+@main.command()
+def rules() -> None:
+    """List the model's rules with their default state, parameters and one-line docs."""
+    import planner.model.rules  # noqa: F401
+    from planner.model.registry import REGISTRY
+
+    for name, spec in REGISTRY.items():
+        state = "on " if spec.default_active else "off"
+        params = ", ".join(f"{k}={v}" for k, v in spec.params.items())
+        click.echo(f"{name:32s} {state} {spec.summary}" + (f"  [{params}]" if params else ""))
+
+
 @main.command("build-data")
 @click.option("--shared", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="raw public data folder (default ../shared/data)")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from planner.data.catalog import Catalog
 from planner.data.districts import DemandYear, DistrictData
 from planner.data.travel import TravelModel, load_od_matrix, travel_minutes
 from planner.scenario.schema import Scenario
@@ -38,7 +39,8 @@ class Instance:
     """One scenario on one vintage's data, restricted to its study area."""
 
     scenario: Scenario
-    districts: DistrictData
+    districts: DistrictData | None
+    catalog: Catalog
     units: pd.DataFrame
     years: list[int]
     new_per_phase: dict[int, int]
@@ -64,13 +66,13 @@ class Instance:
         return [c for c in self.sites_allowed() if self.has_ec[c]]
 
 
-def _presence(agency_id: str, presence: str, districts: DistrictData,
+def _presence(agency_id: str, presence: str, districts: DistrictData | None,
               units: pd.DataFrame) -> frozenset[str]:
     if presence == "every_unit":
         return frozenset(units.index)
     if presence == "cities":
         return frozenset(units.index[units.kind != "gun"])
-    if presence == "none":
+    if presence == "none" or districts is None:
         return frozenset()
     if agency_id == "employment_center":
         return frozenset(c for c in districts.centers.host_code if c in units.index)
@@ -83,11 +85,11 @@ def _presence(agency_id: str, presence: str, districts: DistrictData,
         c for c in rows.code if c in units.index)
 
 
-def resolve_agencies(scenario: Scenario, districts: DistrictData,
-                     units: pd.DataFrame) -> dict[str, AgencyPlan]:
+def resolve_agencies(scenario: Scenario, districts: DistrictData | None,
+                     units: pd.DataFrame, catalog: Catalog) -> dict[str, AgencyPlan]:
     """Enabled agencies with the scenario's overrides applied."""
     out = {}
-    for aid, cat in districts.catalog.agencies.items():
+    for aid, cat in catalog.agencies.items():
         s = scenario.agencies.get(aid)
         if s is not None and not s.enabled:
             continue
@@ -137,9 +139,54 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
         mains = districts.centers[~districts.centers.is_branch].host_code
         existing += [c for c in units.index if c in set(mains) and c not in existing]
     return Instance(
-        scenario=scenario, districts=districts, units=units, years=years,
+        scenario=scenario, districts=districts, catalog=districts.catalog, units=units,
+        years=years,
         new_per_phase=scenario.new_per_phase(), cumulative=scenario.cumulative_targets(),
         has_ec=has_ec, existing=existing,
-        agencies=resolve_agencies(scenario, districts, units),
+        agencies=resolve_agencies(scenario, districts, units, districts.catalog),
         pools={a: dict(v) for a, v in scenario.pools.items()},
         demand=demand, travel_min=travel, notes=notes)
+
+
+def instance_from_matrix(scenario: Scenario, travel_min: pd.DataFrame,
+                         demand: dict[int, pd.DataFrame], *, has_ec: pd.Series | None = None,
+                         sido: pd.Series | None = None, catalog: Catalog | None = None,
+                         existing: list[str] | None = None) -> Instance:
+    """An instance from arrays (tests, benchmarks, researchers' own data).
+
+    ``travel_min``: minutes, sites x sites (the same codes index demand districts and
+    candidate sites); ``demand[year]``: districts x segments. Every unit may convert unless
+    ``has_ec`` says otherwise; all units share one 시도 unless ``sido`` is given.
+    """
+    from planner.data.catalog import load_catalog
+
+    catalog = catalog or load_catalog()
+    codes = list(travel_min.index)
+    units = pd.DataFrame(index=pd.Index(codes, name="code"))
+    units["name_ko"] = units.index
+    units["name_en"] = units.index
+    units["sido"] = sido.reindex(codes).to_numpy() if sido is not None else "all"
+    units["sido_code"] = units["sido"]
+    units["kind"] = "si"
+    units["island_group"] = ""
+    has_ec = has_ec.reindex(codes).fillna(False).astype(bool) if has_ec is not None else \
+        pd.Series(True, index=codes)
+    years = [p.year for p in scenario.phases]
+    table = {}
+    for y in years:
+        t = demand[y].reindex(index=codes).fillna(0)
+        for s in catalog.segments:
+            if s not in t.columns:
+                t[s] = 0
+        table[y] = DemandYear(y, y, t, {"recipients": ["given"], "age_groups": ["given"]})
+    agencies = resolve_agencies(scenario, None, units, catalog)
+    if "employment_center" in agencies:
+        plan = agencies["employment_center"]
+        agencies["employment_center"] = AgencyPlan(**{
+            **plan.__dict__, "present": frozenset(c for c in codes if has_ec[c])})
+    return Instance(scenario=scenario, districts=None, catalog=catalog, units=units,
+                    years=years, new_per_phase=scenario.new_per_phase(),
+                    cumulative=scenario.cumulative_targets(), has_ec=has_ec,
+                    existing=list(existing or []), agencies=agencies,
+                    pools={a: dict(v) for a, v in scenario.pools.items()}, demand=table,
+                    travel_min=travel_min.astype(float), notes=[])

@@ -18,8 +18,9 @@ Presence = Literal["listed", "every_unit", "cities", "sido_listed", "none"]
 
 # The rules of DESIGN.md section 4, by the name used as YAML key, CLI flag and violation code.
 RULE_NAMES: tuple[str, ...] = (
-    "site-one_kind", "site-stays_open", "site-conversion_needs_center", "site-earliest_year",
-    "site-forced", "site-forbidden", "phase-target", "phase-budget", "agency-mandatory",
+    "site-one_kind", "site-stays_open", "site-one_format", "site-conversion_needs_center",
+    "site-earliest_year", "site-kind_cap", "site-existing", "site-forced", "site-forbidden",
+    "phase-target", "phase-budget", "agency-mandatory",
     "agency-needs_center", "agency-availability", "agency-extended_only", "agency-staff_pool",
     "region-balance", "serve-needs_tenant", "serve-welfare_linkage", "center-capacity",
 )
@@ -153,7 +154,11 @@ class Objective(Strict):
 
     mode: Literal["max_served", "min_travel", "max_coverage"] = "max_served"
     discount: float = Field(default=0.0, ge=0, lt=1, description="per-phase discount rate")
-    cost_weight: float = Field(default=0.0, ge=0, description="objective units per million KRW")
+    cost_weight: float = Field(default=0.0, ge=0, description="persons served (min_travel: "
+                               "person-minutes) that one million KRW of capital cost is worth")
+    unserved_min: float | None = Field(default=600.0, ge=0, description="min_travel: minutes "
+                                       "charged for a client no center serves; null = every "
+                                       "client must be assigned")
 
 
 class RuleSetting(Strict):
@@ -168,7 +173,9 @@ class RuleSetting(Strict):
 class Solver(Strict):
     """Solver backend and limits; one worker or a deterministic limit keeps plans repeatable."""
 
-    backend: Literal["cpsat", "cbc", "scip"] = "cpsat"
+    backend: Literal["cbc", "cpsat", "highs", "scip"] = Field(
+        default="cbc", description="cbc proved the national scenario fastest on this machine "
+        "(bench/); cpsat explains infeasibility")
     time_limit_s: float = Field(default=60.0, gt=0)
     workers: int = Field(default=1, ge=1, le=64)
     seed: int = 0

@@ -1,0 +1,1 @@
+"""The rollout optimization model: variables, rules, objective, backends."""

@@ -1,0 +1,102 @@
+"""A greedy plan used as the solver's starting hint (never as an answer).
+
+Phase by phase it opens the sites with the largest marginal gain in reach-weighted demand,
+honouring existing, forced and forbidden sites and which kinds may open where and when. Only
+the anchor's and mandatory tenants' segments count in the gain. The hint may break rules the
+greedy ignores (pools, budgets, balance); the solver repairs or drops it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from planner.instance import Instance
+
+
+def _kind_for(inst: Instance, j: str, y: int) -> str | None:
+    for k, kind in inst.scenario.kinds.items():
+        if kind.earliest_year is not None and y < kind.earliest_year:
+            continue
+        if kind.requires_employment_center and not inst.has_ec[j]:
+            continue
+        if kind.max_per_phase == 0:
+            continue
+        return k
+    return None
+
+
+def greedy_plan(inst: Instance, reach_matrix: np.ndarray, demand: dict[int, np.ndarray]
+                ) -> dict[str, tuple[int, str]]:
+    """Site -> (phase opened, kind), existing centers excluded."""
+    codes = inst.codes
+    idx = {c: n for n, c in enumerate(codes)}
+    forbidden = set(inst.scenario.sites.forbidden)
+    best = np.zeros(len(codes))
+    for j in inst.existing:
+        best = np.maximum(best, reach_matrix[:, idx[j]])
+    plan: dict[str, tuple[int, str]] = {}
+    is_open = set(inst.existing)
+    for y in inst.years:
+        need = inst.cumulative[y] - len(plan)
+        for f in inst.scenario.sites.forced:
+            fy = f.year or inst.years[-1]
+            if fy == y and f.code in idx and f.code not in is_open and need > 0:
+                kind = f.kind or _kind_for(inst, f.code, y) or next(iter(inst.scenario.kinds))
+                plan[f.code] = (y, kind)
+                is_open.add(f.code)
+                best = np.maximum(best, reach_matrix[:, idx[f.code]])
+                need -= 1
+        while need > 0:
+            gain = (demand[y][:, None] * np.maximum(reach_matrix - best[:, None], 0)).sum(0)
+            order = np.argsort(-gain, kind="stable")
+            pick = None
+            for n in order:
+                j = codes[n]
+                if j in is_open or j in forbidden:
+                    continue
+                kind = _kind_for(inst, j, y)
+                if kind is not None:
+                    pick = (j, kind)
+                    break
+            if pick is None:
+                break
+            plan[pick[0]] = (y, pick[1])
+            is_open.add(pick[0])
+            best = np.maximum(best, reach_matrix[:, idx[pick[0]]])
+            need -= 1
+    return plan
+
+
+def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int, int]:
+    """Hint values for open, format and mandatory-host variables of the greedy plan."""
+    v, reach = built.v, built.reach
+    codes = inst.codes
+    idx = {c: n for n, c in enumerate(codes)}
+    mat = np.zeros((len(codes), len(codes)))
+    for (i, j), r in reach.reach.items():
+        mat[idx[i], idx[j]] = r
+    counted = [s for s, a in reach.segments.items()
+               if a == "employment_center" or inst.agencies[a].mandatory]
+    demand = {y: inst.demand[y].table[counted].mul(
+        [reach.weight[s] for s in counted], axis=1).sum(axis=1).to_numpy(dtype=float)
+        for y in inst.years}
+    plan = greedy_plan(inst, mat, demand)
+    opened = {j: (inst.years[0], k) for j, k in v.existing_kind.items()} | plan
+    basic = next((f for f, fm in inst.scenario.formats.items() if not fm.extended),
+                 next(iter(inst.scenario.formats)))
+    hint: dict[int, int] = {}
+    for j in v.sites:
+        oy, ok = opened.get(j, (None, None))
+        fmt = v.existing_format.get(j, basic)
+        for y in v.years:
+            is_open = oy is not None and y >= oy
+            for k in v.kinds:
+                hint[v.open[(j, y, k)]] = int(is_open and k == ok)
+            for f in v.formats:
+                hint[v.fmt[(j, f, y)]] = int(is_open and f == fmt)
+            for a in v.agencies:
+                if inst.agencies[a].mandatory:
+                    hint[v.host[(j, a, y)]] = int(is_open)
+    return hint

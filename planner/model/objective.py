@@ -1,0 +1,58 @@
+"""Objective terms for the three modes, as integers (DEMAND_SCALE per person).
+
+- ``max_served``: sum_{y,i,s,j} w[s] d[i,s,y] r[i,j] serve[i,s,j,y] x (1 - discount)^phase,
+  minus cost_weight x capital cost. Demand counts in every phase it is served, so an earlier
+  opening counts for more phases.
+- ``max_coverage``: the same with r = 1 within the cutoff (the MCLP).
+- ``min_travel``: minimize sum w d travel_min serve (+ unserved_min per unserved client), the
+  p-median when there is one phase and no tenants; written as maximizing the negative.
+Ties are broken towards lower capital cost and fewer idle tenants (see TIEBREAK_*).
+"""
+
+from __future__ import annotations
+
+from planner.model.registry import DEMAND_SCALE, RuleContext
+from planner.model.rules.phase import phase_cost_terms
+
+# Tie-breaks, in objective units (1/DEMAND_SCALE person): among plans serving the same demand,
+# prefer the cheaper one and do not add tenants that serve no modelled segment. Worth less
+# than one person per center, so they never outweigh a client served.
+TIEBREAK_PER_MKRW = 0.01
+TIEBREAK_PER_IDLE_TENANT = 1
+
+
+def phase_weights(ctx: RuleContext) -> dict[int, float]:
+    """(1 - discount) ** phase index: how much a phase's service counts."""
+    disc = ctx.inst.scenario.objective.discount
+    return {y: (1.0 - disc) ** n for n, y in enumerate(ctx.v.years)}
+
+
+def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
+    """Coefficient of each serve/unserved variable and capital-cost terms."""
+    inst, v, reach = ctx.inst, ctx.v, ctx.reach
+    obj = inst.scenario.objective
+    pw = phase_weights(ctx)
+    coef: dict[int, int] = {}
+    for (i, s, j, y), var in v.serve.items():
+        d = float(inst.demand[y].table.at[i, s])
+        w = reach.weight[s] * pw[y] * d
+        if obj.mode == "min_travel":
+            c = -w * reach.minutes[(i, j)]
+        else:
+            c = w * reach.reach[(i, j)]
+        coef[var] = int(round(DEMAND_SCALE * c))
+    if obj.mode == "min_travel" and obj.unserved_min is not None:
+        for (i, s, y), var in v.unserved.items():
+            d = float(inst.demand[y].table.at[i, s])
+            coef[var] = -int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * d
+                                   * obj.unserved_min))
+    per_mkrw = DEMAND_SCALE * obj.cost_weight + TIEBREAK_PER_MKRW
+    for y in v.years:
+        terms, _ = phase_cost_terms(ctx, y)
+        for var, c in terms.items():
+            coef[var] = coef.get(var, 0) - int(round(per_mkrw * c))
+    for (_, a, _), var in v.host.items():
+        plan = inst.agencies[a]
+        if not plan.mandatory and plan.segment not in reach.segments:
+            coef[var] = coef.get(var, 0) - TIEBREAK_PER_IDLE_TENANT
+    return coef

@@ -1,0 +1,184 @@
+"""The model facade: build, switch rules off/on, make them soft, add your own, solve.
+
+Example::
+
+    m = PlanModel(instance)
+    m.disable("region-balance")
+    m.make_soft("agency-staff_pool", penalty=50_000)
+    m.configure("serve-welfare_linkage", guest_teams=False)
+    m.add_rule("my-rule", fn)          # fn(ctx) writes rows with ctx.add(...)
+    solution = m.solve()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+import planner.model.rules  # noqa: F401  (registers the rules)
+from planner.errors import PlannerError, did_you_mean
+from planner.instance import Instance
+from planner.model import backends
+from planner.model.linear import LinearModel
+from planner.model.objective import objective_coefficients
+from planner.model.reach import ReachTable, build_reach
+from planner.model.registry import (
+    REGISTRY,
+    SOFT_PENALTY_DEFAULT,
+    RuleContext,
+    RuleSpec,
+)
+from planner.model.variables import PlanVariables, make_variables
+from planner.scenario.schema import Solver
+
+
+@dataclass
+class RuleState:
+    """How a rule is used in this model (from the registry default and the scenario)."""
+
+    active: bool
+    soft: bool = False
+    penalty: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BuiltModel:
+    """A built model: the rows, the variables and what each rule wrote."""
+
+    lm: LinearModel
+    v: PlanVariables
+    reach: ReachTable
+    rows_per_rule: dict[str, int]
+    build_s: float
+
+
+class PlanModel:
+    """One instance's model; edits to rules apply at the next build or solve."""
+
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.specs: dict[str, RuleSpec] = dict(REGISTRY)
+        self.states: dict[str, RuleState] = {
+            n: RuleState(s.default_active, params=dict(s.params)) for n, s in self.specs.items()}
+        for name, setting in instance.scenario.rules.items():
+            self._check_name(name)
+            unknown = set(setting.params) - set(self.specs[name].params)
+            if unknown:
+                raise PlannerError(
+                    f"rules.{name}.params: unknown parameter(s) {sorted(unknown)}; allowed: "
+                    f"{sorted(self.specs[name].params) or 'none'}")
+            st = self.states[name]
+            st.active, st.soft, st.penalty = setting.active, setting.soft, setting.penalty
+            st.params.update(setting.params)
+        self._built: BuiltModel | None = None
+
+    # --- editing rules -------------------------------------------------------------------
+    def _check_name(self, name: str) -> None:
+        if name not in self.specs:
+            raise PlannerError(f"unknown rule {name!r}; " + did_you_mean(name, self.specs))
+
+    def _edit(self, name: str) -> RuleState:
+        self._check_name(name)
+        self._built = None
+        return self.states[name]
+
+    def disable(self, name: str) -> PlanModel:
+        """Switch rule ``name`` off."""
+        self._edit(name).active = False
+        return self
+
+    def enable(self, name: str) -> PlanModel:
+        """Switch rule ``name`` on."""
+        self._edit(name).active = True
+        return self
+
+    def make_soft(self, name: str, penalty: float | None = None) -> PlanModel:
+        """Let rule ``name`` be violated at ``penalty`` objective units per unit of slack."""
+        st = self._edit(name)
+        st.soft, st.active = True, True
+        st.penalty = penalty
+        return self
+
+    def make_hard(self, name: str) -> PlanModel:
+        self._edit(name).soft = False
+        return self
+
+    def configure(self, name: str, **params: Any) -> PlanModel:
+        """Set parameters of rule ``name`` (see ``rules()`` for each rule's parameters)."""
+        st = self._edit(name)
+        unknown = set(params) - set(self.specs[name].params)
+        if unknown:
+            raise PlannerError(f"rule {name}: unknown parameter(s) {sorted(unknown)}; "
+                               f"allowed: {sorted(self.specs[name].params) or 'none'}")
+        st.params.update(params)
+        return self
+
+    def add_rule(self, name: str, fn: Callable[[RuleContext], None], doc: str | None = None,
+                 params: dict[str, Any] | None = None) -> PlanModel:
+        """Add a custom rule ``fn(ctx)``; it is named ``name`` in reports and violations."""
+        if name in self.specs:
+            raise PlannerError(f"rule {name!r} exists already")
+        self.specs[name] = RuleSpec(name, fn, doc or fn.__doc__ or "", True, dict(params or {}))
+        self.states[name] = RuleState(True, params=dict(params or {}))
+        self._built = None
+        return self
+
+    def active_rules(self) -> list[str]:
+        return [n for n, st in self.states.items() if st.active]
+
+    def rules(self) -> pd.DataFrame:
+        """The rules with their state, parameters and one-line documentation."""
+        rows = []
+        for n, spec in self.specs.items():
+            st = self.states[n]
+            rows.append({"rule": n, "active": st.active, "soft": st.soft,
+                         "penalty": st.penalty if st.soft else None,
+                         "params": dict(st.params), "doc": spec.summary})
+        return pd.DataFrame(rows).set_index("rule")
+
+    # --- building and solving ------------------------------------------------------------
+    def build(self) -> BuiltModel:
+        """Create variables, run every active rule, set the objective."""
+        if self._built is not None:
+            return self._built
+        start = time.perf_counter()
+        lm = LinearModel()
+        reach = build_reach(self.instance)
+        v = make_variables(self.instance, reach, lm)
+        rows: dict[str, int] = {}
+        for name, spec in self.specs.items():
+            st = self.states[name]
+            if not st.active:
+                continue
+            ctx = RuleContext(self.instance, v, reach, lm, name, st.params, st.soft,
+                              st.penalty if st.penalty is not None else SOFT_PENALTY_DEFAULT)
+            spec.fn(ctx)
+            rows[name] = ctx.n_rows
+        obj_ctx = RuleContext(self.instance, v, reach, lm, "objective", {})
+        lm.add_objective(objective_coefficients(obj_ctx))
+        self._built = BuiltModel(lm, v, reach, rows, time.perf_counter() - start)
+        return self._built
+
+    def solver_options(self, **overrides: Any) -> Solver:
+        opts = self.instance.scenario.solver
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return opts.model_copy(update=clean) if clean else opts
+
+    def solve(self, *, backend: str | None = None, time_limit_s: float | None = None,
+              workers: int | None = None, seed: int | None = None, hint: bool = True,
+              progress: Callable[[str], None] | None = None, validate: bool = True):
+        """Build if needed, solve, decode and validate; returns a Solution."""
+        from planner.model.greedy import greedy_hint
+        from planner.solution import decode_solution
+
+        built = self.build()
+        opts = self.solver_options(backend=backend, time_limit_s=time_limit_s,
+                                   workers=workers, seed=seed)
+        start = hint and greedy_hint(self.instance, built, self.states) or None
+        raw = backends.solve_interruptible(built.lm, opts, start, progress)
+        return decode_solution(self, built, raw, validate=validate)

@@ -1,0 +1,105 @@
+"""The rule registry: one name per rule, used everywhere the rule is named.
+
+The name is the registry key, YAML key, log label and violation code. A rule is one function
+``fn(ctx)`` that writes rows through ``ctx.add``, which makes the row soft (slack with a
+penalty) when the scenario says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.instance import Instance
+from planner.model.linear import LinearModel, Sense
+from planner.model.reach import ReachTable
+from planner.model.variables import PlanVariables, Terms
+
+# Objective units: DEMAND_SCALE per person served (integers for CP-SAT).
+DEMAND_SCALE = 10
+# Default price of one unit of slack in a soft rule, in persons served (scenario: penalty).
+SOFT_PENALTY_DEFAULT = 1_000_000
+SLACK_UB = 10**7
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A registered rule: its name, one-line doc, function, default state and parameters."""
+
+    name: str
+    fn: Callable[[RuleContext], None]
+    doc: str
+    default_active: bool = True
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        return (self.doc or "").strip().splitlines()[0] if self.doc else ""
+
+
+REGISTRY: dict[str, RuleSpec] = {}
+
+
+def rule(name: str, *, default_active: bool = True,
+         params: dict[str, Any] | None = None) -> Callable:
+    """Register ``fn`` as rule ``name`` (decorator)."""
+    def deco(fn: Callable[[RuleContext], None]) -> Callable[[RuleContext], None]:
+        if name in REGISTRY:
+            raise ValueError(f"rule {name} registered twice")
+        REGISTRY[name] = RuleSpec(name, fn, fn.__doc__ or "", default_active, dict(params or {}))
+        return fn
+    return deco
+
+
+@dataclass
+class RuleContext:
+    """What a rule function sees: the instance, variables, reach, and how to add rows."""
+
+    inst: Instance
+    v: PlanVariables
+    reach: ReachTable
+    lm: LinearModel
+    name: str
+    params: dict[str, Any]
+    soft: bool = False
+    penalty: float = SOFT_PENALTY_DEFAULT
+    n_rows: int = 0
+
+    def add(self, terms: Terms, sense: Sense, rhs: int, label: str,
+            const: int = 0) -> None:
+        """Add ``terms + const <sense> rhs``; with a soft rule, slack absorbs violations."""
+        terms = dict(terms)
+        rhs = rhs - const
+        if self.soft:
+            coef = -int(round(self.penalty * DEMAND_SCALE))
+            if sense in ("<=", "=="):
+                s = self.lm.var(f"slack_over[{self.name}:{label}]", 0, SLACK_UB)
+                terms[s] = terms.get(s, 0) - 1
+                self.lm.penalties[s] = (self.name, label)
+                self.lm.add_objective({s: coef})
+            if sense in (">=", "=="):
+                s = self.lm.var(f"slack_under[{self.name}:{label}]", 0, SLACK_UB)
+                terms[s] = terms.get(s, 0) + 1
+                self.lm.penalties[s] = (self.name, label)
+                self.lm.add_objective({s: coef})
+        self.lm.add_row(terms, sense, rhs, self.name, label)
+        self.n_rows += 1
+
+    def fix_zero(self, var: int, label: str) -> None:
+        """Forbid a variable (a row, not a bound, so that switching the rule off frees it)."""
+        self.add({var: 1}, "<=", 0, label)
+
+
+def sum_terms(*parts: Terms) -> Terms:
+    """Add term dictionaries."""
+    out: Terms = {}
+    for p in parts:
+        for k, c in p.items():
+            out[k] = out.get(k, 0) + c
+    return out
+
+
+def scale(terms: Terms, factor: int) -> Terms:
+    """Multiply every coefficient."""
+    return {k: c * factor for k, c in terms.items()}

@@ -1,0 +1,135 @@
+"""Rules on tenants: who must, may and can move in, and the staff they bring."""
+
+from __future__ import annotations
+
+from planner.model.reach import WELFARE_AGENCY
+from planner.model.registry import RuleContext, rule, scale, sum_terms
+from planner.model.variables import ANCHOR
+
+
+@rule("agency-mandatory")
+def mandatory(ctx: RuleContext) -> None:
+    """Mandatory agencies are in every open center: host[j,a,y] = sum_k open[j,y,k].
+
+    Reads the catalog's `mandatory` (overridable per scenario agency).
+    """
+    v = ctx.v
+    for a in v.agencies:
+        if not ctx.inst.agencies[a].mandatory:
+            continue
+        for j in v.sites:
+            for y in v.years:
+                terms = sum_terms({v.host[(j, a, y)]: 1}, {c: -1 for c in v.is_open(j, y)})
+                ctx.add(terms, "==", 0, f"{j}:{a}@{y}")
+
+
+@rule("agency-needs_center")
+def needs_center(ctx: RuleContext) -> None:
+    """Tenants only in open centers, and they stay once in.
+
+    host[j,a,y] <= sum_k open[j,y,k]; host[j,a,y] >= host[j,a,y-1].
+    """
+    v = ctx.v
+    for a in v.agencies:
+        for j in v.sites:
+            for y in v.years:
+                terms = sum_terms({v.host[(j, a, y)]: 1}, {c: -1 for c in v.is_open(j, y)})
+                ctx.add(terms, "<=", 0, f"{j}:{a}@{y}")
+                t, const = v.joined(j, a, y)
+                if t:
+                    ctx.add(t, ">=", 0, f"stay {j}:{a}@{y}", const)
+
+
+def allowed_hosts(ctx: RuleContext, a: str) -> set[str]:
+    """Sites where relocate-only agency a may be hosted: where it exists, or within radius."""
+    plan = ctx.inst.agencies[a]
+    present = set(plan.present)
+    if plan.radius_min is None:
+        return present
+    t = ctx.inst.travel_min
+    return {j for j in ctx.v.sites
+            if any(p in t.index and t.loc[p, j] <= plan.radius_min for p in present)}
+
+
+@rule("agency-availability")
+def availability(ctx: RuleContext) -> None:
+    """A relocate-only agency joins a center only where it exists (or within a radius).
+
+    host[j,a,y] = 0 for j outside the agency's presence (data or the catalog's named
+    assumption, or agencies.<a>.presence_codes) extended by agencies.<a>.radius_min.
+    """
+    v = ctx.v
+    for a in v.agencies:
+        if not ctx.inst.agencies[a].relocate_only:
+            continue
+        ok = allowed_hosts(ctx, a)
+        for j in v.sites:
+            if j not in ok:
+                for y in v.years:
+                    ctx.fix_zero(v.host[(j, a, y)], f"{j}:{a}@{y}")
+
+
+@rule("agency-extended_only")
+def extended_only(ctx: RuleContext) -> None:
+    """Extended-only agencies join only extended-format centers.
+
+    host[j,a,y] <= sum_{f extended} fmt[j,f,y]. Reads formats.<f>.extended.
+    """
+    v = ctx.v
+    ext = [f for f, fm in ctx.inst.scenario.formats.items() if fm.extended]
+    for a in v.agencies:
+        if not ctx.inst.agencies[a].extended_only:
+            continue
+        for j in v.sites:
+            for y in v.years:
+                terms = sum_terms({v.host[(j, a, y)]: 1},
+                                  {v.fmt[(j, f, y)]: -1 for f in ext})
+                ctx.add(terms, "<=", 0, f"{j}:{a}@{y}")
+
+
+def staff_placed(ctx: RuleContext, a: str, y: int) -> tuple[dict[int, int], int]:
+    """Staff of agency a newly placed in phase y: tenants joining, kinds opening, guest teams."""
+    v, inst = ctx.v, ctx.inst
+    per_center = inst.agencies[a].staff if a in inst.agencies else 0
+    terms, const = {}, 0
+    for j in v.sites:
+        if a != ANCHOR and (j, a, y) in v.host and per_center:
+            t, c = v.joined(j, a, y)
+            terms, const = sum_terms(terms, scale(t, per_center)), const + c * per_center
+        for k, kind in inst.scenario.kinds.items():
+            n = kind.staff.get(a, 0) + (per_center if a == ANCHOR else 0)
+            if n:
+                t, c = v.opened(j, y, k)
+                terms, const = sum_terms(terms, scale(t, n)), const + c * n
+    if a == WELFARE_AGENCY and per_center:
+        p = v.prev_year(y)
+        for (i, j, yy), var in v.team.items():
+            if yy == y:
+                prev = v.team.get((i, j, p)) if p is not None else None
+                terms = sum_terms(terms, {var: per_center},
+                                  {prev: -per_center} if prev is not None else {})
+    return terms, const
+
+
+@rule("agency-staff_pool")
+def staff_pool(ctx: RuleContext) -> None:
+    """Staff newly placed per agency stays within its pool, per phase or cumulatively.
+
+    sum_j staff[a] x (joins at j in y) + kind staff of new centers + guest welfare teams
+    <= pools.<a>.<y> (pools_basis: per_phase), or the running sum <= the pool (cumulative).
+    Phases without a pool figure are unconstrained.
+    """
+    sc = ctx.inst.scenario
+    for a, by_year in ctx.inst.pools.items():
+        if a not in ctx.inst.agencies:
+            continue
+        run_terms, run_const = {}, 0
+        for y in ctx.v.years:
+            terms, const = staff_placed(ctx, a, y)
+            run_terms, run_const = sum_terms(run_terms, terms), run_const + const
+            if y not in by_year:
+                continue
+            if sc.pools_basis == "cumulative":
+                ctx.add(run_terms, "<=", by_year[y], f"{a}@{y}", run_const)
+            else:
+                ctx.add(terms, "<=", by_year[y], f"{a}@{y}", const)

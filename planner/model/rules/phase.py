@@ -1,0 +1,54 @@
+"""Rules on phases: targets and budgets."""
+
+from __future__ import annotations
+
+from planner.model.registry import RuleContext, rule, sum_terms
+
+SENSE = {"exact": "==", "at_least": ">=", "at_most": "<="}
+
+
+@rule("phase-target")
+def target(ctx: RuleContext) -> None:
+    """Centers open by the end of each phase meet the target.
+
+    sum_{j,k} open[j,y,k] (=, >= or <=, per target_mode) cumulative[y] + existing centers.
+    Reads phases[].target and targets (per_phase or cumulative).
+    """
+    v, inst = ctx.v, ctx.inst
+    sense = SENSE[inst.scenario.target_mode]
+    for y in v.years:
+        terms = sum_terms(*(v.is_open(j, y) for j in v.sites))
+        ctx.add(terms, sense, inst.cumulative[y] + len(v.existing_kind), str(y))
+
+
+def phase_cost_terms(ctx: RuleContext, y: int) -> tuple[dict[int, int], int]:
+    """Capital cost (million KRW) of centers and formats newly opened in phase y."""
+    v, sc = ctx.v, ctx.inst.scenario
+    terms, const = {}, 0
+    for j in v.sites:
+        for k, kind in sc.kinds.items():
+            t, c = v.opened(j, y, k)
+            cost = int(round(kind.cost_mkrw))
+            terms = sum_terms(terms, {x: a * cost for x, a in t.items()})
+            const += c * cost
+        for f, fmt in sc.formats.items():
+            cost = int(round(fmt.cost_mkrw))
+            if cost:
+                t, c = v.format_opened(j, f, y)
+                terms = sum_terms(terms, {x: a * cost for x, a in t.items()})
+                const += c * cost
+    return terms, const
+
+
+@rule("phase-budget")
+def budget(ctx: RuleContext) -> None:
+    """Capital cost of the centers opened in a phase stays within its budget.
+
+    sum of kind and format costs of new openings in y <= phases[y].budget_mkrw (whole million
+    KRW). Skipped for phases without a budget.
+    """
+    for p in ctx.inst.scenario.phases:
+        if p.budget_mkrw is None:
+            continue
+        terms, const = phase_cost_terms(ctx, p.year)
+        ctx.add(terms, "<=", int(p.budget_mkrw), str(p.year), const)

@@ -1,0 +1,147 @@
+"""Rules on sites: kind, format, eligibility, fixed decisions."""
+
+from __future__ import annotations
+
+from planner.model.registry import RuleContext, rule, sum_terms
+
+
+@rule("site-one_kind")
+def one_kind(ctx: RuleContext) -> None:
+    """At most one center per site: sum_k open[j,y,k] <= 1.
+
+    Reads the kinds of the scenario. With site-stays_open, the kind is fixed once chosen.
+    """
+    v = ctx.v
+    for j in v.sites:
+        for y in v.years:
+            ctx.add(v.is_open(j, y), "<=", 1, f"{j}@{y}")
+
+
+@rule("site-stays_open")
+def stays_open(ctx: RuleContext) -> None:
+    """A center never closes and keeps its kind: open[j,y,k] >= open[j,y-1,k].
+
+    Phase 1 compares with the centers open before the horizon (sites.existing).
+    """
+    v = ctx.v
+    for j in v.sites:
+        for k in v.kinds:
+            for y in v.years:
+                terms, const = v.opened(j, y, k)
+                if terms:
+                    ctx.add(terms, ">=", 0, f"{j}:{k}@{y}", const)
+
+
+@rule("site-one_format")
+def one_format(ctx: RuleContext) -> None:
+    """An open center has exactly one format, kept once chosen.
+
+    sum_f fmt[j,f,y] = sum_k open[j,y,k]; fmt[j,f,y] >= fmt[j,f,y-1].
+    """
+    v = ctx.v
+    for j in v.sites:
+        for y in v.years:
+            terms = sum_terms({v.fmt[(j, f, y)]: 1 for f in v.formats},
+                              {c: -1 for c in v.is_open(j, y)})
+            ctx.add(terms, "==", 0, f"{j}@{y}")
+            for f in v.formats:
+                t, const = v.format_opened(j, f, y)
+                if t:
+                    ctx.add(t, ">=", 0, f"{j}:{f}@{y}", const)
+
+
+@rule("site-conversion_needs_center")
+def conversion_needs_center(ctx: RuleContext) -> None:
+    """A kind that requires an Employment Center opens only where one exists: open = 0 elsewhere.
+
+    Reads kinds.<k>.requires_employment_center and the Employment Center list of the data.
+    """
+    v, inst = ctx.v, ctx.inst
+    for k, kind in inst.scenario.kinds.items():
+        if not kind.requires_employment_center:
+            continue
+        for j in v.sites:
+            if not inst.has_ec[j] and v.existing_kind.get(j) != k:
+                for y in v.years:
+                    ctx.fix_zero(v.open[(j, y, k)], f"{j}:{k}@{y}")
+
+
+@rule("site-earliest_year")
+def earliest_year(ctx: RuleContext) -> None:
+    """A kind opens no center before its earliest year: open[j,y,k] = 0 for y < earliest.
+
+    Centers that existed before the horizon are exempt. Skipped for kinds without a year.
+    """
+    v, inst = ctx.v, ctx.inst
+    for k, kind in inst.scenario.kinds.items():
+        if kind.earliest_year is None:
+            continue
+        for y in v.years:
+            if y < kind.earliest_year:
+                for j in v.sites:
+                    if v.existing_kind.get(j) != k:
+                        ctx.fix_zero(v.open[(j, y, k)], f"{j}:{k}@{y}")
+
+
+@rule("site-kind_cap")
+def kind_cap(ctx: RuleContext) -> None:
+    """At most kinds.<k>.max_per_phase centers of kind k open in one phase.
+
+    Skipped for kinds without a cap.
+    """
+    v, inst = ctx.v, ctx.inst
+    for k, kind in inst.scenario.kinds.items():
+        if kind.max_per_phase is None:
+            continue
+        for y in v.years:
+            terms, const = {}, 0
+            for j in v.sites:
+                t, c = v.opened(j, y, k)
+                terms, const = sum_terms(terms, t), const + c
+            ctx.add(terms, "<=", kind.max_per_phase, f"{k}@{y}", const)
+
+
+@rule("site-existing")
+def existing(ctx: RuleContext) -> None:
+    """Centers open before the horizon (sites.existing) are open from phase 1 in their kind.
+
+    open[j,y1,k] = 1 and fmt[j,f,y1] = 1 for each existing center. Skipped when there are none.
+    """
+    v = ctx.v
+    y1 = v.years[0]
+    for j, k in v.existing_kind.items():
+        ctx.add({v.open[(j, y1, k)]: 1}, "==", 1, f"{j}:{k}")
+        f = v.existing_format[j]
+        ctx.add({v.fmt[(j, f, y1)]: 1}, "==", 1, f"{j}:{f}")
+
+
+@rule("site-forced")
+def forced(ctx: RuleContext) -> None:
+    """Planner's fixed sites: a center at j by year y (of kind k, format f when given).
+
+    Reads sites.forced; a forced site without a year must be open by the last phase.
+    """
+    v = ctx.v
+    for f in ctx.inst.scenario.sites.forced:
+        if f.code not in v.sites:
+            continue
+        y = f.year or v.years[-1]
+        if f.kind is not None:
+            ctx.add({v.open[(f.code, y, f.kind)]: 1}, "==", 1, f"{f.code}:{f.kind}@{y}")
+        else:
+            ctx.add(v.is_open(f.code, y), "==", 1, f"{f.code}@{y}")
+        if f.format is not None:
+            ctx.add({v.fmt[(f.code, f.format, v.years[-1])]: 1}, "==", 1,
+                    f"{f.code}:{f.format}")
+
+
+@rule("site-forbidden")
+def forbidden(ctx: RuleContext) -> None:
+    """Planner's excluded sites: no center at j in any phase.
+
+    Reads sites.forbidden.
+    """
+    v = ctx.v
+    for j in ctx.inst.scenario.sites.forbidden:
+        if j in v.sites:
+            ctx.add(v.is_open(j, v.years[-1]), "<=", 0, j)

@@ -1,0 +1,237 @@
+"""The solution as a value object: solver facts, the plan and KPIs as DataFrames.
+
+Status is honest: ``optimal`` only when the solver proved it (objective = bound); a time limit
+gives ``feasible`` with its gap; no plan gives ``infeasible`` or ``unknown``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from planner.decisions import Decisions, decode
+from planner.instance import Instance
+from planner.model.registry import DEMAND_SCALE
+from planner.model.variables import ANCHOR
+from planner.validate import CHECKS, Violation, objective_value, phase_costs, staff_placed
+from planner.validate import validate as run_validator
+
+STATUS = {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible"}
+
+
+@dataclass
+class Solution:
+    """One solve's outcome. DataFrames are empty when there is no plan."""
+
+    scenario: str
+    status: str
+    backend: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    solve_s: float
+    build_s: float
+    n_vars: int
+    n_rows: int
+    decisions: Decisions | None
+    plan: pd.DataFrame
+    kpis_phase: pd.DataFrame
+    kpis_sido: pd.DataFrame
+    staffing: pd.DataFrame
+    assignment: pd.DataFrame
+    violations: list[Violation] = field(default_factory=list)
+    soft_penalty: float = 0.0
+    objective_recomputed: float | None = None
+    log: list[str] = field(default_factory=list)
+    rules: pd.DataFrame | None = None
+    instance: Instance | None = field(default=None, repr=False)
+    interrupted: bool = False
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def has_plan(self) -> bool:
+        return self.decisions is not None
+
+    @property
+    def hard_violations(self) -> list[Violation]:
+        return [v for v in self.violations if not v.soft]
+
+    def facts(self) -> dict[str, Any]:
+        """Solver facts for solution.json and reports."""
+        return {"scenario": self.scenario, "status": self.status, "backend": self.backend,
+                "objective": self.objective, "best_bound": self.bound, "gap": self.gap,
+                "proven_optimal": self.optimal, "solve_s": round(self.solve_s, 3),
+                "build_s": round(self.build_s, 3), "variables": self.n_vars,
+                "constraints": self.n_rows, "objective_recomputed": self.objective_recomputed,
+                "soft_penalty": self.soft_penalty, "interrupted": self.interrupted,
+                "violations": [str(v) for v in self.violations]}
+
+
+def _natural(mode: str, scaled: float | None) -> float | None:
+    """Solver units -> persons served (min_travel: person-minutes, positive)."""
+    if scaled is None:
+        return None
+    val = scaled / DEMAND_SCALE
+    return -val if mode == "min_travel" else val
+
+
+def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> Solution:
+    """Turn a backend result into a Solution (and run the validator on it)."""
+    inst: Instance = model.instance
+    mode = inst.scenario.objective.mode
+    status = STATUS.get(raw.status, raw.status.lower())
+    empty = pd.DataFrame()
+    if not raw.has_solution:
+        return Solution(inst.scenario.name, status, raw.backend, None, None, None, raw.time_s,
+                        built.build_s, built.lm.n_vars, len(built.lm.rows), None, empty, empty,
+                        empty, empty, empty, log=raw.log, rules=model.rules(), instance=inst,
+                        interrupted=raw.interrupted)
+    d = decode(built.v, raw.values)
+    obj = _natural(mode, raw.objective)
+    bound = _natural(mode, raw.bound)
+    gap = None
+    if obj is not None and bound is not None:
+        gap = abs(bound - obj) / max(1.0, abs(obj))
+    if status == "optimal" and gap is not None and gap > 1e-9:
+        status = "feasible"  # a solver's "optimal" within a tolerance is not proven here
+    penalty = sum(-built.lm.objective.get(s, 0) * raw.values[s]
+                  for s in built.lm.penalties) / DEMAND_SCALE
+    sol = Solution(inst.scenario.name, status, raw.backend, obj, bound, gap, raw.time_s,
+                   built.build_s, built.lm.n_vars, len(built.lm.rows), d,
+                   plan_table(inst, d, built.reach), kpis_by_phase(inst, d, built.reach),
+                   kpis_by_sido(inst, d, built.reach), staffing_table(inst, d),
+                   assignment_table(inst, d, built.reach), soft_penalty=float(penalty),
+                   log=raw.log, rules=model.rules(), instance=inst, interrupted=raw.interrupted)
+    sol.objective_recomputed = objective_value(inst, d, built.reach)
+    if validate:
+        custom = {n: built.lm.rows_of(n) for n in model.states if n not in CHECKS}
+        sol.violations = run_validator(inst, d, built.reach, model.states, custom, raw.values)
+    return sol
+
+
+def _served(inst: Instance, d: Decisions, reach: Any, y: int) -> pd.DataFrame:
+    rows = [(i, s, j, float(inst.demand[y].table.at[i, s]), reach.minutes[(i, j)],
+             reach.reach[(i, j)]) for (i, s, j, yy) in d.serve if yy == y]
+    return pd.DataFrame(rows, columns=["district", "segment", "site", "demand", "minutes",
+                                       "reach"])
+
+
+def plan_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
+    """One row per center: where, when, kind, format, tenants, staff, demand served."""
+    first = d.first_open()
+    entry = d.tenant_entry()
+    last = inst.years[-1]
+    served = _served(inst, d, reach, last)
+    sc = inst.scenario
+    rows = []
+    for j, (y, k) in sorted(first.items(), key=lambda t: (t[1][0], t[0])):
+        u = inst.units.loc[j]
+        tenants = sorted(((a, ey) for (jj, a), ey in entry.items() if jj == j),
+                         key=lambda t: (t[1], t[0]))
+        staff = {f"staff_{a}": inst.agencies[a].staff for a, _ in tenants}
+        for a, n in sc.kinds[k].staff.items():
+            staff[f"staff_{a}"] = staff.get(f"staff_{a}", 0) + n
+        teams = sorted(i for (i, jj, yy) in d.team if jj == j and yy == max(
+            (t[2] for t in d.team if t[1] == j), default=None))
+        mine = served[served.site == j]
+        row = {"code": j, "name_ko": u.name_ko, "name_en": u.name_en, "sido": u.sido,
+               "phase_opened": y if j not in inst.existing else "existing",
+               "kind": k, "format": d.format_of(j),
+               "tenants": ";".join(f"{a}@{ey}" for a, ey in tenants),
+               "guest_welfare_teams": ";".join(teams), **staff}
+        for s in reach.segments:
+            row[f"served_{s}"] = int(round(mine.demand[mine.segment == s].sum()))
+        dem = mine.demand.sum()
+        row["mean_travel_min"] = round(float((mine.demand * mine.minutes).sum() / dem), 1) \
+            if dem > 0 else 0.0
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    staff_cols = sorted(c for c in df.columns if c.startswith("staff_"))
+    if staff_cols:
+        df[staff_cols] = df[staff_cols].fillna(0).astype(int)
+    return df
+
+
+def kpis_by_phase(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
+    """Per phase: centers, coverage of each segment, mean travel, budget used."""
+    costs = phase_costs(inst, d)
+    rows = []
+    for y in inst.years:
+        served = _served(inst, d, reach, y)
+        opened = d.open_sites(y)
+        kinds = pd.Series([k for (_, yy, k) in d.open if yy == y]).value_counts()
+        row: dict[str, Any] = {"year": y, "centers_open": len(opened),
+                               "centers_new": len(opened) - (
+                                   len(d.open_sites(inst.years[inst.years.index(y) - 1]))
+                                   if y != inst.years[0] else len(inst.existing))}
+        for k in inst.scenario.kinds:
+            row[f"open_{k}"] = int(kinds.get(k, 0))
+        for s in reach.segments:
+            total = float(inst.demand[y].table[s].sum())
+            got = served[served.segment == s]
+            row[f"coverage_{s}"] = round(float(got.demand.sum()) / total, 4) if total else 0.0
+            row[f"reach_weighted_{s}"] = round(float((got.demand * got.reach).sum()) / total, 4) \
+                if total else 0.0
+        dem = served.demand.sum()
+        row["mean_travel_min"] = round(float((served.demand * served.minutes).sum() / dem), 2) \
+            if dem > 0 else None
+        budget = next(p.budget_mkrw for p in inst.scenario.phases if p.year == y)
+        row["cost_mkrw"] = costs[y]
+        row["budget_mkrw"] = budget
+        row["demand_data_year"] = inst.demand[y].data_year
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def kpis_by_sido(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
+    """Per 시도 in the last phase: centers, coverage of each segment, mean travel."""
+    y = inst.years[-1]
+    served = _served(inst, d, reach, y)
+    served["sido"] = inst.units.sido.reindex(served.district).to_numpy()
+    opened = d.open_sites(y)
+    rows = []
+    for sido, grp in inst.units.groupby("sido"):
+        mine = served[served.sido == sido]
+        row: dict[str, Any] = {"sido": sido, "year": y,
+                               "centers": len(opened & set(grp.index)), "units": len(grp)}
+        for s in reach.segments:
+            total = float(inst.demand[y].table.loc[grp.index, s].sum())
+            got = mine[mine.segment == s].demand.sum()
+            row[f"coverage_{s}"] = round(float(got) / total, 4) if total else 0.0
+        dem = mine.demand.sum()
+        row["mean_travel_min"] = round(float((mine.demand * mine.minutes).sum() / dem), 2) \
+            if dem > 0 else None
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def staffing_table(inst: Instance, d: Decisions) -> pd.DataFrame:
+    """Per agency and phase: staff newly placed, cumulative, and the pool."""
+    placed = staff_placed(inst, d)
+    rows = []
+    agencies = sorted({a for a, _ in placed} | set(inst.pools))
+    for a in agencies:
+        run = 0
+        for y in inst.years:
+            n = placed.get((a, y), 0)
+            run += n
+            rows.append({"agency": a, "year": y, "placed": n, "cumulative": run,
+                         "pool": inst.pools.get(a, {}).get(y),
+                         "pool_basis": inst.scenario.pools_basis})
+    return pd.DataFrame(rows)
+
+
+def assignment_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
+    """District-level assignment: who is served where, in each phase."""
+    rows = [{"district": i, "segment": s, "site": j, "year": y,
+             "demand": int(inst.demand[y].table.at[i, s]),
+             "travel_min": round(reach.minutes[(i, j)], 2),
+             "reach": round(reach.reach[(i, j)], 4),
+             "via": ANCHOR if reach.segments[s] == ANCHOR else reach.segments[s]}
+            for (i, s, j, y) in sorted(d.serve)]
+    return pd.DataFrame(rows)

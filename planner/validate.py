@@ -1,0 +1,407 @@
+"""The solver-independent validator: the written specification of every rule.
+
+It re-checks a plan (``Decisions``) against the instance, rule by rule, without looking at the
+model's rows, and recomputes the objective. It runs after every solve; a violation of a hard
+rule is a bug in the model (or a pinned plan that a test expects to be rejected). Soft rules'
+violations are reported with their amount. Custom rules added through ``PlanModel.add_rule``
+are checked by evaluating the rows they wrote.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from planner.decisions import Decisions
+from planner.instance import Instance
+from planner.model.reach import WELFARE_AGENCY, ReachTable
+from planner.model.registry import DEMAND_SCALE
+from planner.model.variables import ANCHOR
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A rule a plan breaks, with the numbers."""
+
+    rule: str
+    message: str
+    soft: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.rule}{' (soft)' if self.soft else ''}: {self.message}"
+
+
+Check = Callable[[Instance, Decisions, ReachTable, dict], list[str]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    """Register the validator check of rule ``name``."""
+    def deco(fn: Check) -> Check:
+        CHECKS[name] = fn
+        return fn
+    return deco
+
+
+def _existing(inst: Instance) -> dict[str, str]:
+    return {j: inst.scenario.sites.existing.kind for j in inst.existing}
+
+
+def _hosts(d: Decisions, j: str, a: str, y: int) -> bool:
+    if a == ANCHOR:
+        return j in d.open_sites(y)
+    return (j, a, y) in d.host
+
+
+@check("site-one_kind")
+def _one_kind(inst, d, reach, params):
+    return [f"{j} runs {len(d.kind_at(j, y))} centers in {y}" for j in inst.codes
+            for y in inst.years if len(d.kind_at(j, y)) > 1]
+
+
+@check("site-stays_open")
+def _stays_open(inst, d, reach, params):
+    out = []
+    prev = _existing(inst)
+    for y in inst.years:
+        for j, k in prev.items():
+            if k not in d.kind_at(j, y):
+                out.append(f"{j} ({k}) open before {y} is not open as {k} in {y}")
+        prev = {j: k for (j, yy, k) in d.open if yy == y}
+    return out
+
+
+@check("site-one_format")
+def _one_format(inst, d, reach, params):
+    out = []
+    for y in inst.years:
+        for j in inst.codes:
+            fs = [f for (jj, f, yy) in d.fmt if jj == j and yy == y]
+            if (j in d.open_sites(y)) != (len(fs) == 1) or len(fs) > 1:
+                out.append(f"{j} in {y}: open={j in d.open_sites(y)} with formats {fs}")
+    for j in inst.codes:
+        fs = {f for (jj, f, _) in d.fmt if jj == j}
+        if len(fs) > 1:
+            out.append(f"{j} changes format: {sorted(fs)}")
+    return out
+
+
+@check("site-conversion_needs_center")
+def _conversion(inst, d, reach, params):
+    ex = _existing(inst)
+    return [f"{j} opens as {k} in {y} without an Employment Center" for (j, y, k) in d.open
+            if inst.scenario.kinds[k].requires_employment_center and not inst.has_ec[j]
+            and ex.get(j) != k]
+
+
+@check("site-earliest_year")
+def _earliest(inst, d, reach, params):
+    ex = _existing(inst)
+    out = []
+    for (j, y, k) in d.open:
+        e = inst.scenario.kinds[k].earliest_year
+        if e is not None and y < e and ex.get(j) != k:
+            out.append(f"{j} is a {k} in {y}, before {e}")
+    return out
+
+
+def _opened(inst: Instance, d: Decisions) -> dict[int, list[tuple[str, str]]]:
+    """Per phase, the (site, kind) newly opened."""
+    prev = _existing(inst)
+    out: dict[int, list[tuple[str, str]]] = {}
+    for y in inst.years:
+        now = {j: k for (j, yy, k) in d.open if yy == y}
+        out[y] = [(j, k) for j, k in now.items() if prev.get(j) != k]
+        prev = now
+    return out
+
+
+def _format_opened(inst: Instance, d: Decisions) -> dict[int, list[tuple[str, str]]]:
+    prev = {j: inst.scenario.sites.existing.format for j in inst.existing}
+    out: dict[int, list[tuple[str, str]]] = {}
+    for y in inst.years:
+        now = {j: f for (j, f, yy) in d.fmt if yy == y}
+        out[y] = [(j, f) for j, f in now.items() if prev.get(j) != f]
+        prev = now
+    return out
+
+
+@check("site-kind_cap")
+def _kind_cap(inst, d, reach, params):
+    out = []
+    for y, new in _opened(inst, d).items():
+        for k, kind in inst.scenario.kinds.items():
+            n = sum(1 for _, kk in new if kk == k)
+            if kind.max_per_phase is not None and n > kind.max_per_phase:
+                out.append(f"{n} {k} centers open in {y}; cap {kind.max_per_phase}")
+    return out
+
+
+@check("site-existing")
+def _existing_check(inst, d, reach, params):
+    y1 = inst.years[0]
+    ex = inst.scenario.sites.existing
+    out = [f"existing center {j} is not open as {ex.kind} in {y1}" for j in inst.existing
+           if ex.kind not in d.kind_at(j, y1)]
+    out += [f"existing center {j} is not {ex.format} in {y1}" for j in inst.existing
+            if (j, ex.format, y1) not in d.fmt]
+    return out
+
+
+@check("site-forced")
+def _forced(inst, d, reach, params):
+    out = []
+    for f in inst.scenario.sites.forced:
+        if f.code not in inst.codes:
+            continue
+        y = f.year or inst.years[-1]
+        kinds = d.kind_at(f.code, y)
+        if not kinds or (f.kind is not None and f.kind not in kinds):
+            out.append(f"{f.code} must be open{' as ' + f.kind if f.kind else ''} by {y}")
+        if f.format is not None and (f.code, f.format, inst.years[-1]) not in d.fmt:
+            out.append(f"{f.code} must have format {f.format}")
+    return out
+
+
+@check("site-forbidden")
+def _forbidden(inst, d, reach, params):
+    bad = set(inst.scenario.sites.forbidden)
+    return sorted({f"{j} is forbidden but opens in {y}" for (j, y, _) in d.open if j in bad})
+
+
+@check("phase-target")
+def _target(inst, d, reach, params):
+    out = []
+    mode = inst.scenario.target_mode
+    for y in inst.years:
+        n = len(d.open_sites(y))
+        want = inst.cumulative[y] + len(inst.existing)
+        ok = n == want if mode == "exact" else n >= want if mode == "at_least" else n <= want
+        if not ok:
+            out.append(f"{n} centers open in {y}; target {mode} {want}")
+    return out
+
+
+def phase_costs(inst: Instance, d: Decisions) -> dict[int, float]:
+    """Capital cost (million KRW) of what opens in each phase."""
+    sc = inst.scenario
+    costs = {y: float(sum(round(sc.kinds[k].cost_mkrw) for _, k in new))
+             for y, new in _opened(inst, d).items()}
+    for y, new in _format_opened(inst, d).items():
+        costs[y] += sum(round(sc.formats[f].cost_mkrw) for _, f in new)
+    return costs
+
+
+@check("phase-budget")
+def _budget(inst, d, reach, params):
+    costs = phase_costs(inst, d)
+    return [f"{p.year}: cost {costs[p.year]:,.0f} > budget {p.budget_mkrw:,.0f} million KRW"
+            for p in inst.scenario.phases
+            if p.budget_mkrw is not None and costs[p.year] > int(p.budget_mkrw)]
+
+
+@check("agency-mandatory")
+def _mandatory(inst, d, reach, params):
+    out = []
+    for a, plan in inst.agencies.items():
+        if a == ANCHOR or not plan.mandatory:
+            continue
+        for y in inst.years:
+            for j in d.open_sites(y):
+                if (j, a, y) not in d.host:
+                    out.append(f"{a} is missing from the center at {j} in {y}")
+    return out
+
+
+@check("agency-needs_center")
+def _needs_center(inst, d, reach, params):
+    out = [f"{a} is at {j} in {y} with no center open" for (j, a, y) in d.host
+           if j not in d.open_sites(y)]
+    existing_hosts = {(j, a) for j in inst.existing for a, p in inst.agencies.items()
+                      if p.mandatory}
+    for (j, a, y) in d.host:
+        nxt = [yy for yy in inst.years if yy > y]
+        if nxt and (j, a, nxt[0]) not in d.host:
+            out.append(f"{a} leaves the center at {j} after {y}")
+    for (j, a) in existing_hosts:
+        if a != ANCHOR and (j, a, inst.years[0]) not in d.host:
+            out.append(f"{a} leaves the existing center at {j}")
+    return out
+
+
+@check("agency-availability")
+def _availability(inst, d, reach, params):
+    out = []
+    t = inst.travel_min
+    for (j, a, y) in d.host:
+        plan = inst.agencies[a]
+        if not plan.relocate_only or j in plan.present:
+            continue
+        r = plan.radius_min
+        if r is None or not any(t.loc[p, j] <= r for p in plan.present if p in t.index):
+            out.append(f"{a} (relocate only) is hosted at {j} in {y}, where it does not exist")
+    return out
+
+
+@check("agency-extended_only")
+def _extended_only(inst, d, reach, params):
+    ext = {f for f, fm in inst.scenario.formats.items() if fm.extended}
+    return [f"{a} (extended only) is at {j} in {y}, not an extended center"
+            for (j, a, y) in d.host if inst.agencies[a].extended_only
+            and not any((j, f, y) in d.fmt for f in ext)]
+
+
+def staff_placed(inst: Instance, d: Decisions) -> dict[tuple[str, int], int]:
+    """(agency, phase) -> staff newly placed: tenants joining, kinds opening, guest teams."""
+    out: dict[tuple[str, int], int] = defaultdict(int)
+    opened = _opened(inst, d)
+    ex_hosts = {(j, a) for j in inst.existing for a, p in inst.agencies.items() if p.mandatory}
+    prev: set[tuple[str, str]] = set(ex_hosts)
+    for y in inst.years:
+        now = {(j, a) for (j, a, yy) in d.host if yy == y}
+        for (_, a) in now - prev:
+            out[(a, y)] += inst.agencies[a].staff
+        prev = now
+        for _, k in opened[y]:
+            for a, n in inst.scenario.kinds[k].staff.items():
+                out[(a, y)] += n
+            if ANCHOR in inst.agencies:
+                out[(ANCHOR, y)] += inst.agencies[ANCHOR].staff
+    if WELFARE_AGENCY in inst.agencies:
+        prev_t: set[tuple[str, str]] = set()
+        for y in inst.years:
+            now_t = {(i, j) for (i, j, yy) in d.team if yy == y}
+            out[(WELFARE_AGENCY, y)] += len(now_t - prev_t) * inst.agencies[WELFARE_AGENCY].staff
+            prev_t = now_t
+    return dict(out)
+
+
+@check("agency-staff_pool")
+def _staff_pool(inst, d, reach, params):
+    placed = staff_placed(inst, d)
+    out = []
+    for a, by_year in inst.pools.items():
+        if a not in inst.agencies:
+            continue
+        run = 0
+        for y in inst.years:
+            run += placed.get((a, y), 0)
+            used = run if inst.scenario.pools_basis == "cumulative" else placed.get((a, y), 0)
+            if y in by_year and used > by_year[y]:
+                out.append(f"{a} {y}: {used} staff placed, pool {by_year[y]}")
+    return out
+
+
+@check("region-balance")
+def _balance(inst, d, reach, params):
+    rb = inst.scenario.regional_balance
+    if rb is None:
+        return []
+    years = [y for y in inst.years if y <= rb.by_year]
+    if not years:
+        return []
+    opened = d.open_sites(years[-1])
+    out = []
+    for sido, grp in inst.units.groupby("sido"):
+        n = len(opened & set(grp.index))
+        if n < rb.min_per_sido:
+            out.append(f"{sido} has {n} centers in {years[-1]}; minimum {rb.min_per_sido}")
+    return out
+
+
+@check("serve-needs_tenant")
+def _needs_tenant(inst, d, reach, params):
+    out = []
+    count: dict[tuple[str, str, int], int] = defaultdict(int)
+    for (i, s, j, y) in d.serve:
+        count[(i, s, y)] += 1
+        if (i, j) not in reach.reach:
+            out.append(f"{i} {s} served at {j} in {y}, beyond reach")
+        if s not in reach.segments or not _hosts(d, j, reach.segments[s], y):
+            out.append(f"{i} {s} served at {j} in {y} without its tenant")
+    out += [f"{i} {s} served {n} times in {y}" for (i, s, y), n in count.items() if n > 1]
+    if inst.scenario.objective.mode == "min_travel":
+        for i in inst.codes:
+            for s in reach.segments:
+                for y in inst.years:
+                    n = count.get((i, s, y), 0) + int((i, s, y) in d.unserved)
+                    if n != 1:
+                        out.append(f"{i} {s} in {y} assigned {n} times (min_travel needs 1)")
+    return out
+
+
+@check("serve-welfare_linkage")
+def _linkage(inst, d, reach, params):
+    year = inst.scenario.welfare_linkage_year
+    if year is None:
+        return []
+    welfare = set(reach.welfare_segments())
+    guests = bool(params.get("guest_teams", True))
+    out = []
+    for (i, s, j, y) in d.serve:
+        if s in welfare and y < year and i != j and not (guests and (i, j, y) in d.team):
+            out.append(f"welfare demand of {i} served at {j} in {y}, before the linkage "
+                       f"({year}), without {i}'s team there")
+    for (i, j, y) in d.team:
+        if not guests:
+            out.append(f"team of {i} at {j} in {y}, but guest teams are off")
+        if j not in d.open_sites(y):
+            out.append(f"team of {i} at {j} in {y} with no center open")
+    return out
+
+
+@check("center-capacity")
+def _capacity(inst, d, reach, params):
+    cap = int(params.get("clients_per_center", 0))
+    load: dict[tuple[str, str, int], float] = defaultdict(float)
+    for (i, s, j, y) in d.serve:
+        load[(j, s, y)] += float(inst.demand[y].table.at[i, s])
+    return [f"{j} {s} {y}: {n:,.0f} clients > {cap:,}" for (j, s, y), n in load.items()
+            if n > cap]
+
+
+def objective_value(inst: Instance, d: Decisions, reach: ReachTable) -> float:
+    """The objective recomputed from the plan, in persons (min_travel: person-minutes)."""
+    obj = inst.scenario.objective
+    pw = {y: (1.0 - obj.discount) ** n for n, y in enumerate(inst.years)}
+    total = 0.0
+    for (i, s, j, y) in d.serve:
+        dem = float(inst.demand[y].table.at[i, s]) * reach.weight[s] * pw[y]
+        total += dem * (reach.minutes[(i, j)] if obj.mode == "min_travel"
+                        else reach.reach[(i, j)])
+    if obj.mode == "min_travel" and obj.unserved_min is not None:
+        for (i, s, y) in d.unserved:
+            total += float(inst.demand[y].table.at[i, s]) * reach.weight[s] * pw[y] \
+                * obj.unserved_min
+    from planner.model.objective import TIEBREAK_PER_IDLE_TENANT, TIEBREAK_PER_MKRW
+
+    cost = sum(phase_costs(inst, d).values())
+    idle = sum(1 for (_, a, _) in d.host if not inst.agencies[a].mandatory
+               and inst.agencies[a].segment not in reach.segments)
+    extra = cost * (obj.cost_weight + TIEBREAK_PER_MKRW / DEMAND_SCALE) \
+        + idle * TIEBREAK_PER_IDLE_TENANT / DEMAND_SCALE
+    return total + extra if obj.mode == "min_travel" else total - extra
+
+
+def validate(inst: Instance, d: Decisions, reach: ReachTable, states: dict,
+             custom_rows: dict[str, list] | None = None,
+             values: list[int] | None = None) -> list[Violation]:
+    """Every violation of an active rule (soft ones marked), built-in and custom."""
+    out = []
+    for name, st in states.items():
+        if not st.active:
+            continue
+        if name in CHECKS:
+            for msg in CHECKS[name](inst, d, reach, st.params):
+                out.append(Violation(name, msg, soft=st.soft))
+        elif custom_rows is not None and values is not None:
+            for row in custom_rows.get(name, []):
+                terms = {k: c for k, c in row.terms.items()}
+                lhs = sum(c * values[k] for k, c in terms.items())
+                ok = lhs <= row.rhs if row.sense == "<=" else lhs >= row.rhs \
+                    if row.sense == ">=" else lhs == row.rhs
+                if not ok:
+                    out.append(Violation(name, f"{row.label}: {lhs} {row.sense} {row.rhs} "
+                                         "fails", soft=st.soft))
+    return out
