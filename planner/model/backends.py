@@ -76,6 +76,7 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
         p.max_time_in_seconds = opts.time_limit_s
     log: list[str] = []
     p.log_search_progress = True
+    p.log_to_stdout = False
     solver.log_callback = log.append
 
     class _Progress(cp_model.CpSolverSolutionCallback):

@@ -16,8 +16,10 @@ from planner.model.linear import LinearModel, Sense
 from planner.model.reach import ReachTable
 from planner.model.variables import PlanVariables, Terms
 
-# Objective units: DEMAND_SCALE per person served (integers for CP-SAT).
-DEMAND_SCALE = 10
+# Objective units: DEMAND_SCALE per person served (integers for CP-SAT). Each coefficient is
+# rounded to 1/DEMAND_SCALE person, so a plan is optimal for the rounded objective and within
+# (number of serve variables) x 0.5/DEMAND_SCALE persons of the exact optimum.
+DEMAND_SCALE = 1000
 # Default price of one unit of slack in a soft rule, in persons served (scenario: penalty).
 SOFT_PENALTY_DEFAULT = 1_000_000
 SLACK_UB = 10**7

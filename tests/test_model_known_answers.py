@@ -1,0 +1,132 @@
+"""Known answers: tiny instances solved by hand or by enumerating every plan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.model.plan_model import PlanModel
+from planner.model.reach import decay
+from planner.model.registry import DEMAND_SCALE
+
+from .synth import brute_force, line_matrix, make, scenario
+
+
+def test_mclp_by_hand():
+    # four districts on a line, 10 min apart; coverage within 10 min; one center.
+    # site S1 covers S0, S1, S2 = 100 + 1 + 5 = 106; S2 covers 1 + 5 + 90 = 96; S0 101; S3 95.
+    sc = scenario(objective={"mode": "max_coverage"}, travel={"cutoff_min": 10})
+    inst = make(sc, line_matrix([0, 10, 20, 30]), jobseekers=[100, 1, 5, 90])
+    sol = PlanModel(inst).solve()
+    assert sol.optimal
+    assert sol.objective == pytest.approx(106)
+    assert list(sol.plan.code) == ["S1"]
+    assert sol.violations == []
+
+
+def test_pmedian_by_hand():
+    # p = 2 on a line 0, 1, 2, 10, 11 with unit demand: medians S1 and S3 (or S4):
+    # cost = 1 + 0 + 1 + 0 + 1 = 3.
+    sc = scenario(objective={"mode": "min_travel", "unserved_min": None},
+                  phases=[{"year": 2015, "target": 2}])
+    inst = make(sc, line_matrix([0, 1, 2, 10, 11]), jobseekers=[1, 1, 1, 1, 1])
+    sol = PlanModel(inst).solve()
+    assert sol.optimal and sol.objective == pytest.approx(3)
+    assert "S1" in set(sol.plan.code)
+
+
+def _random_instance(seed, n, mode, targets, decay_kind="linear"):
+    rng = np.random.default_rng(seed)
+    pts = rng.integers(0, 40, size=(n, 2))
+    d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1).astype(float)  # integer minutes
+    codes = [f"S{i}" for i in range(n)]
+    travel = pd.DataFrame(d, index=codes, columns=codes)
+    phases = [{"year": 2015 + k, "target": t} for k, t in enumerate(targets)]
+    obj = {"mode": mode}
+    if mode == "min_travel":
+        obj["unserved_min"] = None
+    sc = scenario(objective=obj, phases=phases,
+                  travel={"cutoff_min": 30, "decay": {"kind": decay_kind}},
+                  segments={"jobseekers": {"weight": 1.0}, "women": {"weight": 0.5}},
+                  agencies={"saeil": {"enabled": True, "mandatory": True, "staff": 0}})
+    years = [p["year"] for p in phases]
+    js = {y: list(rng.integers(1, 100, n)) for y in years}
+    wm = {y: list(rng.integers(1, 100, n)) for y in years}
+    inst = make(sc, travel, jobseekers=js, women=wm)
+    return inst, travel
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("mode,decay_kind", [("max_served", "linear"),
+                                             ("max_served", "exponential"),
+                                             ("max_coverage", "step"),
+                                             ("min_travel", "step")])
+def test_matches_brute_force(seed, mode, decay_kind):
+    inst, travel = _random_instance(seed, 6, mode, [1, 2], decay_kind)
+    cutoff = 30.0
+
+    def reach_fn(i, j):
+        t = travel.at[i, j]
+        if mode == "min_travel":
+            return t
+        if mode == "max_coverage":
+            return 1.0 if t <= cutoff else None
+        r = 1.0 if i == j else decay(t, decay_kind, cutoff, 30.0)
+        return r if r > 0 else None
+
+    expected = brute_force(inst, reach_fn)
+    sol = PlanModel(inst).solve()
+    assert sol.optimal, sol.status
+    # the solver's integer objective rounds each coefficient to 1/DEMAND_SCALE person
+    tol = len(sol.decisions.serve) / DEMAND_SCALE + 1e-6
+    assert sol.objective == pytest.approx(expected, abs=tol)
+    assert sol.objective_recomputed == pytest.approx(expected, abs=tol)
+    assert sol.violations == []
+
+
+def test_pmedian_one_phase_all_candidates_no_tenants_brute_force():
+    for seed in range(3):
+        rng = np.random.default_rng(100 + seed)
+        n, p = 8, 3
+        pts = rng.integers(0, 50, size=(n, 2))
+        d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1).astype(float)
+        codes = [f"S{i}" for i in range(n)]
+        dem = rng.integers(1, 20, n)
+        sc = scenario(objective={"mode": "min_travel", "unserved_min": None},
+                      phases=[{"year": 2015, "target": p}])
+        inst = make(sc, pd.DataFrame(d, index=codes, columns=codes), jobseekers=list(dem))
+        import itertools
+        best = min(sum(dem[i] * min(d[i, j] for j in S) for i in range(n))
+                   for S in itertools.combinations(range(n), p))
+        sol = PlanModel(inst).solve()
+        assert sol.optimal and sol.objective == pytest.approx(best)
+
+
+def test_backends_agree_on_toy_multi_phase():
+    inst, _ = _random_instance(7, 7, "max_served", [2, 1, 1])
+    objs = {}
+    for b in ("cbc", "cpsat", "highs"):
+        sol = PlanModel(inst).solve(backend=b)
+        assert sol.optimal and sol.violations == []
+        objs[b] = sol.objective
+    assert objs["cbc"] == pytest.approx(objs["cpsat"]) == pytest.approx(objs["highs"])
+
+
+def test_earlier_openings_count_for_more_phases():
+    # two phases, one center each; S0 has most demand, so it should open first
+    sc = scenario(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
+                  travel={"cutoff_min": 1})
+    inst = make(sc, line_matrix([0, 10, 20]), jobseekers=[50, 10, 30])
+    sol = PlanModel(inst).solve()
+    first = sol.plan.set_index("code").phase_opened
+    assert first["S0"] == 2015 and first["S2"] == 2016
+    assert sol.objective == pytest.approx(50 + (50 + 30))
+
+
+def test_discount_weighs_phases():
+    sc = scenario(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
+                  travel={"cutoff_min": 1}, objective={"discount": 0.5})
+    inst = make(sc, line_matrix([0, 10, 20]), jobseekers=[50, 10, 30])
+    sol = PlanModel(inst).solve()
+    assert sol.objective == pytest.approx(50 + 0.5 * 80)

@@ -1,0 +1,287 @@
+"""Per-rule tests: each rule forbids what it should (pinned plans are infeasible), allows what
+it should, and the validator flags the rule on a plan solved with the rule switched off."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.decisions import decode
+from planner.model import backends
+from planner.model.plan_model import PlanModel, RuleState
+from planner.model.registry import REGISTRY
+from planner.scenario.schema import RULE_NAMES, Solver
+from planner.validate import CHECKS, validate
+
+from .synth import line_matrix, make, scenario, status_with
+
+COVERED: set[str] = set()
+
+
+def covers(*names):
+    def deco(fn):
+        COVERED.update(names)
+        return fn
+    return deco
+
+
+def rules_instance(existing=None, has_ec=(True, True, False), sido=None, **over):
+    base = dict(
+        phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
+        agencies={"welfare_team": {"enabled": True, "staff": 2},
+                  "saeil": {"enabled": True, "staff": 2},
+                  "self_sufficiency": {"enabled": True, "presence_codes": ["S0"]},
+                  "culture": {"enabled": True}},
+        segments={"jobseekers": {"weight": 1}, "welfare": {"weight": 1},
+                  "women": {"weight": 1}, "self_support": {"weight": 1}},
+        travel={"cutoff_min": 15, "decay": {"kind": "step"}},
+    )
+    from planner.scenario.load import deep_merge
+    sc = scenario(**deep_merge(base, over))
+    return make(sc, line_matrix([0, 10, 20]), has_ec=list(has_ec), sido=sido,
+                existing=existing, jobseekers=[100, 50, 80], welfare=[30, 20, 10],
+                women=[60, 40, 20], self_support=[30, 20, 10])
+
+
+def flags(inst, pins, rule, also_off=()):
+    """Solve with ``rule`` off and the pins; the validator (rule on) must name the rule."""
+    m = PlanModel(inst)
+    for r in (rule, *also_off):
+        m.disable(r)
+    b = m.build()
+    for family, key, value in pins:
+        b.lm.fix(getattr(b.v, family)[key], value)
+    raw = backends.solve(b.lm, Solver(backend="cbc", time_limit_s=30))
+    assert raw.values is not None, f"no plan with {rule} off: {raw.status}"
+    states = dict(m.states)
+    states[rule] = RuleState(True, params=dict(m.states[rule].params))
+    found = validate(inst, decode(b.v, raw.values), b.reach, states)
+    return {v.rule for v in found}
+
+
+def forbids(inst, pins, rule, also_off=()):
+    """Pinned plan infeasible; feasible with the rule off; then the validator names it."""
+    assert status_with(inst, pins) == "INFEASIBLE"
+    assert status_with(inst, pins, disable=[rule, *also_off]) != "INFEASIBLE"
+    assert rule in flags(inst, pins, rule, also_off)
+
+
+OPEN = "open"
+
+
+@covers("site-one_kind")
+def test_one_kind():
+    inst = rules_instance(target_mode="at_least")
+    # a mandatory tenant (host <= 1 = sum_k open) also forbids two kinds: switch it off too
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S0", 2015, "new_build"), 1)],
+            "site-one_kind", also_off=["agency-mandatory"])
+
+
+@covers("site-stays_open")
+def test_stays_open():
+    inst = rules_instance(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 0}],
+                          target_mode="at_most")
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S0", 2016, "conversion"), 0)],
+            "site-stays_open")
+    assert status_with(inst, [(OPEN, ("S0", 2015, "conversion"), 1)]) == "OPTIMAL"
+
+
+@covers("site-one_format")
+def test_one_format():
+    inst = rules_instance()
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("fmt", ("S0", "basic", 2015), 0),
+                   ("fmt", ("S0", "extended", 2015), 0)], "site-one_format")
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("fmt", ("S0", "basic", 2015), 1),
+                   ("fmt", ("S0", "extended", 2016), 1)], "site-one_format")
+
+
+@covers("site-conversion_needs_center")
+def test_conversion_needs_center():
+    inst = rules_instance()
+    forbids(inst, [(OPEN, ("S2", 2015, "conversion"), 1)], "site-conversion_needs_center")
+    assert status_with(inst, [(OPEN, ("S2", 2015, "new_build"), 1)]) == "OPTIMAL"
+
+
+@covers("site-earliest_year")
+def test_earliest_year():
+    inst = rules_instance(kinds={"new_build": {"earliest_year": 2016}})
+    forbids(inst, [(OPEN, ("S2", 2015, "new_build"), 1)], "site-earliest_year")
+    assert status_with(inst, [(OPEN, ("S2", 2016, "new_build"), 1)]) == "OPTIMAL"
+
+
+@covers("site-kind_cap")
+def test_kind_cap():
+    inst = rules_instance(phases=[{"year": 2015, "target": 2}],
+                          kinds={"conversion": {"max_per_phase": 1}})
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S1", 2015, "conversion"), 1)],
+            "site-kind_cap")
+    assert status_with(inst, [(OPEN, ("S0", 2015, "conversion"), 1),
+                              (OPEN, ("S1", 2015, "new_build"), 1)]) == "OPTIMAL"
+
+
+@covers("site-existing")
+def test_existing():
+    inst = rules_instance(existing=["S2"], sites={"existing": {"codes": ["S2"]}})
+    # S2 has no Employment Center but runs a (pre-existing) conversion: allowed
+    assert status_with(inst) == "OPTIMAL"
+    # site-stays_open also keeps a pre-existing center open: switch it off too
+    forbids(inst, [(OPEN, ("S2", 2015, "conversion"), 0)], "site-existing",
+            also_off=["site-stays_open"])
+
+
+@covers("site-forced")
+def test_forced():
+    inst = rules_instance(sites={"forced": [{"code": "S2", "year": 2016}]})
+    forbids(inst, [(OPEN, ("S2", 2016, "new_build"), 0), (OPEN, ("S2", 2016, "conversion"), 0)],
+            "site-forced")
+    sol = PlanModel(inst).solve()
+    assert "S2" in set(sol.plan.code)
+
+
+@covers("site-forbidden")
+def test_forbidden():
+    inst = rules_instance(sites={"forbidden": ["S0"]})
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1)], "site-forbidden")
+    assert "S0" not in set(PlanModel(inst).solve().plan.code)
+
+
+@covers("phase-target")
+def test_phase_target():
+    inst = rules_instance()
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S1", 2015, "conversion"), 1)],
+            "phase-target")
+    sol = PlanModel(rules_instance(target_mode="at_most")).solve()
+    assert sol.kpis_phase.centers_open.tolist() == [1, 2]  # more demand, so the cap binds
+
+
+@covers("phase-budget")
+def test_phase_budget():
+    kinds = {"conversion": {"cost_mkrw": 5}, "new_build": {"cost_mkrw": 9}}
+    tight = rules_instance(kinds=kinds, phases=[{"year": 2015, "target": 1, "budget_mkrw": 4},
+                                                {"year": 2016, "target": 1}])
+    assert status_with(tight) == "INFEASIBLE"
+    assert status_with(tight, disable=["phase-budget"]) == "OPTIMAL"
+    assert "phase-budget" in flags(tight, [], "phase-budget")
+    ok = rules_instance(kinds=kinds, phases=[{"year": 2015, "target": 1, "budget_mkrw": 5},
+                                             {"year": 2016, "target": 1, "budget_mkrw": 5}])
+    sol = PlanModel(ok).solve()
+    assert set(sol.plan.kind) == {"conversion"}  # a new build (9) would break the budget
+
+
+@covers("agency-mandatory")
+def test_mandatory():
+    inst = rules_instance()
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1),
+                   ("host", ("S0", "welfare_team", 2015), 0)], "agency-mandatory")
+
+
+@covers("agency-needs_center")
+def test_needs_center():
+    inst = rules_instance()
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S2", "saeil", 2015), 1)],
+            "agency-needs_center")
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "saeil", 2015), 1),
+                   ("host", ("S0", "saeil", 2016), 0)], "agency-needs_center")
+
+
+@covers("agency-availability")
+def test_availability():
+    inst = rules_instance()
+    pins = [(OPEN, ("S1", 2015, "conversion"), 1), ("host", ("S1", "self_sufficiency", 2015), 1)]
+    forbids(inst, pins, "agency-availability")
+    near = rules_instance(agencies={"self_sufficiency": {"radius_min": 10}})
+    assert status_with(near, pins) == "OPTIMAL"
+
+
+@covers("agency-extended_only")
+def test_extended_only():
+    inst = rules_instance()
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "culture", 2015), 1),
+                   ("fmt", ("S0", "basic", 2015), 1)], "agency-extended_only")
+    assert status_with(inst, [(OPEN, ("S0", 2015, "conversion"), 1),
+                              ("host", ("S0", "culture", 2015), 1),
+                              ("fmt", ("S0", "extended", 2015), 1)]) == "OPTIMAL"
+
+
+@covers("agency-staff_pool")
+def test_staff_pool():
+    tight = rules_instance(pools={"welfare_team": {2015: 1}})
+    assert status_with(tight) == "INFEASIBLE"  # one center needs 2 welfare officers
+    assert "agency-staff_pool" in flags(tight, [], "agency-staff_pool")
+    no_saeil = PlanModel(rules_instance(pools={"saeil": {2015: 0, 2016: 0}})).solve()
+    assert "saeil" not in ";".join(no_saeil.plan.tenants)
+    cum = rules_instance(pools_basis="cumulative", pools={"saeil": {2015: 2, 2016: 2}})
+    sol = PlanModel(cum).solve()
+    assert ";".join(sol.plan.tenants).count("saeil") == 1
+    assert sol.violations == []
+
+
+@covers("region-balance")
+def test_region_balance():
+    inst = rules_instance(sido=["a", "a", "b"], regional_balance={"min_per_sido": 1,
+                                                                  "by_year": 2015})
+    assert status_with(inst) == "INFEASIBLE"  # one center in 2015, two 시도
+    two = rules_instance(sido=["a", "a", "b"], phases=[{"year": 2015, "target": 2}],
+                         regional_balance={"min_per_sido": 1, "by_year": 2015},
+                         travel={"cutoff_min": 100})
+    sol = PlanModel(two).solve()
+    assert "S2" in set(sol.plan.code)  # with cutoff 100 S0+S1 would do; balance needs S2
+    forbids(two, [(OPEN, ("S2", 2015, "new_build"), 0)], "region-balance")
+
+
+@covers("serve-needs_tenant")
+def test_needs_tenant():
+    inst = rules_instance()
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "saeil", 2015), 0),
+                   ("serve", ("S1", "women", "S0", 2015), 1)], "serve-needs_tenant")
+
+
+@covers("serve-welfare_linkage")
+def test_welfare_linkage():
+    inst = rules_instance(welfare_linkage_year=2016,
+                          rules={"serve-welfare_linkage": {"params": {"guest_teams": False}}})
+    pins = [(OPEN, ("S0", 2015, "conversion"), 1), ("serve", ("S1", "welfare", "S0", 2015), 1)]
+    forbids(inst, pins, "serve-welfare_linkage")
+    after = [(OPEN, ("S0", 2015, "conversion"), 1), ("serve", ("S1", "welfare", "S0", 2016), 1)]
+    assert status_with(inst, after) == "OPTIMAL"
+    guests = rules_instance(welfare_linkage_year=2016)
+    assert status_with(guests, pins) == "OPTIMAL"  # S1's team moves into S0 (2 officers)
+    forbids(guests, [*pins, ("team", ("S1", "S0", 2015), 0)], "serve-welfare_linkage")
+    tight = rules_instance(welfare_linkage_year=2016, pools={"welfare_team": {2015: 2}})
+    assert status_with(tight, pins) == "INFEASIBLE"  # the guest team costs 2 more officers
+
+
+@covers("center-capacity")
+def test_center_capacity():
+    inst = rules_instance(rules={"center-capacity": {"active": True,
+                                                     "params": {"clients_per_center": 90}}},
+                          travel={"cutoff_min": 100})
+    sol = PlanModel(inst).solve()
+    served = sol.assignment.groupby(["site", "segment", "year"]).demand.sum()
+    assert served.max() <= 90
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1),
+                   ("serve", ("S0", "jobseekers", "S0", 2015), 1)], "center-capacity")
+
+
+def test_every_registered_rule_has_a_test():
+    assert set(REGISTRY) <= COVERED, sorted(set(REGISTRY) - COVERED)
+
+
+def test_registry_validator_and_schema_agree():
+    assert set(REGISTRY) == set(CHECKS) == set(RULE_NAMES)
+
+
+def test_rule_docstrings_state_formula():
+    for name, spec in REGISTRY.items():
+        assert spec.summary, name
+        assert len(spec.doc.strip().splitlines()) >= 2, f"{name}: say what it reads/skips"
+
+
+@pytest.mark.parametrize("rule", ["phase-target", "agency-staff_pool"])
+def test_soft_rule_is_violated_and_reported(rule):
+    tight = rules_instance(pools={"welfare_team": {2015: 1}})
+    m = PlanModel(tight).make_soft("agency-staff_pool", penalty=1.0)
+    sol = m.solve()
+    assert sol.has_plan
+    soft = [v for v in sol.violations if v.soft]
+    assert soft and all(v.rule == "agency-staff_pool" for v in soft)
+    assert sol.soft_penalty == pytest.approx(1.0)  # one officer over the pool
