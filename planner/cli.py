@@ -90,8 +90,8 @@ def _summary(sol) -> str:
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="run folder (default runs/<scenario name>)")
-@click.option("--force", is_flag=True, help="replace an existing run folder")
+              help="run folder (default runs/<scenario name>, replaced on each run)")
+@click.option("--force", is_flag=True, help="replace an existing --out folder")
 @click.option("--backend", type=click.Choice(["cbc", "cpsat", "highs", "scip"]), default=None,
               help="override solver.backend")
 @click.option("--time-limit", type=float, default=None, help="override solver.time_limit_s")
@@ -113,7 +113,7 @@ def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
     try:
         name = load_scenario(scenario).name
         target = out or Path("runs") / name
-        res = run_scenario(scenario, target, force=force, backend=backend,
+        res = run_scenario(scenario, target, force=force or out is None, backend=backend,
                            time_limit_s=time_limit, workers=workers, seed=seed,
                            progress=progress)
     except InfeasibleScenario as exc:
@@ -150,3 +150,7 @@ def build_data(shared: Path | None) -> None:
             click.echo(f"{name}: {path}")
     except PlannerError as exc:
         _fail(exc)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -115,7 +115,7 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
 
 
 def _served(inst: Instance, d: Decisions, reach: Any, y: int) -> pd.DataFrame:
-    rows = [(i, s, j, float(inst.demand[y].table.at[i, s]), reach.minutes[(i, j)],
+    rows = [(i, s, j, inst.demand[y].value(i, s), reach.minutes[(i, j)],
              reach.reach[(i, j)]) for (i, s, j, yy) in d.serve if yy == y]
     return pd.DataFrame(rows, columns=["district", "segment", "site", "demand", "minutes",
                                        "reach"])
@@ -229,7 +229,7 @@ def staffing_table(inst: Instance, d: Decisions) -> pd.DataFrame:
 def assignment_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
     """District-level assignment: who is served where, in each phase."""
     rows = [{"district": i, "segment": s, "site": j, "year": y,
-             "demand": int(inst.demand[y].table.at[i, s]),
+             "demand": int(inst.demand[y].value(i, s)),
              "travel_min": round(reach.minutes[(i, j)], 2),
              "reach": round(reach.reach[(i, j)], 4),
              "via": ANCHOR if reach.segments[s] == ANCHOR else reach.segments[s]}

@@ -356,7 +356,7 @@ def _capacity(inst, d, reach, params):
     cap = int(params.get("clients_per_center", 0))
     load: dict[tuple[str, str, int], float] = defaultdict(float)
     for (i, s, j, y) in d.serve:
-        load[(j, s, y)] += float(inst.demand[y].table.at[i, s])
+        load[(j, s, y)] += inst.demand[y].value(i, s)
     return [f"{j} {s} {y}: {n:,.0f} clients > {cap:,}" for (j, s, y), n in load.items()
             if n > cap]
 
@@ -367,12 +367,12 @@ def objective_value(inst: Instance, d: Decisions, reach: ReachTable) -> float:
     pw = {y: (1.0 - obj.discount) ** n for n, y in enumerate(inst.years)}
     total = 0.0
     for (i, s, j, y) in d.serve:
-        dem = float(inst.demand[y].table.at[i, s]) * reach.weight[s] * pw[y]
+        dem = inst.demand[y].value(i, s) * reach.weight[s] * pw[y]
         total += dem * (reach.minutes[(i, j)] if obj.mode == "min_travel"
                         else reach.reach[(i, j)])
     if obj.mode == "min_travel" and obj.unserved_min is not None:
         for (i, s, y) in d.unserved:
-            total += float(inst.demand[y].table.at[i, s]) * reach.weight[s] * pw[y] \
+            total += inst.demand[y].value(i, s) * reach.weight[s] * pw[y] \
                 * obj.unserved_min
     from planner.model.objective import TIEBREAK_PER_IDLE_TENANT, TIEBREAK_PER_MKRW
 

@@ -111,3 +111,33 @@ def test_status_is_honest_about_proof():
     none = decode_solution(m, built, replace(raw, status="UNKNOWN", values=None,
                                              objective=None, bound=None))
     assert none.status == "unknown" and not none.has_plan and none.plan.empty
+
+
+def test_ctrl_c_keeps_the_best_plan(tmp_path):
+    """SIGINT during a long CP-SAT solve: the run ends cleanly with the best plan so far."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "int"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner.cli", "run", str(SCENARIOS / "national-2014-2017.yaml"),
+         "--backend", "cpsat", "--time-limit", "300", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "incumbent" in line or time.time() > deadline:
+            break
+    assert any("incumbent" in s for s in seen), "".join(seen)
+    os.kill(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "(interrupted)" in stdout and "not proven optimal" in stdout
+    facts = json.loads((out / "solution.json").read_text())["facts"]
+    assert facts["interrupted"] is True and facts["status"] in ("feasible", "optimal")
+    assert facts["violations"] == []
+    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)

@@ -37,6 +37,15 @@ class DemandYear:
     def substituted(self) -> bool:
         return self.year != self.data_year
 
+    def value(self, district: str, segment: str) -> float:
+        """Demand of one district and segment (a cached dictionary lookup)."""
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = {(i, s): float(v) for s in self.table.columns
+                     for i, v in self.table[s].items()}
+            object.__setattr__(self, "_cache", cache)
+        return cache[(district, segment)]
+
 
 @dataclass
 class DistrictData:

@@ -44,7 +44,7 @@ class RawResult:
 
 def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
                 progress: Callable[[str], None] | None = None,
-                control: dict[str, Any] | None = None) -> RawResult:
+                control: dict[str, Any] | None = None, scale: float = 1.0) -> RawResult:
     """Solve with CP-SAT; ``control["stop"]`` is set to a function that ends the search."""
     from ortools.sat.python import cp_model
 
@@ -77,13 +77,14 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
     log: list[str] = []
     p.log_search_progress = True
     p.log_to_stdout = False
+    p.catch_sigint_signal = False  # Ctrl-C is handled in Python (solve_interruptible)
     solver.log_callback = log.append
 
     class _Progress(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
             if progress:
-                progress(f"incumbent {self.objective_value:,.0f}  bound "
-                         f"{self.best_objective_bound:,.0f}  {self.wall_time:.1f}s")
+                progress(f"incumbent {self.objective_value / scale:,.1f}  bound "
+                         f"{self.best_objective_bound / scale:,.1f}  {self.wall_time:.1f}s")
 
     if control is not None:
         control["stop"] = solver.stop_search
@@ -104,16 +105,10 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
 MIP_IDS = {"cbc": "CBC", "scip": "SCIP", "highs": "HIGHS"}
 
 
-def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
-              control: dict[str, Any] | None = None) -> RawResult:
-    """Solve with a MIP solver through pywraplp."""
-    from ortools.linear_solver import pywraplp
-
-    solver = pywraplp.Solver.CreateSolver(MIP_IDS[opts.backend])
-    if solver is None:
-        return RawResult(opts.backend, "MODEL_INVALID", None, None, None, 0.0,
-                         [f"{opts.backend} is not available in this OR-Tools build"])
-    xs = [solver.IntVar(lo, hi, "") for lo, hi in zip(lm.lb, lm.ub, strict=True)]
+def _load(solver: Any, lm: LinearModel, integer: bool) -> list[Any]:
+    """Write the LinearModel into a pywraplp solver; returns its variables."""
+    make = solver.IntVar if integer else solver.NumVar
+    xs = [make(lo, hi, "") for lo, hi in zip(lm.lb, lm.ub, strict=True)]
     inf = solver.infinity()
     for row in lm.rows:
         lo = row.rhs if row.sense in (">=", "==") else -inf
@@ -125,7 +120,62 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
     for v, c in lm.objective.items():
         obj.SetCoefficient(xs[v], c)
     obj.SetMaximization()
+    return xs
+
+
+INTEGRAL_TOL = 1e-9
+
+
+def solve_lp_relaxation(lm: LinearModel, opts: Solver) -> RawResult | None:
+    """Solve the LP relaxation with Clp; an integral optimum is a proven MIP optimum.
+
+    The LP bound is valid for the integer model and an integral LP optimum is feasible for
+    it, so together they prove optimality. On the national scenario the relaxation is
+    integral (the serve <= host links make a tight, facility-location-like LP), which saves
+    the MIP solver's preprocessing and heuristics. Returns None when the optimum is
+    fractional (or the LP fails), leaving the MIP to do the work.
+    """
+    from ortools.linear_solver import pywraplp
+
+    start = time.perf_counter()
+    solver = pywraplp.Solver.CreateSolver("CLP")
+    if solver is None:
+        return None
+    xs = _load(solver, lm, integer=False)
     solver.SetTimeLimit(int(opts.time_limit_s * 1000))
+    code = solver.Solve()
+    elapsed = time.perf_counter() - start
+    if code != pywraplp.Solver.OPTIMAL:
+        return None
+    raw = [x.solution_value() for x in xs]
+    if any(abs(v - round(v)) > INTEGRAL_TOL for v in raw):
+        return None
+    values = [int(round(v)) for v in raw]
+    value = float(lm.evaluate(values))
+    if lm.violated_rows(values):
+        return None
+    return RawResult(opts.backend, "OPTIMAL", values, value, value, elapsed,
+                     [f"LP relaxation (Clp) integral: proven optimal in {elapsed:.2f}s"])
+
+
+def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
+              control: dict[str, Any] | None = None) -> RawResult:
+    """Solve with a MIP solver through pywraplp (after trying the LP relaxation)."""
+    from ortools.linear_solver import pywraplp
+
+    start_all = time.perf_counter()
+    if opts.lp_first:
+        lp = solve_lp_relaxation(lm, opts)
+        if lp is not None:
+            return lp
+    solver = pywraplp.Solver.CreateSolver(MIP_IDS[opts.backend])
+    if solver is None:
+        return RawResult(opts.backend, "MODEL_INVALID", None, None, None, 0.0,
+                         [f"{opts.backend} is not available in this OR-Tools build"])
+    xs = _load(solver, lm, integer=True)
+    obj = solver.Objective()
+    left = max(1.0, opts.time_limit_s - (time.perf_counter() - start_all))
+    solver.SetTimeLimit(int(left * 1000))
     solver.SetNumThreads(opts.workers)
     if hint and opts.backend != "highs":  # OR-Tools 9.15's HiGHS crashes on hints
         solver.SetHint([xs[v] for v in hint], [float(x) for x in hint.values()])
@@ -133,9 +183,8 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
         control["stop"] = solver.InterruptSolve
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)  # "optimal" must mean proven
-    start = time.perf_counter()
     code = solver.Solve(params)
-    elapsed = time.perf_counter() - start
+    elapsed = time.perf_counter() - start_all
     names = {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE",
              pywraplp.Solver.INFEASIBLE: "INFEASIBLE", pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
              pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "UNKNOWN"}
@@ -153,42 +202,46 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
 
 def solve(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
           progress: Callable[[str], None] | None = None,
-          control: dict[str, Any] | None = None) -> RawResult:
-    """Dispatch on ``opts.backend``."""
+          control: dict[str, Any] | None = None, scale: float = 1.0) -> RawResult:
+    """Dispatch on ``opts.backend``; ``scale`` converts progress figures to objective units."""
     if opts.backend == "cpsat":
-        return solve_cpsat(lm, opts, hint, progress, control)
+        return solve_cpsat(lm, opts, hint, progress, control, scale)
     return solve_mip(lm, opts, hint, control)
 
 
 def solve_interruptible(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
                         progress: Callable[[str], None] | None = None,
-                        tick_s: float = 10.0) -> RawResult:
+                        tick_s: float = 10.0, scale: float = 1.0) -> RawResult:
     """Solve in a worker thread so that Ctrl-C stops the search and keeps the best plan."""
     control: dict[str, Any] = {}
     box: dict[str, Any] = {}
+    done = threading.Event()
 
     def work() -> None:
         try:
-            box["result"] = solve(lm, opts, hint, progress, control)
+            box["result"] = solve(lm, opts, hint, progress, control, scale)
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
+        finally:
+            done.set()
 
+    # an Event, not Thread.join: a KeyboardInterrupt inside join() can leave the thread's
+    # state lock released, after which join() returns while the thread still runs
     thread = threading.Thread(target=work, name="planner-solve", daemon=True)
     start = time.perf_counter()
     thread.start()
     interrupted = False
     next_tick = tick_s
-    while thread.is_alive():
+    while not done.is_set():
         try:
-            thread.join(0.2)
+            done.wait(0.2)
         except KeyboardInterrupt:
-            interrupted = True
-            if progress:
+            if not interrupted and progress:
                 progress("interrupted: stopping the search, keeping the best plan found")
+            interrupted = True
             if "stop" in control:
                 control["stop"]()
-            thread.join()
-            break
+            continue
         if progress and opts.backend != "cpsat" and time.perf_counter() - start > next_tick:
             progress(f"{opts.backend} still solving, {next_tick:.0f}s")
             next_tick += tick_s

@@ -70,7 +70,11 @@ def greedy_plan(inst: Instance, reach_matrix: np.ndarray, demand: dict[int, np.n
 
 
 def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int, int]:
-    """Hint values for open, format and mandatory-host variables of the greedy plan."""
+    """A complete hint: the greedy plan, its mandatory tenants and assignments.
+
+    Each client is served at the best reachable center (its own district's before the
+    welfare linkage); optional tenants and guest teams are left out.
+    """
     v, reach = built.v, built.reach
     codes = inst.codes
     idx = {c: n for n, c in enumerate(codes)}
@@ -97,6 +101,26 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
             for f in v.formats:
                 hint[v.fmt[(j, f, y)]] = int(is_open and f == fmt)
             for a in v.agencies:
-                if inst.agencies[a].mandatory:
-                    hint[v.host[(j, a, y)]] = int(is_open)
+                hint[v.host[(j, a, y)]] = int(is_open and inst.agencies[a].mandatory)
+    linkage = inst.scenario.welfare_linkage_year
+    welfare = set(reach.welfare_segments())
+    best: dict[tuple[str, str, int], tuple[float, int]] = {}
+    for (i, s, j, y), var in v.serve.items():
+        hint[var] = 0
+        oy, _ = opened.get(j, (None, None))
+        a = v.segments[s]
+        hosted = oy is not None and y >= oy and (
+            a == "employment_center" or inst.agencies[a].mandatory)
+        if not hosted or (s in welfare and linkage is not None and y < linkage and i != j):
+            continue
+        score = -reach.minutes[(i, j)] if inst.scenario.objective.mode == "min_travel" \
+            else reach.reach[(i, j)]
+        if (i, s, y) not in best or score > best[(i, s, y)][0]:
+            best[(i, s, y)] = (score, var)
+    for _, var in best.values():
+        hint[var] = 1
+    for var in v.team.values():
+        hint[var] = 0
+    for (i, s, y), var in v.unserved.items():
+        hint[var] = int((i, s, y) not in best)
     return hint

@@ -34,7 +34,7 @@ def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
     pw = phase_weights(ctx)
     coef: dict[int, int] = {}
     for (i, s, j, y), var in v.serve.items():
-        d = float(inst.demand[y].table.at[i, s])
+        d = inst.demand[y].value(i, s)
         w = reach.weight[s] * pw[y] * d
         if obj.mode == "min_travel":
             c = -w * reach.minutes[(i, j)]
@@ -43,7 +43,7 @@ def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
         coef[var] = int(round(DEMAND_SCALE * c))
     if obj.mode == "min_travel" and obj.unserved_min is not None:
         for (i, s, y), var in v.unserved.items():
-            d = float(inst.demand[y].table.at[i, s])
+            d = inst.demand[y].value(i, s)
             coef[var] = -int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * d
                                    * obj.unserved_min))
     per_mkrw = DEMAND_SCALE * obj.cost_weight + TIEBREAK_PER_MKRW

@@ -27,6 +27,7 @@ from planner.model.linear import LinearModel
 from planner.model.objective import objective_coefficients
 from planner.model.reach import ReachTable, build_reach
 from planner.model.registry import (
+    DEMAND_SCALE,
     REGISTRY,
     SOFT_PENALTY_DEFAULT,
     RuleContext,
@@ -170,7 +171,8 @@ class PlanModel:
         return opts.model_copy(update=clean) if clean else opts
 
     def solve(self, *, backend: str | None = None, time_limit_s: float | None = None,
-              workers: int | None = None, seed: int | None = None, hint: bool = True,
+              workers: int | None = None, seed: int | None = None,
+              lp_first: bool | None = None, hint: bool = True,
               progress: Callable[[str], None] | None = None, validate: bool = True):
         """Build if needed, solve, decode and validate; returns a Solution."""
         from planner.model.greedy import greedy_hint
@@ -178,7 +180,8 @@ class PlanModel:
 
         built = self.build()
         opts = self.solver_options(backend=backend, time_limit_s=time_limit_s,
-                                   workers=workers, seed=seed)
+                                   workers=workers, seed=seed, lp_first=lp_first)
         start = hint and greedy_hint(self.instance, built, self.states) or None
-        raw = backends.solve_interruptible(built.lm, opts, start, progress)
+        raw = backends.solve_interruptible(built.lm, opts, start, progress,
+                                           scale=DEMAND_SCALE)
         return decode_solution(self, built, raw, validate=validate)

@@ -97,9 +97,15 @@ def sum_terms(*parts: Terms) -> Terms:
     """Add term dictionaries."""
     out: Terms = {}
     for p in parts:
-        for k, c in p.items():
-            out[k] = out.get(k, 0) + c
+        add_into(out, p)
     return out
+
+
+def add_into(acc: Terms, terms: Terms, factor: int = 1) -> Terms:
+    """Add ``factor * terms`` into ``acc`` in place (linear time over many small pieces)."""
+    for k, c in terms.items():
+        acc[k] = acc.get(k, 0) + c * factor
+    return acc
 
 
 def scale(terms: Terms, factor: int) -> Terms:

@@ -180,6 +180,8 @@ class Solver(Strict):
     workers: int = Field(default=1, ge=1, le=64)
     seed: int = 0
     deterministic: bool = True
+    lp_first: bool = Field(default=True, description="MIP backends: solve the LP relaxation "
+                           "first; an integral optimum is a proven optimum")
 
 
 class Scenario(Strict):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from planner.model.reach import WELFARE_AGENCY
-from planner.model.registry import RuleContext, rule, scale, sum_terms
+from planner.model.registry import RuleContext, add_into, rule, sum_terms
 from planner.model.variables import ANCHOR
 
 
@@ -91,23 +91,27 @@ def staff_placed(ctx: RuleContext, a: str, y: int) -> tuple[dict[int, int], int]
     """Staff of agency a newly placed in phase y: tenants joining, kinds opening, guest teams."""
     v, inst = ctx.v, ctx.inst
     per_center = inst.agencies[a].staff if a in inst.agencies else 0
-    terms, const = {}, 0
+    terms: dict[int, int] = {}
+    const = 0
     for j in v.sites:
         if a != ANCHOR and (j, a, y) in v.host and per_center:
             t, c = v.joined(j, a, y)
-            terms, const = sum_terms(terms, scale(t, per_center)), const + c * per_center
+            add_into(terms, t, per_center)
+            const += c * per_center
         for k, kind in inst.scenario.kinds.items():
             n = kind.staff.get(a, 0) + (per_center if a == ANCHOR else 0)
             if n:
                 t, c = v.opened(j, y, k)
-                terms, const = sum_terms(terms, scale(t, n)), const + c * n
+                add_into(terms, t, n)
+                const += c * n
     if a == WELFARE_AGENCY and per_center:
         p = v.prev_year(y)
         for (i, j, yy), var in v.team.items():
             if yy == y:
+                add_into(terms, {var: per_center})
                 prev = v.team.get((i, j, p)) if p is not None else None
-                terms = sum_terms(terms, {var: per_center},
-                                  {prev: -per_center} if prev is not None else {})
+                if prev is not None:
+                    add_into(terms, {prev: -per_center})
     return terms, const
 
 
@@ -123,13 +127,15 @@ def staff_pool(ctx: RuleContext) -> None:
     for a, by_year in ctx.inst.pools.items():
         if a not in ctx.inst.agencies:
             continue
-        run_terms, run_const = {}, 0
+        run_terms: dict[int, int] = {}
+        run_const = 0
         for y in ctx.v.years:
             terms, const = staff_placed(ctx, a, y)
-            run_terms, run_const = sum_terms(run_terms, terms), run_const + const
+            add_into(run_terms, terms)
+            run_const += const
             if y not in by_year:
                 continue
             if sc.pools_basis == "cumulative":
-                ctx.add(run_terms, "<=", by_year[y], f"{a}@{y}", run_const)
+                ctx.add(dict(run_terms), "<=", by_year[y], f"{a}@{y}", run_const)
             else:
                 ctx.add(terms, "<=", by_year[y], f"{a}@{y}", const)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.model.registry import RuleContext, rule, sum_terms
+from planner.model.registry import RuleContext, add_into, rule, sum_terms
 
 SENSE = {"exact": "==", "at_least": ">=", "at_most": "<="}
 
@@ -24,18 +24,19 @@ def target(ctx: RuleContext) -> None:
 def phase_cost_terms(ctx: RuleContext, y: int) -> tuple[dict[int, int], int]:
     """Capital cost (million KRW) of centers and formats newly opened in phase y."""
     v, sc = ctx.v, ctx.inst.scenario
-    terms, const = {}, 0
+    terms: dict[int, int] = {}
+    const = 0
     for j in v.sites:
         for k, kind in sc.kinds.items():
             t, c = v.opened(j, y, k)
             cost = int(round(kind.cost_mkrw))
-            terms = sum_terms(terms, {x: a * cost for x, a in t.items()})
+            add_into(terms, t, cost)
             const += c * cost
         for f, fmt in sc.formats.items():
             cost = int(round(fmt.cost_mkrw))
             if cost:
                 t, c = v.format_opened(j, f, y)
-                terms = sum_terms(terms, {x: a * cost for x, a in t.items()})
+                add_into(terms, t, cost)
                 const += c * cost
     return terms, const
 

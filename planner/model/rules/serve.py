@@ -71,7 +71,7 @@ def capacity(ctx: RuleContext) -> None:
     cap = int(ctx.params["clients_per_center"])
     rows: dict[tuple[str, str, int], dict[int, int]] = {}
     for (i, s, j, y), var in v.serve.items():
-        d = int(ctx.inst.demand[y].table.at[i, s])
+        d = int(ctx.inst.demand[y].value(i, s))
         rows.setdefault((j, s, y), {})[var] = d
     for (j, s, y), terms in rows.items():
         a = v.segments[s]

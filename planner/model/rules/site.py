@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.model.registry import RuleContext, rule, sum_terms
+from planner.model.registry import RuleContext, add_into, rule, sum_terms
 
 
 @rule("site-one_kind")
@@ -94,10 +94,12 @@ def kind_cap(ctx: RuleContext) -> None:
         if kind.max_per_phase is None:
             continue
         for y in v.years:
-            terms, const = {}, 0
+            terms: dict[int, int] = {}
+            const = 0
             for j in v.sites:
                 t, c = v.opened(j, y, k)
-                terms, const = sum_terms(terms, t), const + c
+                add_into(terms, t)
+                const += c
             ctx.add(terms, "<=", kind.max_per_phase, f"{k}@{y}", const)
 
 
