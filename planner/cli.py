@@ -75,11 +75,12 @@ def check(scenario: Path) -> None:
 
 def _summary(sol) -> str:
     f = sol.facts()
+    proof = "; proof: integral LP relaxation" if f["proof"] == "lp_relaxation_integral" else ""
     gap = "-" if f["gap"] is None else f"{f['gap']:.4%}"
     head = (f"status {f['status']}{' (interrupted)' if sol.interrupted else ''}"
             f"{'' if sol.optimal else ' (not proven optimal)'}; objective "
             f"{f['objective']:,.1f}; bound {f['best_bound']:,.1f}; gap {gap}; "
-            f"{f['backend']} {f['solve_s']:.1f}s (build {f['build_s']:.1f}s); "
+            f"{f['backend']} {f['solve_s']:.1f}s (build {f['build_s']:.1f}s){proof}; "
             f"{f['variables']:,} variables, {f['constraints']:,} rows")
     cols = ["year", "centers_open", "centers_new"] + [
         c for c in sol.kpis_phase.columns if c.startswith(("open_", "coverage_"))] + [

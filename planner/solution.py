@@ -48,6 +48,7 @@ class Solution:
     rules: pd.DataFrame | None = None
     instance: Instance | None = field(default=None, repr=False)
     interrupted: bool = False
+    proof: str = "solver"
 
     @property
     def optimal(self) -> bool:
@@ -69,6 +70,7 @@ class Solution:
                 "build_s": round(self.build_s, 3), "variables": self.n_vars,
                 "constraints": self.n_rows, "objective_recomputed": self.objective_recomputed,
                 "soft_penalty": self.soft_penalty, "interrupted": self.interrupted,
+                "proof": self.proof if self.optimal else None,
                 "violations": [str(v) for v in self.violations]}
 
 
@@ -106,7 +108,8 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
                    plan_table(inst, d, built.reach), kpis_by_phase(inst, d, built.reach),
                    kpis_by_sido(inst, d, built.reach), staffing_table(inst, d),
                    assignment_table(inst, d, built.reach), soft_penalty=float(penalty),
-                   log=raw.log, rules=model.rules(), instance=inst, interrupted=raw.interrupted)
+                   log=raw.log, rules=model.rules(), instance=inst, interrupted=raw.interrupted,
+                   proof=raw.proof)
     sol.objective_recomputed = objective_value(inst, d, built.reach)
     if validate:
         custom = {n: built.lm.rows_of(n) for n in model.states if n not in CHECKS}

@@ -36,6 +36,7 @@ class RawResult:
     time_s: float
     log: list[str]
     interrupted: bool = False
+    proof: str = "solver"  # how optimality was proven: "solver" or "lp_relaxation_integral"
 
     @property
     def has_solution(self) -> bool:
@@ -155,7 +156,8 @@ def solve_lp_relaxation(lm: LinearModel, opts: Solver) -> RawResult | None:
     if lm.violated_rows(values):
         return None
     return RawResult(opts.backend, "OPTIMAL", values, value, value, elapsed,
-                     [f"LP relaxation (Clp) integral: proven optimal in {elapsed:.2f}s"])
+                     [f"LP relaxation (Clp) integral: proven optimal in {elapsed:.2f}s"],
+                     proof="lp_relaxation_integral")
 
 
 def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
