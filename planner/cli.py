@@ -127,6 +127,65 @@ def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
     click.echo(f"\nrun folder: {res.out}")
 
 
+@main.command("map")
+@click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="HTML file (default RUN_DIR/map.html)")
+@click.option("--screenshot", type=click.Path(path_type=Path), default=None,
+              help="also save a PNG of the map (needs Debian's chromium and chromedriver)")
+def map_cmd(run_dir: Path, out: Path | None, screenshot: Path | None) -> None:
+    """Write the offline map of RUN_DIR (and the workbook, report and GeoPackage)."""
+    from planner.report.outputs import write_outputs
+
+    try:
+        paths = write_outputs(run_dir)
+        if out is not None:
+            out.write_text(paths[0].read_text(encoding="utf-8"), encoding="utf-8")
+            paths[0] = out
+        if screenshot is not None:
+            from planner.report.browser import screenshot as shoot
+
+            errors = [e for e in shoot(paths[0], screenshot) if e.get("level") == "SEVERE"]
+            for e in errors:
+                click.echo(f"console error: {e.get('message')}", err=True)
+            paths.append(screenshot)
+    except PlannerError as exc:
+        _fail(exc)
+        return
+    for p in paths:
+        click.echo(str(p))
+
+
+@main.command()
+@click.argument("run_a", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("run_b", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="folder for sites_diff.csv, kpi_delta.csv, diff_map.html")
+def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
+    """Compare two run folders: differing sites, phases, kinds, formats, tenants; KPI deltas."""
+    from planner.report.compare import compare_runs, write_comparison
+
+    try:
+        cmp = compare_runs(run_a, run_b)
+        target = write_comparison(cmp, out or Path("runs") / f"compare-{run_a.name}-{run_b.name}")
+    except PlannerError as exc:
+        _fail(exc)
+        return
+    if cmp.identical:
+        click.echo(f"no differences between {run_a} and {run_b}")
+    else:
+        click.echo(f"{len(cmp.sites)} site(s) differ:")
+        click.echo(_table(cmp.sites[["code", "name_ko", "sido", "change"]].set_index("code"))
+                   if not cmp.sites.empty else "(none)")
+        cols = ["year"] + [c for c in cmp.kpi_delta.columns
+                           if c.startswith(("centers_", "coverage_", "open_"))] + [
+            "mean_travel_min"]
+        click.echo("\nKPI deltas (B - A):")
+        click.echo(_table(cmp.kpi_delta[[c for c in cols if c in cmp.kpi_delta]]
+                          .set_index("year")))
+    click.echo(f"\nwritten: {target}")
+
+
 @main.command()
 def rules() -> None:
     """List the model's rules with their default state, parameters and one-line docs."""

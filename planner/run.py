@@ -55,7 +55,8 @@ def _say(progress: Callable[[str], None] | None, msg: str) -> None:
 def run_scenario(path: str | Path, out: str | Path | None = None, *, force: bool = False,
                  backend: str | None = None, time_limit_s: float | None = None,
                  workers: int | None = None, seed: int | None = None,
-                 progress: Callable[[str], None] | None = None) -> RunResult:
+                 progress: Callable[[str], None] | None = None,
+                 outputs: bool = True) -> RunResult:
     """Solve the scenario at ``path``; write the run folder ``out`` when given."""
     _say(progress, "loading scenario and data")
     sc = load_scenario(path)
@@ -88,6 +89,13 @@ def run_scenario(path: str | Path, out: str | Path | None = None, *, force: bool
     written = None
     if out is not None:
         _say(progress, f"writing {out}")
-        written = write_run(sol, Path(out), force=force,
+        finish = None
+        if outputs:
+            from planner.report.outputs import write_outputs
+
+            def finish(tmp: Path) -> None:
+                _say(progress, "writing map, workbook, report and GeoPackage")
+                write_outputs(tmp)
+        written = write_run(sol, Path(out), force=force, finish=finish,
                             extra={"pre_solve_findings": [str(f) for f in findings]})
     return RunResult(inst, model, sol, findings, written)

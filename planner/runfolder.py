@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,13 @@ def solution_document(sol: Solution, extra: dict[str, Any] | None = None) -> dic
 
 
 def write_run(sol: Solution, out: Path, force: bool = False,
-              extra: dict[str, Any] | None = None) -> Path:
-    """Write the run folder ``out`` for ``sol``; returns ``out``."""
+              extra: dict[str, Any] | None = None,
+              finish: Callable[[Path], Any] | None = None) -> Path:
+    """Write the run folder ``out`` for ``sol``; returns ``out``.
+
+    ``finish(tmp_folder)`` runs before the folder is moved into place (outputs derived from
+    the run's files, such as the map and report, are written there, so they land together).
+    """
     out = Path(out)
     if out.exists() and not force:
         raise PlannerError(f"{out}: run folder exists; choose another --out or use --force")
@@ -62,6 +68,8 @@ def write_run(sol: Solution, out: Path, force: bool = False,
             solution_document(sol, extra), ensure_ascii=False, indent=2, default=str),
             encoding="utf-8")
         (tmp / "solver.log").write_text("\n".join(sol.log) + "\n", encoding="utf-8")
+        if finish is not None:
+            finish(tmp)
         old = None
         if out.exists():
             old = out.with_name(f".{out.name}.old")

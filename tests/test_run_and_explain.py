@@ -11,11 +11,14 @@ from click.testing import CliRunner
 from planner.cli import main
 from planner.model.explain import explain_infeasibility
 from planner.model.plan_model import PlanModel
+from planner.report.outputs import OUTPUT_FILES
 from planner.runfolder import RUN_FILES
 
 from .conftest import SCENARIOS
 from .test_rules import rules_instance
 from .test_scenario_validation import _toy_doc
+
+ALL_FILES = sorted(RUN_FILES + OUTPUT_FILES)
 
 
 def test_run_writes_a_complete_folder(tmp_path):
@@ -23,7 +26,7 @@ def test_run_writes_a_complete_folder(tmp_path):
     res = CliRunner().invoke(main, ["run", str(SCENARIOS / "toy.yaml"), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "status optimal" in res.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+    assert sorted(p.name for p in out.iterdir()) == ALL_FILES
     plan = pd.read_csv(out / "plan.csv", dtype={"code": str})
     assert len(plan) == 2 and set(plan.columns) >= {"code", "name_ko", "name_en", "sido",
                                                     "phase_opened", "kind", "format",
@@ -140,4 +143,4 @@ def test_ctrl_c_keeps_the_best_plan(tmp_path):
     facts = json.loads((out / "solution.json").read_text())["facts"]
     assert facts["interrupted"] is True and facts["status"] in ("feasible", "optimal")
     assert facts["violations"] == []
-    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+    assert sorted(p.name for p in out.iterdir()) == ALL_FILES

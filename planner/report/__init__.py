@@ -1,0 +1,1 @@
+"""Officials' outputs: map, workbook, HTML report, GeoPackage and run comparison."""

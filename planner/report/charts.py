@@ -1,0 +1,74 @@
+"""Charts for the report (matplotlib, PNG as base64), Korean labels with a bundled font."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from planner.report.rundata import RunData  # noqa: E402
+
+
+def _korean_font() -> None:
+    try:
+        import koreanize_matplotlib  # noqa: F401  (registers NanumGothic, bundled)
+    except ImportError:  # pragma: no cover - a dependency of the package
+        pass
+    plt.rcParams["axes.unicode_minus"] = False
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def coverage_chart(run: RunData) -> str:
+    """Coverage of each segment by phase."""
+    _korean_font()
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for s in run.segments:
+        ax.plot(run.kpis.year, run.kpis[f"coverage_{s}"] * 100, marker="o", label=s)
+    ax.set_xticks(run.kpis.year)
+    ax.set_ylim(0, 102)
+    ax.set_ylabel("충족률 / coverage (%)")
+    ax.set_title("단계별 충족률 / coverage by phase and segment")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _png(fig)
+
+
+def staff_chart(run: RunData) -> str:
+    """Staff placed against pools, per agency and phase."""
+    _korean_font()
+    st = run.staffing[run.staffing.pool.notna()]
+    agencies = list(st.agency.unique())
+    fig, axes = plt.subplots(1, max(1, len(agencies)), figsize=(3.2 * max(1, len(agencies)), 3.2),
+                             squeeze=False)
+    for ax, a in zip(axes[0], agencies, strict=False):
+        part = st[st.agency == a]
+        ax.bar(part.year.astype(str), part.placed, label="배치 / placed", color="#2171b5")
+        ax.plot(part.year.astype(str), part.pool, "r_", markersize=22, mew=2, label="풀 / pool")
+        ax.set_title(a, fontsize=10)
+    if agencies:
+        axes[0][0].legend(fontsize=8)
+    fig.suptitle("인력 배치 대 풀 / staff placed vs pools")
+    return _png(fig)
+
+
+def sido_chart(run: RunData) -> str:
+    """Centers by 시도 and kind."""
+    _korean_font()
+    tab = run.plan.groupby(["sido", "kind"]).size().unstack(fill_value=0)
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    tab.plot(kind="bar", stacked=True, ax=ax, color=["#1b9e77", "#d95f02", "#7570b3"])
+    ax.set_xlabel("")
+    ax.set_ylabel("센터 수 / centers")
+    ax.set_title("시도별·유형별 센터 / centers by 시도 and kind")
+    ax.tick_params(axis="x", labelsize=8)
+    return _png(fig)

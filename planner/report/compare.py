@@ -1,0 +1,101 @@
+"""Compare two runs: sites, phases, kinds, formats and tenants that differ, and KPI deltas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import pandas as pd
+
+from planner.report.map import LEAFLET_CSS, LEAFLET_JS, inline_assets
+from planner.report.rundata import RunData, load_run
+
+FIELDS = ("phase_opened", "kind", "format", "tenants")
+
+
+@dataclass
+class Comparison:
+    """Differences of run B against run A."""
+
+    a: RunData
+    b: RunData
+    sites: pd.DataFrame  # one row per differing site: change, and A/B values
+    kpi_delta: pd.DataFrame  # per phase, B - A for each numeric KPI
+
+    @property
+    def identical(self) -> bool:
+        return self.sites.empty and bool((self.kpi_delta.drop(columns="year").abs()
+                                          .fillna(0) < 1e-9).all().all())
+
+
+def compare_runs(run_a: str | Path | RunData, run_b: str | Path | RunData) -> Comparison:
+    """Site-level and KPI differences of ``run_b`` against ``run_a``."""
+    a = run_a if isinstance(run_a, RunData) else load_run(run_a)
+    b = run_b if isinstance(run_b, RunData) else load_run(run_b)
+    pa = a.plan.set_index("code")
+    pb = b.plan.set_index("code")
+    rows = []
+    for code in sorted(set(pa.index) | set(pb.index)):
+        ra = pa.loc[code] if code in pa.index else None
+        rb = pb.loc[code] if code in pb.index else None
+        base = {"code": code, "name_ko": (ra if ra is not None else rb)["name_ko"],
+                "sido": (ra if ra is not None else rb)["sido"]}
+        if ra is None or rb is None:
+            change = "added" if ra is None else "removed"
+            rows.append({**base, "change": change, **{f"{f}_a": (None if ra is None
+                                                                 else str(ra[f]))
+                                                      for f in FIELDS},
+                         **{f"{f}_b": None if rb is None else str(rb[f]) for f in FIELDS}})
+            continue
+        diff = [f for f in FIELDS if str(ra[f]) != str(rb[f])]
+        if diff:
+            rows.append({**base, "change": "changed: " + ", ".join(diff),
+                         **{f"{f}_a": str(ra[f]) for f in FIELDS},
+                         **{f"{f}_b": str(rb[f]) for f in FIELDS}})
+    cols = ["code", "name_ko", "sido", "change"] + [f"{f}_{s}" for f in FIELDS for s in "ab"]
+    sites = pd.DataFrame(rows, columns=cols)
+    ka, kb = a.kpis.set_index("year"), b.kpis.set_index("year")
+    numeric = [c for c in ka.columns if c in kb.columns
+               and pd.api.types.is_numeric_dtype(ka[c]) and pd.api.types.is_numeric_dtype(kb[c])]
+    years = sorted(set(ka.index) | set(kb.index))
+    delta = (kb.reindex(years)[numeric] - ka.reindex(years)[numeric]).reset_index()
+    return Comparison(a, b, sites, delta)
+
+
+def difference_map(cmp: Comparison) -> str:
+    """HTML map of the differing sites: green added, red removed, orange changed."""
+    units = cmp.b.districts.units
+    m = folium.Map(location=[36.3, 127.8], zoom_start=7, tiles=None)
+    m.default_js = [("leaflet", LEAFLET_JS)]
+    m.default_css = [("leaflet_css", LEAFLET_CSS)]
+    gdf = cmp.b.district_frame()[["name_ko", "geometry"]]
+    folium.GeoJson(gdf.reset_index().to_json(), name="시군구 / districts",
+                   style_function=lambda f: {"fillColor": "#eee", "color": "#888",
+                                             "weight": 0.5, "fillOpacity": 0.6}).add_to(m)
+    colors = {"added": "#1a9850", "removed": "#d73027"}
+    for r in cmp.sites.itertuples():
+        if r.code not in units.index:
+            continue
+        color = colors.get(r.change, "#fdae61")
+        lat, lon = units.loc[r.code, ["point_lat", "point_lon"]]
+        folium.CircleMarker([lat, lon], radius=8, color="#222", weight=1, fill=True,
+                            fill_color=color, fill_opacity=0.9,
+                            tooltip=f"{r.name_ko} ({r.code}): {r.change}").add_to(m)
+    title = (f"<div style='position:absolute;top:10px;left:55px;z-index:1000;background:#fff;"
+             f"padding:6px 10px;border:1px solid #999;font:13px sans-serif'><b>비교 / "
+             f"comparison: {cmp.a.name} → {cmp.b.name}</b><br>초록 추가 / green added, 빨강 "
+             f"제외 / red removed, 주황 변경 / orange changed ({len(cmp.sites)} sites)</div>")
+    import branca
+    m.get_root().html.add_child(branca.element.Element(title))
+    return inline_assets(m.get_root().render())
+
+
+def write_comparison(cmp: Comparison, out: str | Path) -> Path:
+    """Write sites_diff.csv, kpi_delta.csv and diff_map.html into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cmp.sites.to_csv(out / "sites_diff.csv", index=False)
+    cmp.kpi_delta.to_csv(out / "kpi_delta.csv", index=False)
+    (out / "diff_map.html").write_text(difference_map(cmp), encoding="utf-8")
+    return out

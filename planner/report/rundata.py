@@ -1,0 +1,118 @@
+"""Read a run folder back (plan, KPIs, assignment, facts) with the districts it was run on.
+
+Outputs are built from the folder alone, so `planner map RUN_DIR` and `planner compare` work
+on any run, today's or last month's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+
+from planner.data.districts import DistrictData, load_districts
+from planner.errors import PlannerError
+
+NEEDED = ("plan.csv", "kpis.csv", "kpis_sido.csv", "staffing.csv", "assignment.csv",
+          "solution.json", "scenario.resolved.yaml")
+
+KIND_KO = {"conversion": "전환형", "new_build": "신설형"}
+FORMAT_KO = {"basic": "기본형", "extended": "확장형"}
+
+
+@dataclass
+class RunData:
+    """A run folder's tables and facts."""
+
+    path: Path
+    plan: pd.DataFrame
+    kpis: pd.DataFrame
+    kpis_sido: pd.DataFrame
+    staffing: pd.DataFrame
+    assignment: pd.DataFrame
+    document: dict
+    scenario: dict
+
+    @property
+    def name(self) -> str:
+        return self.scenario.get("name", self.path.name)
+
+    @property
+    def facts(self) -> dict:
+        return self.document.get("facts", {})
+
+    @property
+    def vintage(self) -> int:
+        return int(self.scenario.get("vintage", 2015))
+
+    @property
+    def years(self) -> list[int]:
+        return [int(p["year"]) for p in self.scenario.get("phases", [])]
+
+    @property
+    def segments(self) -> list[str]:
+        return [c.removeprefix("coverage_") for c in self.kpis.columns
+                if c.startswith("coverage_")]
+
+    @cached_property
+    def districts(self) -> DistrictData:
+        return load_districts(self.vintage)
+
+    def kind_label(self, kind: str) -> str:
+        k = self.scenario.get("kinds", {}).get(kind, {})
+        return f"{k.get('name_ko', KIND_KO.get(kind, kind))} / {k.get('name_en', kind)}"
+
+    def format_label(self, fmt: str) -> str:
+        f = self.scenario.get("formats", {}).get(fmt, {})
+        return f"{f.get('name_ko', FORMAT_KO.get(fmt, fmt))} / {f.get('name_en', fmt)}"
+
+    def district_frame(self, simplify_m: float = 250.0) -> gpd.GeoDataFrame:
+        """Units of the study area (EPSG:4326) with last-phase demand and coverage per segment."""
+        d = self.districts
+        last = self.years[-1]
+        units = d.units
+        codes = set(self.assignment.district) | set(self.plan.code)
+        area = self.scenario.get("study_area", {})
+        if area.get("sido_codes") or area.get("codes"):
+            units = units[units.sido_code.isin(area.get("sido_codes", []))
+                          | units.index.isin(area.get("codes", [])) | units.index.isin(codes)]
+        frame = units[["name_ko", "name_en", "sido", "point_lon", "point_lat"]].copy()
+        dem = d.demand(last).table.reindex(frame.index)
+        a = self.assignment[self.assignment.year == last]
+        for s in self.segments:
+            frame[f"demand_{s}"] = dem[s].fillna(0).astype(int) if s in dem else 0
+            got = a[a.segment == s].groupby("district").demand.sum()
+            frame[f"coverage_{s}"] = (got.reindex(frame.index).fillna(0)
+                                      / frame[f"demand_{s}"].where(frame[f"demand_{s}"] > 0))
+            frame[f"coverage_{s}"] = frame[f"coverage_{s}"].fillna(0).round(4)
+        served_at = a[a.segment == self.segments[0]].set_index("district").site \
+            if self.segments else pd.Series(dtype=str)
+        frame["served_at"] = served_at.reindex(frame.index).fillna("")
+        geom = d.geometry().reindex(frame.index).simplify(simplify_m, preserve_topology=True)
+        gdf = gpd.GeoDataFrame(frame, geometry=geom, crs="EPSG:5179").to_crs("EPSG:4326")
+        gdf.index.name = "code"
+        return gdf
+
+
+def load_run(path: str | Path) -> RunData:
+    """Read a run folder written by `planner run`."""
+    path = Path(path)
+    missing = [n for n in NEEDED if not (path / n).exists()]
+    if missing:
+        raise PlannerError(f"{path}: not a complete run folder; missing {', '.join(missing)}")
+    str_code = {"code": str, "district": str, "site": str}
+    return RunData(
+        path=path,
+        plan=pd.read_csv(path / "plan.csv", dtype=str_code, keep_default_na=False),
+        kpis=pd.read_csv(path / "kpis.csv"),
+        kpis_sido=pd.read_csv(path / "kpis_sido.csv"),
+        staffing=pd.read_csv(path / "staffing.csv"),
+        assignment=pd.read_csv(path / "assignment.csv", dtype=str_code),
+        document=json.loads((path / "solution.json").read_text(encoding="utf-8")),
+        scenario=yaml.safe_load((path / "scenario.resolved.yaml").read_text(encoding="utf-8")),
+    )

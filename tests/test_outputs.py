@@ -1,0 +1,149 @@
+"""Officials' outputs: offline map in a real headless Chromium, workbook, report, GeoPackage,
+comparison."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from planner.cli import main
+from planner.report import browser
+from planner.report.compare import compare_runs
+from planner.report.workbook import read_back_plan
+from planner.run import run_scenario
+
+from .conftest import REPO, SCENARIOS
+from .test_scenario_validation import _toy_doc
+
+needs_browser = pytest.mark.skipif(
+    not browser.available() and not os.environ.get("CI"),
+    reason="Debian chromium + chromium-driver not installed (CI installs them)")
+
+
+@pytest.fixture(scope="session")
+def toy_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "toy"
+    return run_scenario(SCENARIOS / "toy.yaml", out).out
+
+
+@pytest.fixture(scope="session")
+def national_run():
+    # kept in the work tree (runs/ is git-ignored) so that people can look at the screenshot
+    out = REPO / "runs" / "test-national"
+    return run_scenario(SCENARIOS / "national-2014-2017.yaml", out, force=True).out
+
+
+def test_map_is_self_contained(toy_run):
+    import re
+
+    page = (toy_run / "map.html").read_text(encoding="utf-8")
+    assert not re.findall(r'<script[^>]+src="https?:', page)
+    assert not re.findall(r'<link[^>]+href="https?:', page)
+    assert "L.map(" in page and "planner-center" in page
+    assert "고용복지플러스센터" in page and "Plus Center plan" in page
+
+
+@needs_browser
+def test_national_map_in_headless_chromium(national_run):
+    from selenium.webdriver.common.by import By
+
+    plan = pd.read_csv(national_run / "plan.csv", dtype={"code": str})
+    with browser.headless(1400, 1000) as driver:
+        driver.get((national_run / "map.html").resolve().as_uri())
+        time.sleep(2)
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
+        polygons = driver.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive")
+        filled = [p for p in polygons if p.get_attribute("fill") not in (None, "none")]
+        assert len(filled) == 229
+        markers = driver.find_elements(By.CSS_SELECTOR, ".planner-center")
+        assert len(markers) == len(plan) == 100
+        shot = national_run / "map.png"
+        driver.save_screenshot(str(shot))
+        # a marker that nothing covers (the capital region is crowded), clicked as a user would
+        target = next(m for m in markers if driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect();"
+            "return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)"
+            " === arguments[0];", m))
+        code = target.get_attribute("data-code")
+        target.click()
+        time.sleep(0.5)
+        popup = driver.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").text
+        name = plan.set_index("code").name_ko[code]
+        assert name in popup and "입주기관 / tenants" in popup
+        select = driver.find_element(By.ID, "planner-shade-select")
+        options = select.find_elements(By.TAG_NAME, "option")
+        assert len(options) == 10  # demand and coverage for 5 segments
+        options[-1].click()
+        assert driver.get_log("browser") == []
+    assert shot.stat().st_size > 50_000
+
+
+def test_workbook_reads_back(toy_run):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(toy_run / "plan.xlsx")
+    assert wb.sheetnames == ["계획 Plan", "단계별 KPI By phase", "시도별 KPI By sido",
+                             "인력 Staffing", "가정·추정 Assumptions", "시나리오 Scenario",
+                             "해법 Solver"]
+    ws = wb["계획 Plan"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:4] == ["코드 / code", "시군구 / name_ko", "영문명 / name_en", "시도 / sido"]
+    assert ws.freeze_panes == "A2"
+    back = read_back_plan(toy_run / "plan.xlsx").astype(object).fillna("")
+    csv = pd.read_csv(toy_run / "plan.csv", dtype={"code": str}, keep_default_na=False)
+    assert back.astype(str).values.tolist() == csv.astype(str).values.tolist()
+    sources = pd.read_excel(toy_run / "plan.xlsx", sheet_name="가정·추정 Assumptions")
+    text = " ".join(str(v) for v in sources.values.ravel())
+    assert "estimate" in text and "KOSTAT" in text
+
+
+def test_report_is_one_file(toy_run):
+    page = (toy_run / "report.html").read_text(encoding="utf-8")
+    assert page.count("<img alt=") == 3 and page.count("src='data:image/png;base64,") == 3
+    assert "srcdoc=" in page and "가정과 추정 / assumptions and estimates" in page
+    assert "<script src=" not in page and "<link rel=\"stylesheet\" href=\"http" not in page
+
+
+def test_geopackage(toy_run):
+    layers = {name for name, _ in pyogrio.list_layers(toy_run / "plan.gpkg")}
+    assert layers == {"centers", "districts"}
+    centers = gpd.read_file(toy_run / "plan.gpkg", layer="centers")
+    districts = gpd.read_file(toy_run / "plan.gpkg", layer="districts")
+    assert len(centers) == 2 and len(districts) == 6 and districts.crs.to_epsg() == 4326
+
+
+def test_compare_with_itself_and_with_a_change(toy_run, tmp_path):
+    same = compare_runs(toy_run, toy_run)
+    assert same.identical and same.sites.empty
+    doc = _toy_doc()
+    doc["sites"] = {"forbidden": ["30170"]}  # the first center of the toy plan
+    path = tmp_path / "no-seogu.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    other = run_scenario(path, tmp_path / "b").out
+    cmp = compare_runs(toy_run, other)
+    assert not cmp.identical
+    changes = cmp.sites.set_index("code").change
+    assert changes["30170"] == "removed"
+    assert (changes == "added").sum() >= 1
+    res = CliRunner().invoke(main, ["compare", str(toy_run), str(other), "--out",
+                                    str(tmp_path / "cmp")])
+    assert res.exit_code == 0, res.output
+    assert "removed" in res.output and "KPI deltas" in res.output
+    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {"sites_diff.csv",
+                                                              "kpi_delta.csv", "diff_map.html"}
+
+
+def test_cli_map_rewrites_outputs(toy_run, tmp_path):
+    out = tmp_path / "m.html"
+    res = CliRunner().invoke(main, ["map", str(toy_run), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.exists() and Path(toy_run / "report.html").exists()
