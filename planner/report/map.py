@@ -152,6 +152,19 @@ def build_map(run: RunData) -> folium.Map:
     years = run.years
     color_of = {y: PHASE_COLORS[k % len(PHASE_COLORS)] for k, y in enumerate(years)}
     pts = gdf[["point_lat", "point_lon"]]
+    catch = folium.FeatureGroup(name="이용권역 / catchments", overlay=True, show=True)
+    last = years[-1]
+    seg = run.segments[0] if run.segments else None
+    a = run.assignment[(run.assignment.year == last) & (run.assignment.segment == seg)]
+    for _, r in a[a.district != a.site].iterrows():
+        if r.district in pts.index and r.site in run.districts.units.index:
+            p1 = pts.loc[r.district]
+            p2 = run.districts.units.loc[r.site, ["point_lat", "point_lon"]]
+            folium.PolyLine([[p1.point_lat, p1.point_lon], [p2.point_lat, p2.point_lon]],
+                            color="#7a0177", weight=1.5, opacity=0.8,
+                            tooltip=f"{r.district} → {r.site} ({r.travel_min:.0f} min)"
+                            ).add_to(catch)
+    catch.add_to(m)
     groups = {}
     for y in ["existing", *years]:
         rows = run.plan[run.plan.phase_opened.astype(str) == str(y)]
@@ -172,19 +185,6 @@ def build_map(run: RunData) -> folium.Map:
             ).add_to(groups[str(y)])
         groups[str(y)].add_to(m)
 
-    catch = folium.FeatureGroup(name="이용권역 / catchments", overlay=True, show=True)
-    last = years[-1]
-    seg = run.segments[0] if run.segments else None
-    a = run.assignment[(run.assignment.year == last) & (run.assignment.segment == seg)]
-    for _, r in a[a.district != a.site].iterrows():
-        if r.district in pts.index and r.site in run.districts.units.index:
-            p1 = pts.loc[r.district]
-            p2 = run.districts.units.loc[r.site, ["point_lat", "point_lon"]]
-            folium.PolyLine([[p1.point_lat, p1.point_lon], [p2.point_lat, p2.point_lon]],
-                            color="#333", weight=1, opacity=0.6,
-                            tooltip=f"{r.district} → {r.site} ({r.travel_min:.0f} min)"
-                            ).add_to(catch)
-    catch.add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     _add_shading_control(m, geo.get_name(), keys, breaks)
     _add_title_and_legend(m, run, color_of)
