@@ -49,6 +49,7 @@ class Solution:
     instance: Instance | None = field(default=None, repr=False)
     interrupted: bool = False
     proof: str = "solver"
+    checked_rules: list[str] = field(default_factory=list)  # what the validator checked
 
     @property
     def optimal(self) -> bool:
@@ -71,7 +72,8 @@ class Solution:
                 "constraints": self.n_rows, "objective_recomputed": self.objective_recomputed,
                 "soft_penalty": self.soft_penalty, "interrupted": self.interrupted,
                 "proof": self.proof if self.optimal else None,
-                "violations": [str(v) for v in self.violations]}
+                "violations": [str(v) for v in self.violations],
+                "checked_rules": list(self.checked_rules)}
 
 
 def _natural(mode: str, scaled: float | None) -> float | None:
@@ -114,6 +116,7 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
     if validate:
         custom = {n: built.lm.rows_of(n) for n in model.states if n not in CHECKS}
         sol.violations = run_validator(inst, d, built.reach, model.states, custom, raw.values)
+        sol.checked_rules = [n for n, st in model.states.items() if st.active]
     return sol
 
 

@@ -88,6 +88,32 @@ class RuleContext:
         self.lm.add_row(terms, sense, rhs, self.name, label)
         self.n_rows += 1
 
+    # --- queries for rule authors (custom rules in notebooks) -------------------------
+    @property
+    def sites(self) -> list[str]:
+        """Candidate sites (unit codes of the study area)."""
+        return self.v.sites
+
+    @property
+    def years(self) -> list[int]:
+        return self.v.years
+
+    @property
+    def units(self):
+        """The study area's units (name_ko, name_en, sido, ...), indexed by code."""
+        return self.inst.units
+
+    def is_open(self, site: str, year: int) -> Terms:
+        """Terms of 'a center operates at ``site`` in ``year``' (0 or 1)."""
+        return self.v.is_open(site, year)
+
+    def hosts(self, site: str, agency: str, year: int) -> Terms:
+        """Terms of 'agency is a tenant at ``site`` in ``year``' (0 or 1)."""
+        return self.v.hosts(site, agency, year)
+
+    def travel_min(self, origin: str, destination: str) -> float:
+        return float(self.inst.travel_min.at[origin, destination])
+
     def fix_zero(self, var: int, label: str) -> None:
         """Forbid a variable (a row, not a bound, so that switching the rule off frees it)."""
         self.add({var: 1}, "<=", 0, label)
