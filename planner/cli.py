@@ -186,6 +186,29 @@ def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
     click.echo(f"\nwritten: {target}")
 
 
+@main.command("sweep")
+@click.argument("sweep_file", type=click.Path(path_type=Path))
+@click.option("--scheduler", default=None, help="address of an existing dask scheduler")
+@click.option("--workers", type=int, default=2, show_default=True,
+              help="LocalCluster worker processes (without --scheduler)")
+def sweep_cmd(sweep_file: Path, scheduler: str | None, workers: int) -> None:
+    """Solve every variant of SWEEP_FILE on dask workers; resumable; writes results.csv."""
+    from planner.sweep import load_sweep, run_sweep
+
+    try:
+        table = run_sweep(sweep_file, scheduler=scheduler, workers=workers,
+                          progress=lambda m: click.echo(f"  {m}", err=True))
+        out = load_sweep(sweep_file)[2]
+    except PlannerError as exc:
+        _fail(exc)
+        return
+    cols = [c for c in table.columns if c.startswith("param:")] + [
+        c for c in ("status", "objective", "gap", "centers", "new_builds", "mean_travel_min")
+        if c in table.columns]
+    click.echo(_table(table.set_index("variant")[cols]))
+    click.echo(f"\nresults: {out / 'results.csv'}")
+
+
 @main.command()
 def rules() -> None:
     """List the model's rules with their default state, parameters and one-line docs."""

@@ -16,7 +16,7 @@ from planner.instance import Instance, build_instance
 from planner.model.explain import Conflict, explain_infeasibility
 from planner.model.plan_model import PlanModel
 from planner.runfolder import write_run
-from planner.scenario import load_scenario
+from planner.scenario import Scenario, load_scenario
 from planner.solution import Solution
 
 
@@ -60,6 +60,16 @@ def run_scenario(path: str | Path, out: str | Path | None = None, *, force: bool
     """Solve the scenario at ``path``; write the run folder ``out`` when given."""
     _say(progress, "loading scenario and data")
     sc = load_scenario(path)
+    return run_loaded(sc, out, force=force, backend=backend, time_limit_s=time_limit_s,
+                      workers=workers, seed=seed, progress=progress, outputs=outputs)
+
+
+def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = False,
+               backend: str | None = None, time_limit_s: float | None = None,
+               workers: int | None = None, seed: int | None = None,
+               progress: Callable[[str], None] | None = None,
+               outputs: bool = True) -> RunResult:
+    """Solve an already validated scenario (see ``run_scenario``)."""
     inst = build_instance(sc, load_districts(sc.vintage))
     _say(progress, "pre-solve checks")
     findings = run_checks(inst)
