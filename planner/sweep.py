@@ -195,8 +195,9 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int = 2,
             for n, fut in enumerate(as_completed(futures), start=1):
                 k = futures[fut]
                 rows[k] = {**fut.result(), "resumed": False}
-                say(f"[{n}/{len(todo)}] v{k:03d} {rows[k]['status']} "
-                    f"({rows[k]['seconds']:.1f}s)")
+                filled = round(20 * n / len(todo))
+                say(f"[{'#' * filled}{'.' * (20 - filled)}] {n}/{len(todo)}  v{k:03d} "
+                    f"{rows[k]['status']} ({rows[k]['seconds']:.1f}s)")
         finally:
             if own is not None:
                 cluster = getattr(own, "cluster", None)

@@ -48,3 +48,19 @@ def test_sweep_matches_sequential_and_resumes(tmp_path):
     assert again.resumed.all()
     assert again.drop(columns="resumed").equals(table.drop(columns="resumed"))
     shutil.rmtree(tmp_path / "out")
+
+
+def test_sweep_on_an_existing_scheduler(tmp_path):
+    from dask.distributed import LocalCluster
+
+    sweep_file = tmp_path / "s.yaml"
+    toy = Path(__file__).parents[1] / "scenarios/toy.yaml"
+    sweep_file.write_text(f"base: {toy}\ngrid:\n  travel.cutoff_min: [30]\n"
+                          f"out: {tmp_path / 'out'}\n")
+    messages = []
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        table = run_sweep(sweep_file, scheduler=cluster.scheduler_address,
+                          progress=messages.append)
+    assert table.status.tolist() == ["optimal"]
+    assert any("1/1" in m and "#" in m for m in messages)
