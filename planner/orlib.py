@@ -1,0 +1,67 @@
+"""OR-Library facility-location instances, loaded as planner instances (for benchmarks).
+
+`pmedN.txt` (Beasley 1985): "n edges p", then undirected edges "i j cost". Distances are
+all-pairs shortest paths; when an edge is listed twice the last one wins (the published optima
+assume it: taking the minimum gives 5718 instead of 5819 on pmed1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import DataError
+from planner.instance import Instance, instance_from_matrix
+from planner.scenario import scenario_from_dict
+
+NO_TENANTS = ["welfare_team", "local_job_center", "saeil", "self_sufficiency", "veterans",
+              "microfinance", "senior_jobs", "legal_aid", "culture", "creative"]
+
+
+def read_pmed(path: str | Path) -> tuple[int, np.ndarray]:
+    """(p, all-pairs shortest-path distances) of an OR-Library pmed file."""
+    path = Path(path)
+    try:
+        tokens = path.read_text().split()
+    except FileNotFoundError as exc:
+        raise DataError(f"{path}: instance file not found") from exc
+    n, m, p = (int(t) for t in tokens[:3])
+    edges = np.array(tokens[3:3 + 3 * m], dtype=np.int64).reshape(m, 3)
+    d = np.full((n, n), np.inf)
+    np.fill_diagonal(d, 0.0)
+    for i, j, c in edges:  # in file order: a repeated edge overwrites the earlier one
+        d[i - 1, j - 1] = d[j - 1, i - 1] = c
+    for k in range(n):  # Floyd-Warshall
+        np.minimum(d, d[:, k, None] + d[None, k, :], out=d)
+    if not np.isfinite(d).all():
+        raise DataError(f"{path}: graph is not connected")
+    return p, d
+
+
+def pmed_instance(path: str | Path, backend: str = "cbc",
+                  time_limit_s: float = 600.0) -> Instance:
+    """The p-median as planner's min_travel special case: one phase, all sites, no tenants."""
+    p, d = read_pmed(path)
+    codes = [f"N{k + 1}" for k in range(len(d))]
+    sc = scenario_from_dict({
+        "name": Path(path).stem, "vintage": 2015,
+        "phases": [{"year": 2015, "target": p}], "targets": "per_phase",
+        "kinds": {"conversion": {"name_ko": "입지", "name_en": "site",
+                                 "requires_employment_center": False, "cost_mkrw": 0}},
+        "formats": {"basic": {"name_ko": "기본형", "name_en": "basic"}},
+        "agencies": {a: {"enabled": False} for a in NO_TENANTS},
+        "segments": {"jobseekers": {"weight": 1.0}},
+        "objective": {"mode": "min_travel", "unserved_min": None},
+        "solver": {"backend": backend, "time_limit_s": time_limit_s, "workers": 1},
+    }, str(path))
+    travel = pd.DataFrame(d, index=codes, columns=codes)
+    demand = {2015: pd.DataFrame({"jobseekers": np.ones(len(codes))}, index=codes)}
+    return instance_from_matrix(sc, travel, demand)
+
+
+def published_optima(instances_dir: str | Path) -> dict[str, float]:
+    """Known optimal values by instance name (../shared/instances/optimal_values.csv)."""
+    table = pd.read_csv(Path(instances_dir) / "optimal_values.csv")
+    return dict(zip(table.instance, table.optimal_value.astype(float), strict=True))

@@ -1,0 +1,32 @@
+"""planner's own model reproduces published OR-Library p-median optima (small instances;
+the full series is in bench/orlib_pmed.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.model.plan_model import PlanModel
+from planner.orlib import pmed_instance, published_optima, read_pmed
+from planner.paths import REPO_ROOT
+
+INSTANCES = REPO_ROOT.parent / "shared" / "instances"
+needs_instances = pytest.mark.skipif(not (INSTANCES / "orlib_pmed").exists(),
+                                     reason="../shared/instances not present")
+
+
+@needs_instances
+def test_duplicate_edge_last_one_wins():
+    p, d = read_pmed(INSTANCES / "orlib_pmed" / "pmed1.txt")
+    assert p == 5 and d.shape == (100, 100)
+    assert np.allclose(d, d.T) and (np.diag(d) == 0).all()
+
+
+@needs_instances
+@pytest.mark.parametrize("name", ["pmed1", "pmed2"])
+def test_published_pmedian_optimum(name):
+    inst = pmed_instance(INSTANCES / "orlib_pmed" / f"{name}.txt")
+    sol = PlanModel(inst).solve()
+    assert sol.optimal
+    assert sol.objective == published_optima(INSTANCES)[name]
+    assert len(sol.plan) == inst.cumulative[2015]
