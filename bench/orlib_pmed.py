@@ -24,13 +24,14 @@ def main() -> None:
     ap.add_argument("--names", default=",".join(f"pmed{k}" for k in range(1, 31)))
     ap.add_argument("--limit", type=float, default=60.0)
     ap.add_argument("--backend", default="cbc")
+    ap.add_argument("--k", type=int, default=None, help="k-nearest assignment (exact)")
     args = ap.parse_args()
     opt = published_optima(INSTANCES)
     print(f"{'instance':9s} {'n':>4s} {'p':>4s} {'found':>8s} {'published':>9s} {'match':>5s} "
           f"{'status':>9s} {'proof':>22s} {'build s':>7s} {'solve s':>8s} {'gap':>8s}")
     for name in args.names.split(","):
         inst = pmed_instance(INSTANCES / "orlib_pmed" / f"{name}.txt", backend=args.backend,
-                             time_limit_s=args.limit)
+                             time_limit_s=args.limit, k_nearest=args.k)
         m = PlanModel(inst)
         t = time.perf_counter()
         m.build()

@@ -40,8 +40,8 @@ def read_pmed(path: str | Path) -> tuple[int, np.ndarray]:
     return p, d
 
 
-def pmed_instance(path: str | Path, backend: str = "cbc",
-                  time_limit_s: float = 600.0) -> Instance:
+def pmed_instance(path: str | Path, backend: str = "cbc", time_limit_s: float = 600.0,
+                  k_nearest: int | None = None) -> Instance:
     """The p-median as planner's min_travel special case: one phase, all sites, no tenants."""
     p, d = read_pmed(path)
     codes = [f"N{k + 1}" for k in range(len(d))]
@@ -53,7 +53,7 @@ def pmed_instance(path: str | Path, backend: str = "cbc",
         "formats": {"basic": {"name_ko": "기본형", "name_en": "basic"}},
         "agencies": {a: {"enabled": False} for a in NO_TENANTS},
         "segments": {"jobseekers": {"weight": 1.0}},
-        "objective": {"mode": "min_travel", "unserved_min": None},
+        "objective": {"mode": "min_travel", "unserved_min": None, "k_nearest": k_nearest},
         "solver": {"backend": backend, "time_limit_s": time_limit_s, "workers": 1},
     }, str(path))
     travel = pd.DataFrame(d, index=codes, columns=codes)

@@ -130,3 +130,27 @@ def test_discount_weighs_phases():
     inst = make(sc, line_matrix([0, 10, 20]), jobseekers=[50, 10, 30])
     sol = PlanModel(inst).solve()
     assert sol.objective == pytest.approx(50 + 0.5 * 80)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_k_nearest_pmedian_is_exact(k):
+    """Assignment only to the k nearest sites (doubling k where needed) keeps the optimum."""
+    import itertools
+
+    for seed in range(3):
+        rng = np.random.default_rng(200 + seed)
+        n, p = 9, 3
+        pts = rng.integers(0, 60, size=(n, 2))
+        d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1).astype(float)
+        codes = [f"S{i}" for i in range(n)]
+        dem = rng.integers(1, 20, n)
+        sc = scenario(objective={"mode": "min_travel", "unserved_min": None, "k_nearest": k},
+                      phases=[{"year": 2015, "target": p}])
+        inst = make(sc, pd.DataFrame(d, index=codes, columns=codes), jobseekers=list(dem))
+        best = min(sum(dem[i] * min(d[i, j] for j in S) for i in range(n))
+                   for S in itertools.combinations(range(n), p))
+        m = PlanModel(inst)
+        sol = m.solve()
+        assert sol.optimal and sol.objective == pytest.approx(best)
+        assert sol.violations == []
+        assert m.build().lm.n_vars < n * n + 2 * n + 50 or k >= n

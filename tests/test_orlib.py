@@ -23,9 +23,9 @@ def test_duplicate_edge_last_one_wins():
 
 
 @needs_instances
-@pytest.mark.parametrize("name", ["pmed1", "pmed2"])
-def test_published_pmedian_optimum(name):
-    inst = pmed_instance(INSTANCES / "orlib_pmed" / f"{name}.txt")
+@pytest.mark.parametrize("name,k", [("pmed1", None), ("pmed2", None), ("pmed2", 5)])
+def test_published_pmedian_optimum(name, k):
+    inst = pmed_instance(INSTANCES / "orlib_pmed" / f"{name}.txt", k_nearest=k)
     sol = PlanModel(inst).solve()
     assert sol.optimal
     assert sol.objective == published_optima(INSTANCES)[name]

@@ -41,6 +41,9 @@ def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
         else:
             c = w * reach.reach[(i, j)]
         coef[var] = int(round(DEMAND_SCALE * c))
+    for (i, s, y), var in v.far.items():
+        d = inst.demand[y].value(i, s)
+        coef[var] = -int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * d * reach.far_min[i]))
     if obj.mode == "min_travel" and obj.unserved_min is not None:
         for (i, s, y), var in v.unserved.items():
             d = inst.demand[y].value(i, s)

@@ -77,6 +77,8 @@ class PlanModel:
             st.active, st.soft, st.penalty = setting.active, setting.soft, setting.penalty
             st.params.update(setting.params)
         self._built: BuiltModel | None = None
+        k = instance.scenario.objective.k_nearest
+        self._k: dict[str, int] | None = dict.fromkeys(instance.codes, k) if k else None
 
     # --- editing rules -------------------------------------------------------------------
     def _check_name(self, name: str) -> None:
@@ -149,7 +151,7 @@ class PlanModel:
             return self._built
         start = time.perf_counter()
         lm = LinearModel()
-        reach = build_reach(self.instance)
+        reach = build_reach(self.instance, self._k)
         v = make_variables(self.instance, reach, lm)
         rows: dict[str, int] = {}
         for name, spec in self.specs.items():
@@ -181,7 +183,20 @@ class PlanModel:
         built = self.build()
         opts = self.solver_options(backend=backend, time_limit_s=time_limit_s,
                                    workers=workers, seed=seed, lp_first=lp_first)
-        start = hint and greedy_hint(self.instance, built, self.states) or None
-        raw = backends.solve_interruptible(built.lm, opts, start, progress,
-                                           scale=DEMAND_SCALE)
+        while True:
+            start = hint and greedy_hint(self.instance, built, self.states) or None
+            raw = backends.solve_interruptible(built.lm, opts, start, progress,
+                                               scale=DEMAND_SCALE)
+            used = sorted({i for (i, _, _), var in built.v.far.items()
+                           if raw.values is not None and raw.values[var]})
+            if not used or raw.interrupted:
+                break
+            # the k-nearest restriction bit: widen it where it did, and solve again
+            assert self._k is not None
+            for i in used:
+                self._k[i] *= 2
+            if progress:
+                progress(f"k-nearest: {len(used)} districts need more sites; k doubled there")
+            self._built = None
+            built = self.build()
         return decode_solution(self, built, raw, validate=validate)

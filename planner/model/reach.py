@@ -9,7 +9,7 @@ drops the diagonal. ``min_travel`` keeps every finite pair (the p-median needs t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,6 +38,7 @@ class ReachTable:
     minutes: dict[tuple[str, str], float]
     reach: dict[tuple[str, str], float]
     years: list[int]
+    far_min: dict[str, float] = field(default_factory=dict)  # k-nearest: (k+1)-th distance
 
     def pairs(self):
         """Every (i, s, j, y) that gets a serve variable."""
@@ -59,8 +60,12 @@ class ReachTable:
         return [j for (a, j) in self.reach if a == i]
 
 
-def build_reach(inst: Instance) -> ReachTable:
-    """Reach for the scenario's objective mode, travel cutoff and decay."""
+def build_reach(inst: Instance, k_nearest: dict[str, int] | None = None) -> ReachTable:
+    """Reach for the scenario's objective mode, travel cutoff and decay.
+
+    ``k_nearest`` (min_travel): per district, keep only its k nearest sites (the district
+    itself always) and record the (k+1)-th distance, a lower bound on any site left out.
+    """
     sc = inst.scenario
     mode = sc.objective.mode
     cutoff = math.inf if mode == "min_travel" else sc.travel.cutoff_min
@@ -82,4 +87,18 @@ def build_reach(inst: Instance) -> ReachTable:
         minutes.setdefault((c, c), 0.0)
         reach[(c, c)] = 1.0
     weight = {s: sc.segments[s].weight for s in segments}
-    return ReachTable(segments, weight, minutes, reach, list(inst.years))
+    far_min: dict[str, float] = {}
+    if k_nearest and mode == "min_travel":
+        for a, i in enumerate(codes):
+            k = k_nearest.get(i)
+            row = mat[a]
+            order = [b for b in np.argsort(row, kind="stable") if np.isfinite(row[b])]
+            if k is None or k >= len(order):
+                continue
+            keep = {codes[b] for b in order[:k]} | {i}
+            for b in order[k:]:
+                if codes[b] not in keep:
+                    minutes.pop((i, codes[b]), None)
+                    reach.pop((i, codes[b]), None)
+            far_min[i] = float(row[order[k]])
+    return ReachTable(segments, weight, minutes, reach, list(inst.years), far_min)

@@ -9,6 +9,8 @@ Variables (all Boolean), following DESIGN.md section 4:
   information linkage, welfare demand of i is served only where its team is);
 - ``unserved[i, s, y]``: min_travel with ``objective.unserved_min`` only, demand left
   unassigned (charged that many minutes).
+- ``far[i, s, y]``: min_travel with ``objective.k_nearest`` only, "served beyond the k nearest
+  sites", charged the (k+1)-th distance (a lower bound); a final plan never uses it.
 Centers open before the first phase (``sites.existing``) enter as the state before phase 1.
 """
 
@@ -41,6 +43,7 @@ class PlanVariables:
     serve: dict[tuple[str, str, str, int], int] = field(default_factory=dict)
     team: dict[tuple[str, str, int], int] = field(default_factory=dict)
     unserved: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    far: dict[tuple[str, str, int], int] = field(default_factory=dict)  # k-nearest only
     existing_kind: dict[str, str] = field(default_factory=dict)
     existing_format: dict[str, str] = field(default_factory=dict)
     existing_hosts: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -107,6 +110,10 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel) -> PlanVa
             for s in v.segments:
                 for y in v.years:
                     v.unserved[(i, s, y)] = lm.var(f"unserved[{i},{s},{y}]")
+    for i in reach.far_min:
+        for s in v.segments:
+            for y in v.years:
+                v.far[(i, s, y)] = lm.var(f"far[{i},{s},{y}]")
     linkage = sc.welfare_linkage_year
     for (i, j) in reach.team_pairs():
         for y in v.years:

@@ -159,6 +159,10 @@ class Objective(Strict):
     unserved_min: float | None = Field(default=600.0, ge=0, description="min_travel: minutes "
                                        "charged for a client no center serves; null = every "
                                        "client must be assigned")
+    k_nearest: int | None = Field(default=None, ge=1, description="min_travel: assignment "
+                                  "variables only to each district's k nearest sites, plus a "
+                                  "'farther' variable charged the (k+1)-th distance; k doubles "
+                                  "where that variable is used until none is (exact)")
 
 
 class RuleSetting(Strict):

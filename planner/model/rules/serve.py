@@ -21,6 +21,8 @@ def needs_tenant(ctx: RuleContext) -> None:
         by_district.setdefault((i, s, y), {})[var] = 1
     assign_all = ctx.inst.scenario.objective.mode == "min_travel"
     for (i, s, y), terms in by_district.items():
+        if (i, s, y) in v.far:
+            terms = sum_terms(terms, {v.far[(i, s, y)]: 1})
         if (i, s, y) in v.unserved:
             ctx.add(sum_terms(terms, {v.unserved[(i, s, y)]: 1}), "==", 1, f"{i}:{s}@{y}")
         else:
