@@ -183,10 +183,13 @@ class PlanModel:
         built = self.build()
         opts = self.solver_options(backend=backend, time_limit_s=time_limit_s,
                                    workers=workers, seed=seed, lp_first=lp_first)
+        total_s, rounds = 0.0, 0
         while True:
             start = hint and greedy_hint(self.instance, built, self.states) or None
             raw = backends.solve_interruptible(built.lm, opts, start, progress,
                                                scale=DEMAND_SCALE)
+            total_s += raw.time_s
+            rounds += 1
             used = sorted({i for (i, _, _), var in built.v.far.items()
                            if raw.values is not None and raw.values[var]})
             if not used or raw.interrupted:
@@ -199,4 +202,7 @@ class PlanModel:
                 progress(f"k-nearest: {len(used)} districts need more sites; k doubled there")
             self._built = None
             built = self.build()
+        if rounds > 1:  # time and log cover every k-nearest round, not only the last
+            raw.time_s = total_s
+            raw.log.append(f"k-nearest: {rounds} rounds, {total_s:.2f}s in all")
         return decode_solution(self, built, raw, validate=validate)
