@@ -162,7 +162,9 @@ class Objective(Strict):
     k_nearest: int | None = Field(default=None, ge=1, description="min_travel: assignment "
                                   "variables only to each district's k nearest sites, plus a "
                                   "'farther' variable charged the (k+1)-th distance; k doubles "
-                                  "where that variable is used until none is (exact)")
+                                  "where that variable is used until none is (exact). Each "
+                                  "round gets solver.time_limit_s; Ctrl-C during a round "
+                                  "leaves no complete plan")
 
 
 class RuleSetting(Strict):
