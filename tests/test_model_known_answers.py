@@ -85,20 +85,27 @@ def test_matches_brute_force(seed, mode, decay_kind):
     assert sol.violations == []
 
 
+def _random_pmedian(seed: int, n: int, p: int, span: int, **objective):
+    """A random p-median instance on a grid (Manhattan distances) and its optimum by
+    enumerating every set of p sites."""
+    import itertools
+
+    rng = np.random.default_rng(seed)
+    pts = rng.integers(0, span, size=(n, 2))
+    d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1).astype(float)
+    codes = [f"S{i}" for i in range(n)]
+    dem = rng.integers(1, 20, n)
+    sc = scenario(objective={"mode": "min_travel", "unserved_min": None, **objective},
+                  phases=[{"year": 2015, "target": p}])
+    inst = make(sc, pd.DataFrame(d, index=codes, columns=codes), jobseekers=list(dem))
+    best = min(sum(dem[i] * min(d[i, j] for j in S) for i in range(n))
+               for S in itertools.combinations(range(n), p))
+    return inst, best
+
+
 def test_pmedian_one_phase_all_candidates_no_tenants_brute_force():
     for seed in range(3):
-        rng = np.random.default_rng(100 + seed)
-        n, p = 8, 3
-        pts = rng.integers(0, 50, size=(n, 2))
-        d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1).astype(float)
-        codes = [f"S{i}" for i in range(n)]
-        dem = rng.integers(1, 20, n)
-        sc = scenario(objective={"mode": "min_travel", "unserved_min": None},
-                      phases=[{"year": 2015, "target": p}])
-        inst = make(sc, pd.DataFrame(d, index=codes, columns=codes), jobseekers=list(dem))
-        import itertools
-        best = min(sum(dem[i] * min(d[i, j] for j in S) for i in range(n))
-                   for S in itertools.combinations(range(n), p))
+        inst, best = _random_pmedian(100 + seed, 8, 3, 50)
         sol = PlanModel(inst).solve()
         assert sol.optimal and sol.objective == pytest.approx(best)
 
@@ -135,22 +142,11 @@ def test_discount_weighs_phases():
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_k_nearest_pmedian_is_exact(k):
     """Assignment only to the k nearest sites (doubling k where needed) keeps the optimum."""
-    import itertools
-
     for seed in range(3):
-        rng = np.random.default_rng(200 + seed)
-        n, p = 9, 3
-        pts = rng.integers(0, 60, size=(n, 2))
-        d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1).astype(float)
-        codes = [f"S{i}" for i in range(n)]
-        dem = rng.integers(1, 20, n)
-        sc = scenario(objective={"mode": "min_travel", "unserved_min": None, "k_nearest": k},
-                      phases=[{"year": 2015, "target": p}])
-        inst = make(sc, pd.DataFrame(d, index=codes, columns=codes), jobseekers=list(dem))
-        best = min(sum(dem[i] * min(d[i, j] for j in S) for i in range(n))
-                   for S in itertools.combinations(range(n), p))
+        inst, best = _random_pmedian(200 + seed, 9, 3, 60, k_nearest=k)
         m = PlanModel(inst)
         sol = m.solve()
         assert sol.optimal and sol.objective == pytest.approx(best)
         assert sol.violations == []
+        n = len(inst.codes)
         assert m.build().lm.n_vars < n * n + 2 * n + 50 or k >= n
