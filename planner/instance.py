@@ -61,6 +61,11 @@ class Instance:
         forbidden = set(self.scenario.sites.forbidden)
         return [c for c in self.codes if c not in forbidden]
 
+    def phase_weights(self) -> dict[int, float]:
+        """(1 - discount) ** phase index: how much a phase's service counts in the objective."""
+        disc = self.scenario.objective.discount
+        return {y: (1.0 - disc) ** n for n, y in enumerate(self.years)}
+
     def conversion_sites(self) -> list[str]:
         """Allowed sites where a kind that needs an Employment Center may open."""
         return [c for c in self.sites_allowed() if self.has_ec[c]]

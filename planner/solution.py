@@ -134,6 +134,12 @@ def plan_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
     last = inst.years[-1]
     served = _served(inst, d, reach, last)
     sc = inst.scenario
+    # guest welfare teams a center hosts (as of the last phase that has teams)
+    team_year = {j: yy for (_, j, yy) in sorted(d.team, key=lambda t: t[2])}
+    guests: dict[str, list[str]] = {}
+    for (i, j, yy) in d.team:
+        if yy == team_year[j]:
+            guests.setdefault(j, []).append(i)
     rows = []
     for j, (y, k) in sorted(first.items(), key=lambda t: (t[1][0], t[0])):
         u = inst.units.loc[j]
@@ -142,8 +148,7 @@ def plan_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
         staff = {f"staff_{a}": inst.agencies[a].staff for a, _ in tenants}
         for a, n in sc.kinds[k].staff.items():
             staff[f"staff_{a}"] = staff.get(f"staff_{a}", 0) + n
-        teams = sorted(i for (i, jj, yy) in d.team if jj == j and yy == max(
-            (t[2] for t in d.team if t[1] == j), default=None))
+        teams = sorted(guests.get(j, []))
         mine = served[served.site == j]
         row = {"code": j, "name_ko": u.name_ko, "name_en": u.name_en, "sido": u.sido,
                "phase_opened": y if j not in inst.existing else "existing",

@@ -364,7 +364,7 @@ def _capacity(inst, d, reach, params):
 def objective_value(inst: Instance, d: Decisions, reach: ReachTable) -> float:
     """The objective recomputed from the plan, in persons (min_travel: person-minutes)."""
     obj = inst.scenario.objective
-    pw = {y: (1.0 - obj.discount) ** n for n, y in enumerate(inst.years)}
+    pw = inst.phase_weights()
     total = 0.0
     for (i, s, j, y) in d.serve:
         dem = inst.demand[y].value(i, s) * reach.weight[s] * pw[y]

@@ -71,8 +71,8 @@ def load_od_matrix(path: Path, codes: list[str]) -> pd.DataFrame:
     if not need <= set(od.columns):
         raise DataError(f"{path}: OD matrix needs columns {sorted(need)}; "
                         f"found {list(od.columns)}")
-    bad = od[pd.to_numeric(od.minutes, errors="coerce").isna() | (pd.to_numeric(
-        od.minutes, errors="coerce") < 0)]
+    minutes = pd.to_numeric(od.minutes, errors="coerce")
+    bad = od[minutes.isna() | (minutes < 0)]
     if len(bad):
         r = bad.iloc[0]
         raise DataError(f"{path}: field 'minutes' must be a number >= 0; row {bad.index[0] + 2} "

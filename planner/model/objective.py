@@ -21,17 +21,11 @@ TIEBREAK_PER_MKRW = 0.01
 TIEBREAK_PER_IDLE_TENANT = 1
 
 
-def phase_weights(ctx: RuleContext) -> dict[int, float]:
-    """(1 - discount) ** phase index: how much a phase's service counts."""
-    disc = ctx.inst.scenario.objective.discount
-    return {y: (1.0 - disc) ** n for n, y in enumerate(ctx.v.years)}
-
-
 def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
     """Coefficient of each serve/unserved variable and capital-cost terms."""
     inst, v, reach = ctx.inst, ctx.v, ctx.reach
     obj = inst.scenario.objective
-    pw = phase_weights(ctx)
+    pw = inst.phase_weights()
     coef: dict[int, int] = {}
     for (i, s, j, y), var in v.serve.items():
         d = inst.demand[y].value(i, s)
