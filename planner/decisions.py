@@ -19,6 +19,7 @@ class Decisions:
     serve: set[tuple[str, str, str, int]] = field(default_factory=set)  # (district, seg, site, y)
     team: set[tuple[str, str, int]] = field(default_factory=set)  # (district, site, year)
     unserved: set[tuple[str, str, int]] = field(default_factory=set)  # (district, seg, year)
+    covered_values: dict[int, int] = field(default_factory=dict)  # compact coverage
 
     def kind_at(self, j: str, y: int) -> list[str]:
         return [k for (jj, yy, k) in self.open if jj == j and yy == y]
@@ -55,4 +56,29 @@ def decode(v, values: list[int]) -> Decisions:
     d.serve = {key for key, var in v.serve.items() if values[var]}
     d.team = {key for key, var in v.team.items() if values[var]}
     d.unserved = {key for key, var in v.unserved.items() if values[var]}
+    d.covered_values = {var: values[var] for var in v.covered.values()}
     return d
+
+
+def assign_covered(d: Decisions, v, reach, linkage_year: int | None) -> None:
+    """Compact coverage: read who is served where off the covered variables.
+
+    Each covered client goes to the nearest reachable center hosting its tenant (before the
+    welfare linkage: its own district's, or one with its team).
+    """
+    hosted = {(j, a, y) for (j, a, y) in d.host} | {
+        (j, "employment_center", y) for (j, y, _) in d.open}
+    welfare = set(reach.welfare_segments())
+    sites: dict[str, list[str]] = {}
+    for (i, j) in reach.reach:
+        sites.setdefault(i, []).append(j)
+    for (i, s, y), var in v.covered.items():
+        if not d.covered_values[var]:
+            continue
+        a = v.segments[s]
+        u = reach.unit_of[i]
+        ok = [j for j in sites[i] if (j, a, y) in hosted and not (
+            s in welfare and linkage_year is not None and y < linkage_year and j != u
+            and (u, j, y) not in d.team)]
+        if ok:
+            d.serve.add((i, s, min(ok, key=lambda j: (reach.minutes[(i, j)], j)), y))

@@ -13,7 +13,13 @@ import pandas as pd
 
 from planner.data.catalog import Catalog
 from planner.data.districts import DemandYear, DistrictData
-from planner.data.travel import TravelModel, load_od_matrix, travel_minutes
+from planner.data.travel import (
+    TravelModel,
+    load_od_matrix,
+    travel_minutes,
+    travel_minutes_between,
+)
+from planner.errors import PlannerError
 from planner.scenario.schema import Scenario
 
 
@@ -50,12 +56,30 @@ class Instance:
     agencies: dict[str, AgencyPlan]
     pools: dict[str, dict[int, int]]
     demand: dict[int, DemandYear]
-    travel_min: pd.DataFrame
+    travel_min: pd.DataFrame  # demand points (rows) x candidate sites (columns)
     notes: list[str] = field(default_factory=list)
+    points: pd.DataFrame | None = None  # demand points (index) with their ``unit``
+
+    def __post_init__(self) -> None:
+        if self.points is None:  # district resolution: each unit is its own demand point
+            self.points = pd.DataFrame({"unit": self.units.index}, index=self.units.index)
+        self.unit_of: dict[str, str] = dict(zip(self.points.index, self.points.unit,
+                                                strict=True))
 
     @property
     def codes(self) -> list[str]:
+        """Units of the study area: the candidate sites."""
         return list(self.units.index)
+
+    @property
+    def point_codes(self) -> list[str]:
+        """Demand points: the units themselves, or their 읍면동 at ``emd`` resolution."""
+        return list(self.points.index)
+
+    @property
+    def fine_grained(self) -> bool:
+        """Demand points are not the units (읍면동, or a researcher's own points)."""
+        return not self.points.index.equals(self.units.index)
 
     def sites_allowed(self) -> list[str]:
         forbidden = set(self.scenario.sites.forbidden)
@@ -126,17 +150,30 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
     years = [p.year for p in scenario.phases]
     notes = []
     demand = {}
+    t = scenario.travel
+    model = TravelModel(t.circuity, t.speed_kmh, t.allow_sea_crossing, t.ferry_min)
+    points = None
+    if scenario.demand.resolution == "emd":
+        if t.od_matrix is not None:
+            raise PlannerError("travel.od_matrix: an OD matrix gives district-to-district "
+                               "times; with demand.resolution: emd it is not supported "
+                               "(allowed: demand.resolution: district, or no od_matrix)")
+        emd = districts.emd()
+        points = emd[emd.unit.isin(units.index)]
+        notes.append(f"demand at {len(points):,} 읍면동: each district's figures split by "
+                     "2015 census population share (an estimate)")
     for y in years:
-        d = districts.demand(y)
-        demand[y] = DemandYear(d.year, d.data_year, d.table.loc[units.index], d.methods)
+        d = districts.demand(y) if points is None else districts.emd_demand(y)
+        rows = units.index if points is None else points.index
+        demand[y] = DemandYear(d.year, d.data_year, d.table.loc[rows], d.methods)
         if d.substituted:
             notes.append(f"demand for {y} uses {d.data_year} figures (nearest year with data)")
-    if scenario.travel.od_matrix is not None:
-        travel = load_od_matrix(scenario.travel.od_matrix, list(units.index))
+    if points is not None:
+        travel = travel_minutes_between(points, units, model)
+    elif t.od_matrix is not None:
+        travel = load_od_matrix(t.od_matrix, list(units.index))
     else:
-        t = scenario.travel
-        travel = travel_minutes(units, TravelModel(t.circuity, t.speed_kmh,
-                                                   t.allow_sea_crossing, t.ferry_min))
+        travel = travel_minutes(units, model)
     has_ec = districts.has_employment_center().loc[units.index]
     ex = scenario.sites.existing
     existing = [c for c in ex.codes if c in units.index]
@@ -150,23 +187,27 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
         has_ec=has_ec, existing=existing,
         agencies=resolve_agencies(scenario, districts, units, districts.catalog),
         pools={a: dict(v) for a, v in scenario.pools.items()},
-        demand=demand, travel_min=travel, notes=notes)
+        demand=demand, travel_min=travel, notes=notes, points=points)
 
 
 def instance_from_matrix(scenario: Scenario, travel_min: pd.DataFrame,
                          demand: dict[int, pd.DataFrame], *, has_ec: pd.Series | None = None,
                          sido: pd.Series | None = None, catalog: Catalog | None = None,
-                         existing: list[str] | None = None) -> Instance:
+                         existing: list[str] | None = None,
+                         point_unit: pd.Series | None = None) -> Instance:
     """An instance from arrays (tests, benchmarks, researchers' own data).
 
-    ``travel_min``: minutes, sites x sites (the same codes index demand districts and
-    candidate sites); ``demand[year]``: districts x segments. Every unit may convert unless
-    ``has_ec`` says otherwise; all units share one 시도 unless ``sido`` is given.
+    ``travel_min``: minutes, demand points (rows) x candidate sites (columns); when both are
+    the same codes, each site is a district that is its own demand point. ``demand[year]``:
+    points x segments. ``point_unit``: the site (district) each point belongs to (its welfare
+    team's district); by default its nearest site. Every unit may convert unless ``has_ec``
+    says otherwise; all units share one 시도 unless ``sido`` is given.
     """
     from planner.data.catalog import load_catalog
 
     catalog = catalog or load_catalog()
-    codes = list(travel_min.index)
+    codes = list(travel_min.columns)
+    point_codes = list(travel_min.index)
     units = pd.DataFrame(index=pd.Index(codes, name="code"))
     units["name_ko"] = units.index
     units["name_en"] = units.index
@@ -174,12 +215,23 @@ def instance_from_matrix(scenario: Scenario, travel_min: pd.DataFrame,
     units["sido_code"] = units["sido"]
     units["kind"] = "si"
     units["island_group"] = ""
+    points = None
+    if point_codes != codes:
+        if point_unit is None:
+            nearest = travel_min.to_numpy().argmin(axis=1)
+            point_unit = pd.Series([codes[n] for n in nearest], index=point_codes)
+        points = pd.DataFrame({"unit": point_unit.reindex(point_codes).to_numpy()},
+                              index=pd.Index(point_codes, name="point"))
+        bad = points.index[~points.unit.isin(codes)]
+        if len(bad):
+            raise PlannerError(f"point_unit: points {list(bad[:5])} belong to no site "
+                               f"(allowed: the columns of travel_min)")
     has_ec = has_ec.reindex(codes).fillna(False).astype(bool) if has_ec is not None else \
         pd.Series(True, index=codes)
     years = [p.year for p in scenario.phases]
     table = {}
     for y in years:
-        t = demand[y].reindex(index=codes).fillna(0)
+        t = demand[y].reindex(index=point_codes).fillna(0)
         for s in catalog.segments:
             if s not in t.columns:
                 t[s] = 0
@@ -194,4 +246,4 @@ def instance_from_matrix(scenario: Scenario, travel_min: pd.DataFrame,
                     cumulative=scenario.cumulative_targets(), has_ec=has_ec,
                     existing=list(existing or []), agencies=agencies,
                     pools={a: dict(v) for a, v in scenario.pools.items()}, demand=table,
-                    travel_min=travel_min.astype(float), notes=[])
+                    travel_min=travel_min.astype(float), notes=[], points=points)

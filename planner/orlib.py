@@ -1,4 +1,4 @@
-"""OR-Library facility-location instances, loaded as planner instances (for benchmarks).
+"""OR-Library instances and single-phase special cases (p-median, MCLP) as planner instances.
 
 `pmedN.txt` (Beasley 1985): "n edges p", then undirected edges "i j cost". Distances are
 all-pairs shortest paths; when an edge is listed twice the last one wins (the published optima
@@ -45,20 +45,46 @@ def pmed_instance(path: str | Path, backend: str = "cbc", time_limit_s: float = 
     """The p-median as planner's min_travel special case: one phase, all sites, no tenants."""
     p, d = read_pmed(path)
     codes = [f"N{k + 1}" for k in range(len(d))]
-    sc = scenario_from_dict({
-        "name": Path(path).stem, "vintage": 2015,
+    travel = pd.DataFrame(d, index=codes, columns=codes)
+    return pmedian_instance(travel, pd.Series(1.0, index=codes), p, name=Path(path).stem,
+                            backend=backend, time_limit_s=time_limit_s, k_nearest=k_nearest)
+
+
+def _single_phase(name: str, p: int, objective: dict, travel: dict, backend: str,
+                  time_limit_s: float):
+    return scenario_from_dict({
+        "name": name, "vintage": 2015,
         "phases": [{"year": 2015, "target": p}], "targets": "per_phase",
         "kinds": {"conversion": {"name_ko": "입지", "name_en": "site",
                                  "requires_employment_center": False, "cost_mkrw": 0}},
         "formats": {"basic": {"name_ko": "기본형", "name_en": "basic"}},
         "agencies": {a: {"enabled": False} for a in NO_TENANTS},
         "segments": {"jobseekers": {"weight": 1.0}},
-        "objective": {"mode": "min_travel", "unserved_min": None, "k_nearest": k_nearest},
+        "travel": travel, "objective": objective,
         "solver": {"backend": backend, "time_limit_s": time_limit_s, "workers": 1},
-    }, str(path))
-    travel = pd.DataFrame(d, index=codes, columns=codes)
-    demand = {2015: pd.DataFrame({"jobseekers": np.ones(len(codes))}, index=codes)}
-    return instance_from_matrix(sc, travel, demand)
+    }, name)
+
+
+def pmedian_instance(cost: pd.DataFrame, weights: pd.Series, p: int, *, name: str = "p-median",
+                     backend: str = "cbc", time_limit_s: float = 600.0,
+                     k_nearest: int | None = None) -> Instance:
+    """The p-median (demand points x sites ``cost``) as planner's min_travel special case."""
+    sc = _single_phase(name, p, {"mode": "min_travel", "unserved_min": None,
+                                 "k_nearest": k_nearest}, {}, backend, time_limit_s)
+    demand = {2015: pd.DataFrame({"jobseekers": weights.reindex(cost.index).to_numpy()},
+                                 index=cost.index)}
+    return instance_from_matrix(sc, cost, demand)
+
+
+def mclp_instance(cost: pd.DataFrame, weights: pd.Series, p: int, radius: float, *,
+                  name: str = "mclp", backend: str = "cbc",
+                  time_limit_s: float = 600.0) -> Instance:
+    """The maximal covering location problem as planner's max_coverage special case."""
+    sc = _single_phase(name, p, {"mode": "max_coverage"}, {"cutoff_min": radius}, backend,
+                       time_limit_s)
+    demand = {2015: pd.DataFrame({"jobseekers": weights.reindex(cost.index).to_numpy()},
+                                 index=cost.index)}
+    return instance_from_matrix(sc, cost, demand)
 
 
 def published_optima(instances_dir: str | Path) -> dict[str, float]:

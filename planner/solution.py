@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from planner.decisions import Decisions, decode
+from planner.decisions import Decisions, assign_covered, decode
 from planner.instance import Instance
 from planner.model.registry import DEMAND_SCALE
 from planner.model.variables import ANCHOR
@@ -96,6 +96,8 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
                         empty, empty, empty, log=raw.log, rules=model.rules(), instance=inst,
                         interrupted=raw.interrupted)
     d = decode(built.v, raw.values)
+    if built.v.covered:
+        assign_covered(d, built.v, built.reach, inst.scenario.welfare_linkage_year)
     obj = _natural(mode, raw.objective)
     bound = _natural(mode, raw.bound)
     gap = None
@@ -121,10 +123,11 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
 
 
 def _served(inst: Instance, d: Decisions, reach: Any, y: int) -> pd.DataFrame:
-    rows = [(i, s, j, inst.demand[y].value(i, s), reach.minutes[(i, j)],
+    unit = inst.unit_of
+    rows = [(i, unit[i], s, j, inst.demand[y].value(i, s), reach.minutes[(i, j)],
              reach.reach[(i, j)]) for (i, s, j, yy) in d.serve if yy == y]
-    return pd.DataFrame(rows, columns=["district", "segment", "site", "demand", "minutes",
-                                       "reach"])
+    return pd.DataFrame(rows, columns=["point", "district", "segment", "site", "demand",
+                                       "minutes", "reach"])
 
 
 def plan_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
@@ -205,13 +208,15 @@ def kpis_by_sido(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
     served = _served(inst, d, reach, y)
     served["sido"] = inst.units.sido.reindex(served.district).to_numpy()
     opened = d.open_sites(y)
+    table = inst.demand[y].table
+    unit_demand = table.groupby(table.index.map(inst.unit_of)).sum()
     rows = []
     for sido, grp in inst.units.groupby("sido"):
         mine = served[served.sido == sido]
         row: dict[str, Any] = {"sido": sido, "year": y,
                                "centers": len(opened & set(grp.index)), "units": len(grp)}
         for s in reach.segments:
-            total = float(inst.demand[y].table.loc[grp.index, s].sum())
+            total = float(unit_demand[s].reindex(grp.index).fillna(0).sum())
             got = mine[mine.segment == s].demand.sum()
             row[f"coverage_{s}"] = round(float(got) / total, 4) if total else 0.0
         dem = mine.demand.sum()
@@ -238,8 +243,9 @@ def staffing_table(inst: Instance, d: Decisions) -> pd.DataFrame:
 
 
 def assignment_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
-    """District-level assignment: who is served where, in each phase."""
-    rows = [{"district": i, "segment": s, "site": j, "year": y,
+    """Who is served where, in each phase: one row per demand point (district or 읍면동)."""
+    unit = inst.unit_of
+    rows = [{"district": unit[i], "point": i, "segment": s, "site": j, "year": y,
              "demand": int(inst.demand[y].value(i, s)),
              "travel_min": round(reach.minutes[(i, j)], 2),
              "reach": round(reach.reach[(i, j)], 4),

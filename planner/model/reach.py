@@ -1,9 +1,10 @@
-"""Which centers can serve which districts, and how much a served client counts (reach).
+"""Which centers can serve which demand points, and how much a served client counts (reach).
 
 ``r[i, j] = decay(travel_min[i, j])`` in (0, 1], 0 beyond the cutoff (no variable is made for
 such pairs). A district always reaches a center in itself (travel 0, reach 1): pruning never
-drops the diagonal. ``min_travel`` keeps every finite pair (the p-median needs them), with reach
-1; ``max_coverage`` uses a step (1 within the cutoff).
+drops the diagonal (at 읍면동 resolution the travel from the 읍면동 counts, to its own
+district's site too). ``min_travel`` keeps every finite pair (the p-median needs them), with
+reach 1; ``max_coverage`` uses a step (1 within the cutoff).
 """
 
 from __future__ import annotations
@@ -29,16 +30,39 @@ def decay(minutes: float, kind: str, cutoff: float, half_life: float) -> float:
     return 1.0 - minutes / cutoff  # linear
 
 
+def decay_matrix(minutes: np.ndarray, kind: str, cutoff: float,
+                 half_life: float) -> np.ndarray:
+    """``decay`` over a whole matrix (0 beyond the cutoff and where unreachable)."""
+    ok = np.isfinite(minutes) & (minutes <= cutoff)
+    m = np.where(ok, minutes, 0.0)
+    if kind == "step":
+        r = np.ones_like(m)
+    elif kind == "exponential":
+        r = 0.5 ** (m / half_life)
+    else:
+        r = 1.0 - m / cutoff
+    return np.where(ok, r, 0.0)
+
+
 @dataclass
 class ReachTable:
-    """Reachable (district, site) pairs with their travel time and reach."""
+    """Reachable (demand point, site) pairs with their travel time and reach.
+
+    At district resolution the demand points are the units; at 읍면동 resolution ``unit_of``
+    names each point's district (whose welfare team serves it before the linkage).
+    """
 
     segments: dict[str, str]  # modelled segment -> the agency that serves it
     weight: dict[str, float]
     minutes: dict[tuple[str, str], float]
     reach: dict[tuple[str, str], float]
     years: list[int]
-    far_min: dict[str, float] = field(default_factory=dict)  # k-nearest: (k+1)-th distance
+    unit_of: dict[str, str]
+    # k-nearest: what a client served beyond the kept sites counts at most (min_travel: the
+    # (k+1)-th distance, a lower bound; max modes: the (k+1)-th reach, an upper bound), and
+    # (max modes) the sites beyond, one of which must host the tenant
+    far_value: dict[str, float] = field(default_factory=dict)
+    far_sites: dict[str, list[str]] = field(default_factory=dict)
 
     def pairs(self):
         """Every (i, s, j, y) that gets a serve variable."""
@@ -51,10 +75,15 @@ class ReachTable:
         return [s for s, a in self.segments.items() if a == WELFARE_AGENCY]
 
     def team_pairs(self) -> list[tuple[str, str]]:
-        """Pairs where district i's welfare team could sit in a center at j != i."""
+        """(district, site) pairs where a district's welfare team could sit in a center.
+
+        The site is another district's that reaches some of the district's demand points.
+        """
         if not self.welfare_segments():
             return []
-        return [(i, j) for (i, j) in self.reach if i != j]
+        out = dict.fromkeys((self.unit_of[i], j) for (i, j) in self.reach
+                            if j != self.unit_of[i])
+        return list(out)
 
     def sites_reaching(self, i: str) -> list[str]:
         return [j for (a, j) in self.reach if a == i]
@@ -63,8 +92,9 @@ class ReachTable:
 def build_reach(inst: Instance, k_nearest: dict[str, int] | None = None) -> ReachTable:
     """Reach for the scenario's objective mode, travel cutoff and decay.
 
-    ``k_nearest`` (min_travel): per district, keep only its k nearest sites (the district
-    itself always) and record the (k+1)-th distance, a lower bound on any site left out.
+    ``k_nearest``: per demand point, keep only its k nearest sites (max modes: the k of
+    highest reach; a district its own site always) and record what the sites left out are
+    worth at best (``far_value``), so that the model can tell when k was too small.
     """
     sc = inst.scenario
     mode = sc.objective.mode
@@ -74,31 +104,44 @@ def build_reach(inst: Instance, k_nearest: dict[str, int] | None = None) -> Reac
     segments = {s: seg_agency[s] for s, st in sc.segments.items()
                 if st.weight > 0 and seg_agency.get(s) in inst.agencies}
     t = inst.travel_min
-    codes = list(t.index)
-    mat = t.to_numpy()
-    minutes, reach = {}, {}
-    for a, b in zip(*np.nonzero(np.isfinite(mat) & (mat <= cutoff)), strict=True):
-        i, j = codes[a], codes[b]
-        m = float(mat[a, b])
-        r = 1.0 if i == j else decay(m, kind, cutoff, sc.travel.decay.half_life_min)
-        if r > 0:
-            minutes[(i, j)], reach[(i, j)] = m, r
-    for c in codes:  # the diagonal always stays, whatever a user's OD matrix says
-        minutes.setdefault((c, c), 0.0)
-        reach[(c, c)] = 1.0
+    points, sites = list(t.index), list(t.columns)
+    mat = t.to_numpy(dtype=float, copy=True)
+    rmat = decay_matrix(mat, kind, cutoff, sc.travel.decay.half_life_min)
+    col = {c: b for b, c in enumerate(sites)}
+    own = [col.get(p) if not inst.fine_grained else None for p in points]
+    for a, b in enumerate(own):  # the diagonal always stays, whatever an OD matrix says
+        if b is not None:
+            mat[a, b] = mat[a, b] if np.isfinite(mat[a, b]) else 0.0
+            rmat[a, b] = 1.0
+    keep = rmat > 0
     weight = {s: sc.segments[s].weight for s in segments}
-    far_min: dict[str, float] = {}
-    if k_nearest and mode == "min_travel":
-        for a, i in enumerate(codes):
+    far_value: dict[str, float] = {}
+    far_sites: dict[str, list[str]] = {}
+    if k_nearest:
+        for a, i in enumerate(points):
             k = k_nearest.get(i)
-            row = mat[a]
-            order = [b for b in np.argsort(row, kind="stable") if np.isfinite(row[b])]
-            if k is None or k >= len(order):
+            cand = np.flatnonzero(keep[a])
+            if k is None or k >= len(cand):
                 continue
-            keep = {codes[b] for b in order[:k]} | {i}
-            for b in order[k:]:
-                if codes[b] not in keep:
-                    minutes.pop((i, codes[b]), None)
-                    reach.pop((i, codes[b]), None)
-            far_min[i] = float(row[order[k]])
-    return ReachTable(segments, weight, minutes, reach, list(inst.years), far_min)
+            if mode == "min_travel":
+                order = cand[np.lexsort((cand, mat[a, cand]))]
+            else:
+                order = cand[np.lexsort((cand, mat[a, cand], -rmat[a, cand]))]
+            kept = set(order[:k].tolist())
+            if own[a] is not None:
+                kept.add(own[a])
+            beyond = [b for b in order[k:] if b not in kept]
+            if not beyond:
+                continue
+            keep[a, beyond] = False
+            b0 = beyond[0]
+            far_value[i] = float(mat[a, b0] if mode == "min_travel" else rmat[a, b0])
+            if mode != "min_travel":
+                far_sites[i] = [sites[b] for b in beyond]
+    minutes, reach = {}, {}
+    for a, b in zip(*np.nonzero(keep), strict=True):
+        key = (points[a], sites[b])
+        minutes[key] = float(mat[a, b])
+        reach[key] = float(rmat[a, b])
+    return ReachTable(segments, weight, minutes, reach, list(inst.years), dict(inst.unit_of),
+                      far_value, far_sites)

@@ -4,13 +4,17 @@ Variables (all Boolean), following DESIGN.md section 4:
 - ``open[j, y, k]``: a center of kind k operates at site j in phase y;
 - ``fmt[j, f, y]``: it has format f in phase y (one format, kept once chosen);
 - ``host[j, a, y]``: agency a is a tenant (the anchor Employment Center is implied by open);
-- ``serve[i, s, j, y]``: segment s of district i is served at j (only where j reaches i);
-- ``team[i, j, y]``: district i's welfare team sits in the center at j != i (before the
-  information linkage, welfare demand of i is served only where its team is);
+- ``serve[i, s, j, y]``: segment s of demand point i (a district, or a 읍면동) is served at j
+  (only where j reaches i);
+- ``team[u, j, y]``: district u's welfare team sits in the center at j != u (before the
+  information linkage, welfare demand of u's points is served only where its team is);
+- ``covered[i, s, y]``: ``max_coverage`` without a caseload limit only, in place of serve: a
+  reachable center hosts s's tenant (every such site counts the same, so the classic MCLP
+  variable per demand point suffices; the plan's assignment is read off afterwards);
 - ``unserved[i, s, y]``: min_travel with ``objective.unserved_min`` only, demand left
   unassigned (charged that many minutes).
-- ``far[i, s, y]``: min_travel with ``objective.k_nearest`` only, "served beyond the k nearest
-  sites", charged the (k+1)-th distance (a lower bound); a final plan never uses it.
+- ``far[i, s, y]``: ``objective.k_nearest`` only, "served beyond the k nearest sites", valued
+  at the (k+1)-th site's distance or reach (a bound); a final plan never uses it.
 Centers open before the first phase (``sites.existing``) enter as the state before phase 1.
 """
 
@@ -44,6 +48,7 @@ class PlanVariables:
     team: dict[tuple[str, str, int], int] = field(default_factory=dict)
     unserved: dict[tuple[str, str, int], int] = field(default_factory=dict)
     far: dict[tuple[str, str, int], int] = field(default_factory=dict)  # k-nearest only
+    covered: dict[tuple[str, str, int], int] = field(default_factory=dict)  # compact MCLP
     existing_kind: dict[str, str] = field(default_factory=dict)
     existing_format: dict[str, str] = field(default_factory=dict)
     existing_hosts: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -84,8 +89,13 @@ class PlanVariables:
                           int(a in self.existing_hosts.get(j, frozenset())))
 
 
-def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel) -> PlanVariables:
-    """Create every variable of the model for ``inst``."""
+def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
+                   compact_coverage: bool = False) -> PlanVariables:
+    """Create every variable of the model for ``inst``.
+
+    ``compact_coverage`` (max_coverage only): one ``covered`` variable per demand point,
+    segment and phase instead of a serve variable per reachable site.
+    """
     sc = inst.scenario
     agencies = [a for a in inst.agencies if a != ANCHOR]
     v = PlanVariables(lm=lm, sites=inst.codes, years=inst.years, kinds=list(sc.kinds),
@@ -103,14 +113,20 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel) -> PlanVa
                 v.fmt[(j, f, y)] = lm.var(f"fmt[{j},{f},{y}]")
             for a in agencies:
                 v.host[(j, a, y)] = lm.var(f"host[{j},{a},{y}]")
-    for (i, s, j, y) in reach.pairs():
-        v.serve[(i, s, j, y)] = lm.var(f"serve[{i},{s},{j},{y}]")
+    if compact_coverage:
+        for i in dict.fromkeys(i for (i, _) in reach.reach):
+            for s in v.segments:
+                for y in v.years:
+                    v.covered[(i, s, y)] = lm.var(f"covered[{i},{s},{y}]")
+    else:
+        for (i, s, j, y) in reach.pairs():
+            v.serve[(i, s, j, y)] = lm.var(f"serve[{i},{s},{j},{y}]")
     if sc.objective.mode == "min_travel" and sc.objective.unserved_min is not None:
-        for i in v.sites:
+        for i in inst.point_codes:
             for s in v.segments:
                 for y in v.years:
                     v.unserved[(i, s, y)] = lm.var(f"unserved[{i},{s},{y}]")
-    for i in reach.far_min:
+    for i in reach.far_value:
         for s in v.segments:
             for y in v.years:
                 v.far[(i, s, y)] = lm.var(f"far[{i},{s},{y}]")

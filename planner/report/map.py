@@ -156,7 +156,12 @@ def build_map(run: RunData) -> folium.Map:
     last = years[-1]
     seg = run.segments[0] if run.segments else None
     a = run.assignment[(run.assignment.year == last) & (run.assignment.segment == seg)]
-    for _, r in a[a.district != a.site].iterrows():
+    a = a[a.district != a.site]
+    if len(a):  # one line per (district, site); at 읍면동 resolution several points share it
+        a = (a.assign(wmin=a.demand * a.travel_min).groupby(["district", "site"], as_index=False)
+             .agg(demand=("demand", "sum"), wmin=("wmin", "sum"), n=("travel_min", "size")))
+        a["travel_min"] = a.wmin / a.demand.where(a.demand > 0, 1)
+    for _, r in a.iterrows():
         if r.district in pts.index and r.site in run.districts.units.index:
             p1 = pts.loc[r.district]
             p2 = run.districts.units.loc[r.site, ["point_lat", "point_lon"]]

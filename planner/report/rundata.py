@@ -90,8 +90,11 @@ class RunData:
             frame[f"coverage_{s}"] = (got.reindex(frame.index).fillna(0)
                                       / frame[f"demand_{s}"].where(frame[f"demand_{s}"] > 0))
             frame[f"coverage_{s}"] = frame[f"coverage_{s}"].fillna(0).round(4)
-        served_at = a[a.segment == self.segments[0]].set_index("district").site \
-            if self.segments else pd.Series(dtype=str)
+        first = a[a.segment == self.segments[0]] if self.segments else a.iloc[0:0]
+        # the site serving most of a district's demand (its 읍면동 may go to several)
+        served_at = (first.groupby(["district", "site"]).demand.sum().reset_index()
+                     .sort_values(["district", "demand", "site"], ascending=[True, False, True])
+                     .drop_duplicates("district").set_index("district").site)
         frame["served_at"] = served_at.reindex(frame.index).fillna("")
         geom = d.geometry().reindex(frame.index).simplify(simplify_m, preserve_topology=True)
         gdf = gpd.GeoDataFrame(frame, geometry=geom, crs="EPSG:5179").to_crs("EPSG:4326")
@@ -105,7 +108,7 @@ def load_run(path: str | Path) -> RunData:
     missing = [n for n in NEEDED if not (path / n).exists()]
     if missing:
         raise PlannerError(f"{path}: not a complete run folder; missing {', '.join(missing)}")
-    str_code = {"code": str, "district": str, "site": str}
+    str_code = {"code": str, "district": str, "site": str, "point": str}
     return RunData(
         path=path,
         plan=pd.read_csv(path / "plan.csv", dtype=str_code, keep_default_na=False),

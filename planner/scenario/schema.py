@@ -106,6 +106,15 @@ class Travel(Strict):
                                    "(relative to the scenario file)")
 
 
+class Demand(Strict):
+    """Where demand sits: at each district's point, or at each 읍면동 (finer, estimated split)."""
+
+    resolution: Literal["district", "emd"] = Field(
+        default="district", description="district: one demand point per 시군구; emd: the "
+        "2015 census 읍면동 (about 3,500), each district figure split by census population "
+        "share (an estimate); candidate sites stay the 시군구")
+
+
 class RegionalBalance(Strict):
     """Every 시도 has at least ``min_per_sido`` centers by ``by_year``."""
 
@@ -159,10 +168,12 @@ class Objective(Strict):
     unserved_min: float | None = Field(default=600.0, ge=0, description="min_travel: minutes "
                                        "charged for a client no center serves; null = every "
                                        "client must be assigned")
-    k_nearest: int | None = Field(default=None, ge=1, description="min_travel: assignment "
-                                  "variables only to each district's k nearest sites, plus a "
-                                  "'farther' variable charged the (k+1)-th distance; k doubles "
-                                  "where that variable is used until none is (exact). Each "
+    k_nearest: int | None = Field(default=None, ge=1, description="assignment variables "
+                                  "only to each demand point's k nearest sites (max modes: the "
+                                  "k with the highest reach), plus a 'farther' variable valued "
+                                  "at the (k+1)-th site's distance or reach (a bound); k "
+                                  "doubles where that variable is used until none is (exact). "
+                                  "Each "
                                   "round gets solver.time_limit_s; Ctrl-C during a round "
                                   "leaves no complete plan")
 
@@ -210,6 +221,7 @@ class Scenario(Strict):
     pools_basis: Literal["per_phase", "cumulative"] = "per_phase"
     segments: dict[str, SegmentSettings] = Field(default_factory=dict)
     travel: Travel = Travel()
+    demand: Demand = Demand()
     welfare_linkage_year: int | None = Field(
         default=None, description="from this year any reachable center serves welfare demand; "
         "before it only the center of the district's own welfare team (2016 in history)")

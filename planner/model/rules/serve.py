@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.errors import PlannerError
 from planner.model.registry import RuleContext, rule, sum_terms
 
 
@@ -10,9 +11,29 @@ def needs_tenant(ctx: RuleContext) -> None:
     """Demand is served only through the tenant serving its segment, once.
 
     serve[i,s,j,y] <= host[j,agency(s),y]; sum_j serve[i,s,j,y] <= 1. In min_travel every
-    client is assigned: sum_j serve + unserved[i,s,y] = 1 (= 1 without unserved_min).
+    client is assigned: sum_j serve + unserved[i,s,y] = 1 (= 1 without unserved_min). With
+    k_nearest in a max mode, far[i,s,y] <= sum of host[j,agency(s),y] over the sites left out.
+    Compact max_coverage: covered[i,s,y] <= sum of host[j,agency(s),y] over reachable sites.
     """
     v = ctx.v
+    if v.covered:
+        sites = _sites_of(ctx)
+        for (i, s, y), var in v.covered.items():
+            terms = {var: 1}
+            for j in sites[i]:
+                for c in v.hosts(j, v.segments[s], y):
+                    terms[c] = terms.get(c, 0) - 1
+            ctx.add(terms, "<=", 0, f"{i}:{s}@{y}")
+    for (i, s, y), var in v.far.items():
+        beyond = ctx.reach.far_sites.get(i)
+        if beyond is None:  # min_travel: far is a charged lower bound, not tied to a site
+            continue
+        a = v.segments[s]
+        terms: dict[int, int] = {var: 1}
+        for j in beyond:
+            for c in v.hosts(j, a, y):
+                terms[c] = terms.get(c, 0) - 1
+        ctx.add(terms, "<=", 0, f"{i}:{s}->beyond k@{y}")
     by_district: dict[tuple[str, str, int], dict[int, int]] = {}
     for (i, s, j, y), var in v.serve.items():
         a = v.segments[s]
@@ -29,13 +50,21 @@ def needs_tenant(ctx: RuleContext) -> None:
             ctx.add(terms, "==" if assign_all else "<=", 1, f"{i}:{s}@{y}")
 
 
+def _sites_of(ctx: RuleContext) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for (i, j) in ctx.reach.reach:
+        out.setdefault(i, []).append(j)
+    return out
+
+
 @rule("serve-welfare_linkage", params={"guest_teams": True})
 def welfare_linkage(ctx: RuleContext) -> None:
     """Before the information-linkage year, welfare demand of i is served only where i's team is.
 
-    For y < welfare_linkage_year and j != i: serve[i,s,j,y] <= team[i,j,y] (guest_teams) or 0;
-    team[i,j,y] <= sum_k open[j,y,k]; teams stay once placed; each costs i's welfare officers
-    (counted in agency-staff_pool). Skipped when welfare_linkage_year is null.
+    For y < welfare_linkage_year and j != u (u: the district of demand point i):
+    serve[i,s,j,y] <= team[u,j,y] (guest_teams) or 0; team[u,j,y] <= sum_k open[j,y,k]; teams
+    stay once placed; each costs u's welfare officers (counted in agency-staff_pool). Skipped
+    when welfare_linkage_year is null.
     """
     v = ctx.v
     year = ctx.inst.scenario.welfare_linkage_year
@@ -43,11 +72,27 @@ def welfare_linkage(ctx: RuleContext) -> None:
         return
     welfare = set(ctx.reach.welfare_segments())
     guests = bool(ctx.params.get("guest_teams", True))
+    unit_of = ctx.reach.unit_of
+    if v.covered:  # compact coverage: covered only by the own district's center or a team
+        sites = _sites_of(ctx)
+        for (i, s, y), var in v.covered.items():
+            if s not in welfare or y >= year:
+                continue
+            u = unit_of[i]
+            terms = {var: 1}
+            for j in sites[i]:
+                if j == u:
+                    for c in v.hosts(j, v.segments[s], y):
+                        terms[c] = terms.get(c, 0) - 1
+                elif guests and (u, j, y) in v.team:
+                    terms[v.team[(u, j, y)]] = terms.get(v.team[(u, j, y)], 0) - 1
+            ctx.add(terms, "<=", 0, f"{i}:{s}@{y}")
     for (i, s, j, y), var in v.serve.items():
-        if s not in welfare or y >= year or i == j:
+        u = unit_of[i]
+        if s not in welfare or y >= year or u == j:
             continue
-        if guests and (i, j, y) in v.team:
-            ctx.add({var: 1, v.team[(i, j, y)]: -1}, "<=", 0, f"{i}:{s}->{j}@{y}")
+        if guests and (u, j, y) in v.team:
+            ctx.add({var: 1, v.team[(u, j, y)]: -1}, "<=", 0, f"{i}:{s}->{j}@{y}")
         else:
             ctx.fix_zero(var, f"{i}:{s}->{j}@{y}")
     for (i, j, y), var in v.team.items():
@@ -70,6 +115,9 @@ def capacity(ctx: RuleContext) -> None:
     counsellor, which a scenario can turn into this parameter.
     """
     v = ctx.v
+    if v.covered:
+        raise PlannerError("rule center-capacity needs the assignment formulation; it is "
+                           "built automatically when the rule is active")
     cap = int(ctx.params["clients_per_center"])
     rows: dict[tuple[str, str, int], dict[int, int]] = {}
     for (i, s, j, y), var in v.serve.items():
