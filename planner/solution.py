@@ -50,6 +50,8 @@ class Solution:
     interrupted: bool = False
     proof: str = "solver"
     checked_rules: list[str] = field(default_factory=list)  # what the validator checked
+    # variable name -> value where nonzero: a warm start for a what-if (PlanModel.solve)
+    values_by_name: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def optimal(self) -> bool:
@@ -115,6 +117,7 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
                    log=raw.log, rules=model.rules(), instance=inst, interrupted=raw.interrupted,
                    proof=raw.proof)
     sol.objective_recomputed = objective_value(inst, d, built.reach)
+    sol.values_by_name = {built.lm.names[k]: x for k, x in enumerate(raw.values) if x}
     if validate:
         custom = {n: built.lm.rows_of(n) for n in model.states if n not in CHECKS}
         sol.violations = run_validator(inst, d, built.reach, model.states, custom, raw.values)

@@ -177,8 +177,14 @@ class PlanModel:
     def solve(self, *, backend: str | None = None, time_limit_s: float | None = None,
               workers: int | None = None, seed: int | None = None,
               lp_first: bool | None = None, hint: bool = True,
-              progress: Callable[[str], None] | None = None, validate: bool = True):
-        """Build if needed, solve, decode and validate; returns a Solution."""
+              progress: Callable[[str], None] | None = None, validate: bool = True,
+              warm_start: Any = None):
+        """Build if needed, solve, decode and validate; returns a Solution.
+
+        ``warm_start``: a Solution of a similar model (a what-if's base run); its values,
+        matched by variable name, are the hint instead of the greedy plan (variables it
+        does not name start at 0). The solver may still reject it if infeasible here.
+        """
         from planner.model.greedy import greedy_hint
         from planner.solution import decode_solution
 
@@ -187,7 +193,11 @@ class PlanModel:
                                    workers=workers, seed=seed, lp_first=lp_first)
         total_s, rounds = 0.0, 0
         while True:
-            start = hint and greedy_hint(self.instance, built, self.states) or None
+            if warm_start is not None and hint:
+                known = warm_start.values_by_name
+                start = {k: known.get(n, 0) for k, n in enumerate(built.lm.names)}
+            else:
+                start = hint and greedy_hint(self.instance, built, self.states) or None
             raw = backends.solve_interruptible(built.lm, opts, start, progress,
                                                scale=DEMAND_SCALE)
             total_s += raw.time_s
