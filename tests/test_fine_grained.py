@@ -127,3 +127,16 @@ def test_emd_scenario_on_jeju(jeju):
     assert sol.optimal and not sol.violations
     assert set(sol.assignment.district) <= {"50110", "50130"}
     assert set(sol.assignment.point) <= set(inst.point_codes)
+
+
+def test_warm_start_from_a_previous_plan():
+    """A what-if re-solve hinted with the base plan reaches the variant's own optimum."""
+    base_inst = _points_instance(7, "max_served")
+    base = PlanModel(base_inst).solve(lp_first=False)
+    assert base.values_by_name and all(v != 0 for v in base.values_by_name.values())
+    variant = _points_instance(7, "max_served")
+    variant.pools["welfare_team"] = {y: 2 for y in variant.years}  # room for no guest team
+    cold = PlanModel(variant).solve(lp_first=False)
+    warm = PlanModel(variant).solve(lp_first=False, warm_start=base)
+    assert cold.optimal and warm.optimal and not warm.violations
+    assert warm.objective == pytest.approx(cold.objective, abs=1e-6)
