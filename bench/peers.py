@@ -42,22 +42,19 @@ METHODS = ("planner-pmedian", "spopt-knearest", "spopt-pmedian", "planner-mclp",
 
 
 def instance_data(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(demand points, sites): index code, columns x, y (EPSG:5179 m), weight."""
+    """(demand points with x, y (EPSG:5179 m) and weight, sites with x, y), indexed by code."""
     import geopandas as gpd
 
     from planner.data.districts import load_districts
 
     d = load_districts(2015)
     units = d.units
-    sites = pd.DataFrame({"x": units.point_x_5179, "y": units.point_y_5179,
-                          "weight": units.pop2015_census_emd.astype(float)
-                          if "pop2015_census_emd" in units else 0.0})
+    sites = pd.DataFrame({"x": units.point_x_5179, "y": units.point_y_5179})
+    emd = d.emd()
     if name == "national":
-        emd = d.emd()
-        sites["weight"] = emd.groupby("unit").pop2015_census.sum().reindex(sites.index)
-        return sites.copy(), sites
+        pop = emd.groupby("unit").pop2015_census.sum().reindex(sites.index).astype(float)
+        return sites.assign(weight=pop), sites
     if name == "emd":
-        emd = d.emd()
         pts = gpd.GeoSeries(gpd.points_from_xy(emd.point_lon, emd.point_lat), crs="EPSG:4326")
         pts = pts.to_crs("EPSG:5179")
         demand = pd.DataFrame({"x": pts.x.to_numpy(), "y": pts.y.to_numpy(),

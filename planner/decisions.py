@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from planner.model.variables import ANCHOR
+
 
 @dataclass
 class Decisions:
@@ -66,18 +68,14 @@ def assign_covered(d: Decisions, v, reach, linkage_year: int | None) -> None:
     Each covered client goes to the nearest reachable center hosting its tenant (before the
     welfare linkage: its own district's, or one with its team).
     """
-    hosted = {(j, a, y) for (j, a, y) in d.host} | {
-        (j, "employment_center", y) for (j, y, _) in d.open}
+    hosted = set(d.host) | {(j, ANCHOR, y) for (j, y, _) in d.open}
     welfare = set(reach.welfare_segments())
-    sites: dict[str, list[str]] = {}
-    for (i, j) in reach.reach:
-        sites.setdefault(i, []).append(j)
     for (i, s, y), var in v.covered.items():
         if not d.covered_values[var]:
             continue
         a = v.segments[s]
         u = reach.unit_of[i]
-        ok = [j for j in sites[i] if (j, a, y) in hosted and not (
+        ok = [j for j in reach.sites_of[i] if (j, a, y) in hosted and not (
             s in welfare and linkage_year is not None and y < linkage_year and j != u
             and (u, j, y) not in d.team)]
         if ok:

@@ -90,11 +90,8 @@ class DistrictData:
         """
         if self._emd is None:
             path = (self.directory or districts_dir()) / "emd_2015.csv"
-            raw = _read(path)
-            raw_units = _read((self.directory or districts_dir()) / "units.csv")
-            key = raw_units.code_2015 if self.vintage == 2015 else raw_units.code
-            to_vintage = dict(zip(raw_units.code, key, strict=True))
-            emd = raw.set_index("emd_code")
+            to_vintage = dict(zip(self.units.code_current, self.units.index, strict=True))
+            emd = _read(path).set_index("emd_code")
             emd["unit"] = emd.unit.map(to_vintage)
             if emd.unit.isna().any():
                 raise DataError(f"{path}: 읍면동 of unknown units: "

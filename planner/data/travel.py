@@ -42,20 +42,16 @@ def great_circle_km(lon: np.ndarray, lat: np.ndarray, lon2: np.ndarray | None = 
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def sea_crossing(island_group: pd.Series) -> np.ndarray:
-    """True where two units lie in different island groups (mainland is the group '')."""
-    g = island_group.fillna("").to_numpy()
-    return g[:, None] != g[None, :]
+def sea_crossing(origin_group: pd.Series, site_group: pd.Series) -> np.ndarray:
+    """True where origin and site lie in different island groups (mainland is the group '')."""
+    g1 = origin_group.fillna("").to_numpy()
+    g2 = site_group.fillna("").to_numpy()
+    return g1[:, None] != g2[None, :]
 
 
 def travel_minutes(units: pd.DataFrame, model: TravelModel | None = None) -> pd.DataFrame:
     """Minutes from each unit (rows) to each unit (columns); 0 on the diagonal."""
-    model = model or TravelModel()
-    km = great_circle_km(units.point_lon.to_numpy(), units.point_lat.to_numpy())
-    minutes = km * model.circuity / model.speed_kmh * 60.0
-    sea = sea_crossing(units.island_group)
-    minutes = np.where(sea, minutes + model.ferry_min if model.allow_sea_crossing else UNREACHABLE,
-                       minutes)
+    minutes = travel_minutes_between(units, units, model).to_numpy(copy=True)
     np.fill_diagonal(minutes, 0.0)
     return pd.DataFrame(minutes, index=units.index, columns=units.index)
 
@@ -70,9 +66,7 @@ def travel_minutes_between(origins: pd.DataFrame, sites: pd.DataFrame,
     km = great_circle_km(origins.point_lon.to_numpy(), origins.point_lat.to_numpy(),
                          sites.point_lon.to_numpy(), sites.point_lat.to_numpy())
     minutes = km * model.circuity / model.speed_kmh * 60.0
-    g1 = origins.island_group.fillna("").to_numpy()
-    g2 = sites.island_group.fillna("").to_numpy()
-    sea = g1[:, None] != g2[None, :]
+    sea = sea_crossing(origins.island_group, sites.island_group)
     minutes = np.where(sea, minutes + model.ferry_min if model.allow_sea_crossing else UNREACHABLE,
                        minutes)
     return pd.DataFrame(minutes, index=origins.index, columns=sites.index)

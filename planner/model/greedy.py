@@ -104,15 +104,20 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
                 hint[v.host[(j, a, y)]] = int(is_open and inst.agencies[a].mandatory)
     linkage = inst.scenario.welfare_linkage_year
     welfare = set(reach.welfare_segments())
-    best: dict[tuple[str, str, int], tuple[float, int]] = {}
-    for (i, s, j, y), var in v.serve.items():
-        hint[var] = 0
+
+    def serves(i: str, s: str, j: str, y: int) -> bool:
+        """The greedy plan has a center at j in y whose mandatory tenant serves s for i."""
         oy, _ = opened.get(j, (None, None))
         a = v.segments[s]
         hosted = oy is not None and y >= oy and (
             a == "employment_center" or inst.agencies[a].mandatory)
-        if not hosted or (s in welfare and linkage is not None and y < linkage
-                          and reach.unit_of[i] != j):
+        return hosted and not (s in welfare and linkage is not None and y < linkage
+                               and reach.unit_of[i] != j)
+
+    best: dict[tuple[str, str, int], tuple[float, int]] = {}
+    for (i, s, j, y), var in v.serve.items():
+        hint[var] = 0
+        if not serves(i, s, j, y):
             continue
         score = -reach.minutes[(i, j)] if inst.scenario.objective.mode == "min_travel" \
             else reach.reach[(i, j)]
@@ -120,18 +125,8 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
             best[(i, s, y)] = (score, var)
     for _, var in best.values():
         hint[var] = 1
-    if v.covered:  # compact coverage: covered where some reachable center hosts the tenant
-        sites: dict[str, list[str]] = {}
-        for (i, j) in reach.reach:
-            sites.setdefault(i, []).append(j)
-        for (i, s, y), var in v.covered.items():
-            a = v.segments[s]
-            u = reach.unit_of[i]
-            hint[var] = int(any(
-                opened.get(j, (None, None))[0] is not None and y >= opened[j][0]
-                and (a == "employment_center" or inst.agencies[a].mandatory)
-                and not (s in welfare and linkage is not None and y < linkage and j != u)
-                for j in sites[i]))
+    for (i, s, y), var in v.covered.items():  # compact coverage
+        hint[var] = int(any(serves(i, s, j, y) for j in reach.sites_of[i]))
     for var in v.team.values():
         hint[var] = 0
     for (i, s, y), var in v.unserved.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -85,8 +86,13 @@ class ReachTable:
                             if j != self.unit_of[i])
         return list(out)
 
-    def sites_reaching(self, i: str) -> list[str]:
-        return [j for (a, j) in self.reach if a == i]
+    @cached_property
+    def sites_of(self) -> dict[str, list[str]]:
+        """Demand point -> the sites that reach it (kept pairs only)."""
+        out: dict[str, list[str]] = {}
+        for (i, j) in self.reach:
+            out.setdefault(i, []).append(j)
+        return out
 
 
 def build_reach(inst: Instance, k_nearest: dict[str, int] | None = None) -> ReachTable:

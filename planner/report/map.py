@@ -159,7 +159,7 @@ def build_map(run: RunData) -> folium.Map:
     a = a[a.district != a.site]
     if len(a):  # one line per (district, site); at 읍면동 resolution several points share it
         a = (a.assign(wmin=a.demand * a.travel_min).groupby(["district", "site"], as_index=False)
-             .agg(demand=("demand", "sum"), wmin=("wmin", "sum"), n=("travel_min", "size")))
+             .agg(demand=("demand", "sum"), wmin=("wmin", "sum")))
         a["travel_min"] = a.wmin / a.demand.where(a.demand > 0, 1)
     for _, r in a.iterrows():
         if r.district in pts.index and r.site in run.districts.units.index:

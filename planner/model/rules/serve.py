@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from planner.errors import PlannerError
-from planner.model.registry import RuleContext, rule, sum_terms
+from planner.model.registry import RuleContext, rule, scale, sum_terms
+from planner.model.variables import Terms
 
 
 @rule("serve-needs_tenant")
@@ -16,24 +17,13 @@ def needs_tenant(ctx: RuleContext) -> None:
     Compact max_coverage: covered[i,s,y] <= sum of host[j,agency(s),y] over reachable sites.
     """
     v = ctx.v
-    if v.covered:
-        sites = _sites_of(ctx)
-        for (i, s, y), var in v.covered.items():
-            terms = {var: 1}
-            for j in sites[i]:
-                for c in v.hosts(j, v.segments[s], y):
-                    terms[c] = terms.get(c, 0) - 1
-            ctx.add(terms, "<=", 0, f"{i}:{s}@{y}")
+    for (i, s, y), var in v.covered.items():
+        ctx.add(_minus_hosts(ctx, var, ctx.reach.sites_of[i], s, y), "<=", 0, f"{i}:{s}@{y}")
     for (i, s, y), var in v.far.items():
         beyond = ctx.reach.far_sites.get(i)
         if beyond is None:  # min_travel: far is a charged lower bound, not tied to a site
             continue
-        a = v.segments[s]
-        terms: dict[int, int] = {var: 1}
-        for j in beyond:
-            for c in v.hosts(j, a, y):
-                terms[c] = terms.get(c, 0) - 1
-        ctx.add(terms, "<=", 0, f"{i}:{s}->beyond k@{y}")
+        ctx.add(_minus_hosts(ctx, var, beyond, s, y), "<=", 0, f"{i}:{s}->beyond k@{y}")
     by_district: dict[tuple[str, str, int], dict[int, int]] = {}
     for (i, s, j, y), var in v.serve.items():
         a = v.segments[s]
@@ -50,11 +40,10 @@ def needs_tenant(ctx: RuleContext) -> None:
             ctx.add(terms, "==" if assign_all else "<=", 1, f"{i}:{s}@{y}")
 
 
-def _sites_of(ctx: RuleContext) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for (i, j) in ctx.reach.reach:
-        out.setdefault(i, []).append(j)
-    return out
+def _minus_hosts(ctx: RuleContext, var: int, sites: list[str], s: str, y: int) -> Terms:
+    """Terms of var - sum over ``sites`` of 'the tenant serving s is there in y'."""
+    a = ctx.v.segments[s]
+    return sum_terms({var: 1}, *(scale(ctx.v.hosts(j, a, y), -1) for j in sites))
 
 
 @rule("serve-welfare_linkage", params={"guest_teams": True})
@@ -73,20 +62,16 @@ def welfare_linkage(ctx: RuleContext) -> None:
     welfare = set(ctx.reach.welfare_segments())
     guests = bool(ctx.params.get("guest_teams", True))
     unit_of = ctx.reach.unit_of
-    if v.covered:  # compact coverage: covered only by the own district's center or a team
-        sites = _sites_of(ctx)
-        for (i, s, y), var in v.covered.items():
-            if s not in welfare or y >= year:
-                continue
-            u = unit_of[i]
-            terms = {var: 1}
-            for j in sites[i]:
-                if j == u:
-                    for c in v.hosts(j, v.segments[s], y):
-                        terms[c] = terms.get(c, 0) - 1
-                elif guests and (u, j, y) in v.team:
-                    terms[v.team[(u, j, y)]] = terms.get(v.team[(u, j, y)], 0) - 1
-            ctx.add(terms, "<=", 0, f"{i}:{s}@{y}")
+    for (i, s, y), var in v.covered.items():  # compact: own district's center or a team
+        if s not in welfare or y >= year:
+            continue
+        u = unit_of[i]
+        sites = ctx.reach.sites_of[i]
+        terms = _minus_hosts(ctx, var, [j for j in sites if j == u], s, y)
+        if guests:
+            terms = sum_terms(terms, {v.team[(u, j, y)]: -1 for j in sites
+                                      if j != u and (u, j, y) in v.team})
+        ctx.add(terms, "<=", 0, f"{i}:{s}@{y}")
     for (i, s, j, y), var in v.serve.items():
         u = unit_of[i]
         if s not in welfare or y >= year or u == j:
