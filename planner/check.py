@@ -228,6 +228,12 @@ def check_reach(inst: Instance) -> list[Finding]:
     alone = reach[reach <= 1]
     if alone.empty:
         return []
+    if inst.fine_grained:  # demand points (읍면동), named with their district
+        names = ", ".join(f"{c} ({inst.units.name_ko[inst.unit_of[c]]})"
+                          for c in alone.index[:8])
+        return [Finding("warning", "serve-needs_tenant",
+                        f"{len(alone)} demand points reach at most one site within "
+                        f"{cutoff:g} min: {names}")]
     names = ", ".join(inst.units.name_ko[c] for c in alone.index[:8])
     return [Finding("warning", "serve-needs_tenant",
                     f"{len(alone)} units reach no other unit within {cutoff:g} min "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from planner.model.reach import WELFARE_AGENCY
 from planner.model.variables import ANCHOR
 
 
@@ -21,7 +22,6 @@ class Decisions:
     serve: set[tuple[str, str, str, int]] = field(default_factory=set)  # (district, seg, site, y)
     team: set[tuple[str, str, int]] = field(default_factory=set)  # (district, site, year)
     unserved: set[tuple[str, str, int]] = field(default_factory=set)  # (district, seg, year)
-    covered_values: dict[int, int] = field(default_factory=dict)  # compact coverage
 
     def kind_at(self, j: str, y: int) -> list[str]:
         return [k for (jj, yy, k) in self.open if jj == j and yy == y]
@@ -58,25 +58,64 @@ def decode(v, values: list[int]) -> Decisions:
     d.serve = {key for key, var in v.serve.items() if values[var]}
     d.team = {key for key, var in v.team.items() if values[var]}
     d.unserved = {key for key, var in v.unserved.items() if values[var]}
-    d.covered_values = {var: values[var] for var in v.covered.values()}
     return d
 
 
-def assign_covered(d: Decisions, v, reach, linkage_year: int | None) -> None:
-    """Compact coverage: read who is served where off the covered variables.
+def team_needed(reach, linkage_year: int | None, i: str, s: str, j: str,
+                y: int) -> str | None:
+    """The district whose welfare team must sit at j for j to serve i's segment s in y.
 
-    Each covered client goes to the nearest reachable center hosting its tenant (before the
-    welfare linkage: its own district's, or one with its team).
+    Before the information linkage, welfare demand of a point is served at its own
+    district's center or where that district's team is; None when no team is needed.
+    """
+    if linkage_year is None or y >= linkage_year or reach.segments.get(s) != WELFARE_AGENCY:
+        return None
+    u = reach.unit_of[i]
+    return None if j == u else u
+
+
+def assign_best(d: Decisions, v, reach, mode: str, linkage_year: int | None) -> None:
+    """Levels formulation: each client goes to its best available center.
+
+    Best: highest reach (min_travel: shortest travel), then nearest, then site code, among
+    the kept sites that host its tenant (and its team, where one is needed). The levels'
+    value is exactly this plan's; a demand point with no such site stays unserved (in
+    min_travel only when its far bound was charged, and the k-nearest loop widens it).
     """
     hosted = set(d.host) | {(j, ANCHOR, y) for (j, y, _) in d.open}
-    welfare = set(reach.welfare_segments())
-    for (i, s, y), var in v.covered.items():
-        if not d.covered_values[var]:
-            continue
-        a = v.segments[s]
-        u = reach.unit_of[i]
-        ok = [j for j in reach.sites_of[i] if (j, a, y) in hosted and not (
-            s in welfare and linkage_year is not None and y < linkage_year and j != u
-            and (u, j, y) not in d.team)]
-        if ok:
-            d.serve.add((i, s, min(ok, key=lambda j: (reach.minutes[(i, j)], j)), y))
+    if mode == "min_travel":
+        def rank(i, j):
+            return (reach.minutes[(i, j)], j)
+    else:
+        def rank(i, j):
+            return (-reach.reach[(i, j)], reach.minutes[(i, j)], j)
+    for i, sites in reach.sites_of.items():
+        order = sorted(sites, key=lambda j: rank(i, j))
+        for s, a in v.segments.items():
+            for y in v.years:
+                for j in order:
+                    u = team_needed(reach, linkage_year, i, s, j, y)
+                    if (j, a, y) in hosted and (u is None or (u, j, y) in d.team):
+                        d.serve.add((i, s, j, y))
+                        break
+
+
+def far_used(d: Decisions, v, reach, mode: str) -> list[str]:
+    """Demand points whose k nearest sites left a client out while a site beyond could serve.
+
+    With k-nearest, the model only bounds what sites beyond the k are worth; where a client
+    has no available kept site (max modes: and some site beyond hosts its tenant) the
+    bound may be what the plan was chosen for, so k must grow there.
+    """
+    hosted = set(d.host) | {(j, ANCHOR, y) for (j, y, _) in d.open}
+    served = {(i, s, y) for (i, s, _, y) in d.serve}
+    used = set()
+    for i in reach.far_value:
+        for s, a in v.segments.items():
+            for y in v.years:
+                if (i, s, y) in served:
+                    continue
+                if mode == "min_travel" or any((j, a, y) in hosted
+                                               for j in reach.far_sites.get(i, ())):
+                    used.add(i)
+    return sorted(used)

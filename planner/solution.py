@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from planner.decisions import Decisions, assign_covered, decode
+from planner.decisions import Decisions, assign_best, decode
 from planner.instance import Instance
 from planner.model.registry import DEMAND_SCALE
 from planner.model.variables import ANCHOR
@@ -98,8 +98,8 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
                         empty, empty, empty, log=raw.log, rules=model.rules(), instance=inst,
                         interrupted=raw.interrupted)
     d = decode(built.v, raw.values)
-    if built.v.covered:
-        assign_covered(d, built.v, built.reach, inst.scenario.welfare_linkage_year)
+    if built.v.formulation != "assignment":
+        assign_best(d, built.v, built.reach, mode, model.linkage_year())
     obj = _natural(mode, raw.objective)
     bound = _natural(mode, raw.bound)
     gap = None

@@ -71,9 +71,20 @@ def make(sc, travel: pd.DataFrame, has_ec=None, sido=None, existing=None, **segm
                                 has_ec=has, sido=sd, existing=existing)
 
 
+def for_pins(inst, pins):
+    """Pinned serve variables need the assignment formulation (auto builds levels)."""
+    if not any(family == "serve" for family, _, _ in pins):
+        return inst
+    sc = inst.scenario
+    inst = copy.copy(inst)
+    inst.scenario = sc.model_copy(update={"solver": sc.solver.model_copy(
+        update={"formulation": "assignment"})})
+    return inst
+
+
 def status_with(inst, pins=(), disable=(), soft=(), backend="cbc"):
     """Solve with variables pinned: pins are (family, key, value), family in PlanVariables."""
-    m = PlanModel(inst)
+    m = PlanModel(for_pins(inst, pins))
     for r in disable:
         m.disable(r)
     for r in soft:

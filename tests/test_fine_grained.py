@@ -5,18 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from planner.data.districts import load_districts
+from planner.errors import PlannerError
 from planner.instance import build_instance, instance_from_matrix
 from planner.model.plan_model import PlanModel
+from planner.model.registry import DEMAND_SCALE
 from planner.paths import REPO_ROOT
 from planner.scenario import load_scenario
 from tests.synth import scenario
 
 
-def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2):
+def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2,
+                     unserved: bool = True):
     """Random points on a plane: 4 sites (districts), 3 demand points per district."""
     rng = np.random.default_rng(seed)
     sites = [f"S{n}" for n in range(4)]
@@ -38,11 +41,17 @@ def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2
         welfare_linkage_year=years[-1],
         pools={"welfare_team": {y: 3 for y in years}},
         travel={"cutoff_min": 45, "decay": {"kind": "linear"}},
-        objective={"mode": mode, "k_nearest": k, "unserved_min": 200})
+        objective={"mode": mode, "k_nearest": k, "unserved_min": 200 if unserved else None})
     demand = {y: pd.DataFrame({"jobseekers": rng.integers(1, 50, len(pts)),
                                "welfare": rng.integers(1, 20, len(pts))}, index=pts)
               for y in years}
     return instance_from_matrix(sc, cost, demand, point_unit=pd.Series(unit, index=pts))
+
+
+def _rounding(sol) -> float:
+    """Objective coefficients are whole 1/DEMAND_SCALE persons: two formulations of the same
+    optimum may differ by half a unit per variable."""
+    return sol.n_vars / DEMAND_SCALE
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -53,26 +62,97 @@ def test_k_nearest_is_exact_at_points(seed, mode):
     full = PlanModel(_points_instance(seed, mode)).solve()
     small = PlanModel(_points_instance(seed, mode, k=1)).solve()
     assert full.optimal and small.optimal
-    assert small.objective == pytest.approx(full.objective, abs=1e-6)
+    assert small.objective == pytest.approx(full.objective, abs=_rounding(full))
     assert not small.violations
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000))
-def test_compact_coverage_equals_assignment(seed):
-    """max_coverage: one covered variable per point equals a serve variable per site.
+def _with_formulation(inst, formulation: str):
+    sc = inst.scenario
+    inst.scenario = sc.model_copy(update={"solver": sc.solver.model_copy(
+        update={"formulation": formulation})})
+    return inst
 
-    The caseload rule with an unreachable limit forces the assignment formulation."""
-    inst = _points_instance(seed, "max_coverage")
-    compact = PlanModel(inst)
-    assignment = PlanModel(inst).enable("center-capacity").configure(
-        "center-capacity", clients_per_center=10**6)
-    a, b = compact.solve(), assignment.solve()
-    assert compact.build().v.covered and not assignment.build().v.covered
-    assert a.optimal and b.optimal and not a.violations and not b.violations
-    assert a.objective == pytest.approx(b.objective, abs=1e-6)
-    # the plan read off the compact model serves what it claims
-    assert a.objective_recomputed == pytest.approx(a.objective, abs=1e-3)
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage",
+                                                          "min_travel"]),
+       k=st.sampled_from([None, 1, 2]), guests=st.booleans())
+def test_levels_equal_assignment(seed, mode, k, guests):
+    """The levels formulation (shared variables per nested site set) has the assignment
+    formulation's optimum, with or without k-nearest and guest welfare teams, and the plan
+    read off it serves what the objective claims."""
+    sols = []
+    for formulation in ("levels", "assignment"):
+        inst = _with_formulation(_points_instance(seed, mode, k=k, unserved=False), formulation)
+        m = PlanModel(inst).configure("serve-welfare_linkage", guest_teams=guests)
+        built = m.build()
+        assert bool(built.v.level) == (formulation == "levels")
+        assert bool(built.v.serve) == (formulation == "assignment")
+        sols.append(m.solve())
+    lev, asg = sols
+    assert lev.status == asg.status
+    # min_travel must assign every welfare client before the linkage: without guest teams
+    # the random plan is infeasible in both formulations
+    assume(asg.status != "infeasible")
+    assert lev.optimal and asg.optimal and not lev.violations and not asg.violations
+    assert lev.objective == pytest.approx(asg.objective, abs=_rounding(asg))
+    assert lev.objective_recomputed == pytest.approx(lev.objective, abs=_rounding(lev))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage"]),
+       guests=st.booleans())
+def test_benders_equals_assignment(seed, mode, guests):
+    """Benders (demand as cuts, per point or per district bundle) proves the assignment
+    formulation's optimum, and its plan is valued exactly."""
+    inst = _with_formulation(_points_instance(seed, mode, unserved=False), "assignment")
+    asg = PlanModel(inst).configure("serve-welfare_linkage", guest_teams=guests).solve()
+    inst = _with_formulation(_points_instance(seed, mode, unserved=False), "benders")
+    m = PlanModel(inst).configure("serve-welfare_linkage", guest_teams=guests)
+    ben = m.solve(time_limit_s=60)
+    assert not m.build().v.serve and not m.build().v.level
+    assert asg.optimal and ben.optimal and not ben.violations
+    assert ben.objective == pytest.approx(asg.objective, abs=_rounding(asg))
+    assert ben.objective_recomputed == pytest.approx(ben.objective, abs=1e-6)
+
+
+def test_benders_needs_a_max_mode():
+    inst = _with_formulation(_points_instance(1, "min_travel", unserved=False), "benders")
+    with pytest.raises(PlannerError, match="benders"):
+        PlanModel(inst).build()
+
+
+def test_levels_are_smaller_where_points_share_sites():
+    """Points with the same nested site sets share variables: fewer than serve variables."""
+    inst = _points_instance(3, "max_coverage")
+    lev = PlanModel(_with_formulation(inst, "levels")).build()
+    asg = PlanModel(_with_formulation(_points_instance(3, "max_coverage"),
+                                      "assignment")).build()
+    assert len(lev.v.level) < len(asg.v.serve)
+
+
+def test_levels_by_hand():
+    """Two points, three sites, one phase: the levels and gains of each mode, by hand."""
+    cost = pd.DataFrame([[5.0, 10.0, 10.0], [20.0, 5.0, 40.0]], index=["p", "q"],
+                        columns=["A", "B", "C"])
+    sc = scenario(phases=[{"year": 2015, "target": 1}],
+                  travel={"cutoff_min": 30, "decay": {"kind": "linear"}},
+                  objective={"mode": "max_served"})
+    demand = {2015: pd.DataFrame({"jobseekers": [10, 20]}, index=["p", "q"])}
+    inst = instance_from_matrix(sc, cost, demand)
+    lv = PlanModel(inst).build().reach.levels("max_served")
+    # p: reach A 5/6, B and C 2/3 -> {A} gains 1/6, {A,B,C} gains 2/3
+    assert [(lev.sites, round(lev.gain, 9)) for lev in lv["p"].levels] == [
+        (("A",), round(1 / 6, 9)), (("A", "B", "C"), round(2 / 3, 9))]
+    # q: reach B 5/6, A 1/3 (C beyond the cutoff)
+    assert [(lev.sites, round(lev.gain, 9)) for lev in lv["q"].levels] == [
+        (("B",), 0.5), (("A", "B"), round(1 / 3, 9))]
+    sol = PlanModel(inst).solve()
+    # A serves 10 x 5/6 + 20 x 1/3 = 15; B 10 x 2/3 + 20 x 5/6 = 23.33; C 10 x 2/3 = 6.67
+    assert list(sol.plan.code) == ["B"]
+    assert sol.objective == pytest.approx(10 * 2 / 3 + 20 * 5 / 6, abs=1e-3)
+    tm = PlanModel(inst).build().reach.levels("min_travel")
+    assert tm["p"].base == 10.0 and tm["p"].forced == ("A", "B", "C")
 
 
 def test_welfare_before_linkage_needs_own_district_or_team():

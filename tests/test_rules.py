@@ -12,7 +12,7 @@ from planner.model.registry import REGISTRY
 from planner.scenario.schema import RULE_NAMES, Solver
 from planner.validate import CHECKS, validate
 
-from .synth import line_matrix, make, scenario, status_with
+from .synth import for_pins, line_matrix, make, scenario, status_with
 
 COVERED: set[str] = set()
 
@@ -44,6 +44,7 @@ def rules_instance(existing=None, has_ec=(True, True, False), sido=None, **over)
 
 def flags(inst, pins, rule, also_off=()):
     """Solve with ``rule`` off and the pins; the validator (rule on) must name the rule."""
+    inst = for_pins(inst, pins)
     m = PlanModel(inst)
     for r in (rule, *also_off):
         m.disable(r)

@@ -61,7 +61,7 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
         else:
             model.add(expr == row.rhs)
     model.maximize(cp_model.LinearExpr.weighted_sum([xs[v] for v in lm.objective],
-                                                    list(lm.objective.values())))
+                                                    list(lm.objective.values())) + lm.offset)
     for v, val in (hint or {}).items():
         model.add_hint(xs[v], val)
     solver = cp_model.CpSolver()
@@ -108,8 +108,8 @@ MIP_IDS = {"cbc": "CBC", "scip": "SCIP", "highs": "HIGHS"}
 
 def _load(solver: Any, lm: LinearModel, integer: bool) -> list[Any]:
     """Write the LinearModel into a pywraplp solver; returns its variables."""
-    make = solver.IntVar if integer else solver.NumVar
-    xs = [make(lo, hi, "") for lo, hi in zip(lm.lb, lm.ub, strict=True)]
+    xs = [(solver.IntVar if integer and k not in lm.continuous else solver.NumVar)(lo, hi, "")
+          for k, (lo, hi) in enumerate(zip(lm.lb, lm.ub, strict=True))]
     inf = solver.infinity()
     for row in lm.rows:
         lo = row.rhs if row.sense in (">=", "==") else -inf
@@ -120,6 +120,7 @@ def _load(solver: Any, lm: LinearModel, integer: bool) -> list[Any]:
     obj = solver.Objective()
     for v, c in lm.objective.items():
         obj.SetCoefficient(xs[v], c)
+    obj.SetOffset(lm.offset)
     obj.SetMaximization()
     return xs
 

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from planner.decisions import team_needed
 from planner.instance import Instance
+from planner.model.variables import ANCHOR
 
 
 def _kind_for(inst: Instance, j: str, y: int) -> str | None:
@@ -103,16 +105,15 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
             for a in v.agencies:
                 hint[v.host[(j, a, y)]] = int(is_open and inst.agencies[a].mandatory)
     linkage = inst.scenario.welfare_linkage_year
-    welfare = set(reach.welfare_segments())
+
+    def hosted(j: str, a: str, y: int) -> bool:
+        """The greedy plan has a center at j in y with a (the anchor or a mandatory tenant)."""
+        oy, _ = opened.get(j, (None, None))
+        return oy is not None and y >= oy and (a == ANCHOR or inst.agencies[a].mandatory)
 
     def serves(i: str, s: str, j: str, y: int) -> bool:
-        """The greedy plan has a center at j in y whose mandatory tenant serves s for i."""
-        oy, _ = opened.get(j, (None, None))
-        a = v.segments[s]
-        hosted = oy is not None and y >= oy and (
-            a == "employment_center" or inst.agencies[a].mandatory)
-        return hosted and not (s in welfare and linkage is not None and y < linkage
-                               and reach.unit_of[i] != j)
+        """... and it may serve i's segment s there (no guest teams in the greedy plan)."""
+        return hosted(j, v.segments[s], y) and team_needed(reach, linkage, i, s, j, y) is None
 
     best: dict[tuple[str, str, int], tuple[float, int]] = {}
     for (i, s, j, y), var in v.serve.items():
@@ -125,9 +126,10 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
             best[(i, s, y)] = (score, var)
     for _, var in best.values():
         hint[var] = 1
-    for (i, s, y), var in v.covered.items():  # compact coverage
-        hint[var] = int(any(serves(i, s, j, y) for j in reach.sites_of[i]))
-    for var in v.team.values():
+    for (sites, a, y, u), var in v.level.items():  # levels: no guest teams either
+        hint[var] = int(any(hosted(j, a, y) for j in sites) if u is None
+                        else u in sites and hosted(u, a, y))
+    for var in [*v.team.values(), *v.avail.values()]:
         hint[var] = 0
     for (i, s, y), var in v.unserved.items():
         hint[var] = int((i, s, y) not in best)

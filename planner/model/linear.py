@@ -34,12 +34,18 @@ class LinearModel:
     rows: list[Row] = field(default_factory=list)
     objective: dict[int, int] = field(default_factory=dict)
     penalties: dict[int, tuple[str, int]] = field(default_factory=dict)  # slack var -> rule
+    offset: int = 0  # constant term of the objective
+    # variables whose value is integral at every optimum given the others (MIP backends make
+    # them continuous; CP-SAT keeps them integer)
+    continuous: set[int] = field(default_factory=set)
 
-    def var(self, name: str, lb: int = 0, ub: int = 1) -> int:
+    def var(self, name: str, lb: int = 0, ub: int = 1, continuous: bool = False) -> int:
         """A new integer variable (Boolean by default); returns its index."""
         self.names.append(name)
         self.lb.append(lb)
         self.ub.append(ub)
+        if continuous:
+            self.continuous.add(len(self.names) - 1)
         return len(self.names) - 1
 
     def add_row(self, terms: dict[int, int], sense: Sense, rhs: int, rule: str,
@@ -65,7 +71,7 @@ class LinearModel:
 
     def evaluate(self, values: list[int]) -> int:
         """Objective value of an assignment."""
-        return sum(c * values[v] for v, c in self.objective.items())
+        return self.offset + sum(c * values[v] for v, c in self.objective.items())
 
     def violated_rows(self, values: list[int]) -> list[Row]:
         """Rows an assignment breaks (used to double-check backends)."""

@@ -21,6 +21,32 @@ TIEBREAK_PER_MKRW = 0.01
 TIEBREAK_PER_IDLE_TENANT = 1
 
 
+def level_coefficients(ctx: RuleContext) -> tuple[dict[int, float], float]:
+    """Levels formulation: weighted gain of each level variable, and the constant base.
+
+    A point's clients of segment s in phase y count w[s] x phase weight x demand x (gains of
+    its levels that have a center); min_travel charges the base (the farthest distance) and
+    the gains are minutes saved. Points sharing a level add into one coefficient.
+    """
+    inst, v, reach = ctx.inst, ctx.v, ctx.reach
+    pw = inst.phase_weights()
+    by_agency: dict[str, list[str]] = {}
+    for s, a in v.segments.items():
+        by_agency.setdefault(a, []).append(s)
+    gain: dict[int, float] = {}
+    base = 0.0
+    for i, pl in v.point_levels.items():
+        u = reach.unit_of[i]
+        weighted = {(a, y): sum(reach.weight[s] * pw[y] * inst.demand[y].value(i, s)
+                                for s in segs)
+                    for a, segs in by_agency.items() for y in v.years}
+        base += pl.base * sum(weighted.values())
+        for a, y, key, g in v.point_level_keys(i, u):
+            var = v.level[key]
+            gain[var] = gain.get(var, 0.0) + g * weighted[(a, y)]
+    return gain, base
+
+
 def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
     """Coefficient of each serve/unserved variable and capital-cost terms."""
     inst, v, reach = ctx.inst, ctx.v, ctx.reach
@@ -35,8 +61,10 @@ def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
         else:
             c = w * reach.reach[(i, j)]
         coef[var] = int(round(DEMAND_SCALE * c))
-    for (i, s, y), var in v.covered.items():
-        coef[var] = int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * inst.demand[y].value(i, s)))
+    level_gain, base = level_coefficients(ctx)
+    for var, g in level_gain.items():
+        coef[var] = int(round(DEMAND_SCALE * g))
+    ctx.lm.offset = -int(round(DEMAND_SCALE * base))
     sign = -1 if obj.mode == "min_travel" else 1
     for (i, s, y), var in v.far.items():
         d = inst.demand[y].value(i, s)

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ from planner.model.registry import (
 )
 from planner.model.variables import PlanVariables, make_variables
 from planner.scenario.schema import Solver
+
+# share of the time limit for the district-level start plan of a 읍면동 Benders run
+DISTRICT_SHARE = 0.25
 
 
 @dataclass
@@ -145,16 +149,43 @@ class PlanModel:
         return pd.DataFrame(rows).set_index("rule")
 
     # --- building and solving ------------------------------------------------------------
+    @property
+    def formulation(self) -> str:
+        """"levels" or "assignment": what ``solver.formulation`` resolves to for this model.
+
+        auto: levels for demand points apart from the sites (읍면동), where points share
+        site sets, unless a rule needs serve variables (the caseload limit, min_travel with
+        unserved clients) or a custom rule was added (it may read them); else assignment
+        (at district resolution the sets are nearly all distinct and the assignment LP is
+        faster: national scenario, Clp 3.6 s against 17.3 s).
+        """
+        asked = self.instance.scenario.solver.formulation
+        obj = self.instance.scenario.objective
+        if asked == "levels" and obj.mode == "min_travel" and obj.unserved_min is not None:
+            raise PlannerError("solver.formulation: 'levels' cannot charge objective."
+                               "unserved_min; allowed here: 'auto' or 'assignment'")
+        if asked == "benders" and (obj.mode == "min_travel"
+                                   or self.instance.scenario.solver.backend == "cpsat"):
+            raise PlannerError("solver.formulation: 'benders' needs a max mode (objective.mode "
+                               "max_served or max_coverage) and a MIP backend (cbc, highs, "
+                               "scip); allowed otherwise: 'auto', 'levels', 'assignment'")
+        if asked != "auto":
+            return asked
+        custom = any(n not in REGISTRY for n in self.specs)
+        needs_serve = (self.states["center-capacity"].active or custom
+                       or (obj.mode == "min_travel" and obj.unserved_min is not None))
+        return "levels" if self.instance.fine_grained and not needs_serve else "assignment"
+
     def build(self) -> BuiltModel:
         """Create variables, run every active rule, set the objective."""
         if self._built is not None:
             return self._built
         start = time.perf_counter()
         lm = LinearModel()
-        reach = build_reach(self.instance, self._k)
-        compact = (self.instance.scenario.objective.mode == "max_coverage"
-                   and not self.states["center-capacity"].active)
-        v = make_variables(self.instance, reach, lm, compact_coverage=compact)
+        formulation = self.formulation
+        # Benders needs no k-nearest: its cuts only ever name the sites that matter
+        reach = build_reach(self.instance, self._k if formulation != "benders" else None)
+        v = make_variables(self.instance, reach, lm, formulation)
         rows: dict[str, int] = {}
         for name, spec in self.specs.items():
             st = self.states[name]
@@ -198,12 +229,14 @@ class PlanModel:
                 start = {k: known.get(n, 0) for k, n in enumerate(built.lm.names)}
             else:
                 start = hint and greedy_hint(self.instance, built, self.states) or None
-            raw = backends.solve_interruptible(built.lm, opts, start, progress,
-                                               scale=DEMAND_SCALE)
+            if built.v.formulation == "benders":
+                raw = self._solve_benders(built, opts, start, progress)
+            else:
+                raw = backends.solve_interruptible(built.lm, opts, start, progress,
+                                                   scale=DEMAND_SCALE)
             total_s += raw.time_s
             rounds += 1
-            used = sorted({i for (i, _, _), var in built.v.far.items()
-                           if raw.values is not None and raw.values[var]})
+            used = self._far_points(built, raw.values)
             if not used or raw.interrupted:
                 break
             # the k-nearest restriction bit: widen it where it did, and solve again
@@ -218,3 +251,59 @@ class PlanModel:
             raw.time_s = total_s
             raw.log.append(f"k-nearest: {rounds} rounds, {total_s:.2f}s in all")
         return decode_solution(self, built, raw, validate=validate)
+
+    def _solve_benders(self, built: BuiltModel, opts: Solver, hint: dict[int, int] | None,
+                       progress: Callable[[str], None] | None) -> backends.RawResult:
+        """Benders; at 읍면동 resolution the district-level optimum is the first plan."""
+        from planner.model.benders import make_groups, solve_benders
+
+        started = time.perf_counter()
+        starts = [hint] if hint else []
+        coarse = self._district_plan(opts, progress)
+        if coarse:
+            starts.append({k: coarse.get(n, 0) for k, n in enumerate(built.lm.names)})
+        guests = bool(self.states["serve-welfare_linkage"].params.get("guest_teams", True))
+        groups = make_groups(self.instance, built.v, built.reach, DEMAND_SCALE,
+                             self.linkage_year())
+        return solve_benders(built.lm, built.v, groups, opts, guests, starts, DEMAND_SCALE,
+                             aggregate=self.instance.fine_grained, progress=progress,
+                             started=started)
+
+    def _district_plan(self, opts: Solver,
+                       progress: Callable[[str], None] | None) -> dict[str, int] | None:
+        """The same scenario with district demand, solved briefly: values by variable name."""
+        inst = self.instance
+        if not inst.fine_grained or inst.districts is None:
+            return None
+        from planner.instance import build_instance
+
+        sc = inst.scenario
+        sc = sc.model_copy(update={
+            "demand": sc.demand.model_copy(update={"resolution": "district"}),
+            "objective": sc.objective.model_copy(update={"k_nearest": None}),
+            "solver": sc.solver.model_copy(update={"formulation": "auto"})})
+        sub = PlanModel(build_instance(sc, inst.districts))
+        sub.specs, sub.states = dict(self.specs), copy.deepcopy(self.states)
+        sol = sub.solve(time_limit_s=max(1.0, DISTRICT_SHARE * opts.time_limit_s),
+                        backend="cbc", validate=False)
+        if progress:
+            progress(f"benders: district-level plan {sol.status} in {sol.solve_s:.1f}s")
+        return sol.values_by_name or None
+
+    def linkage_year(self) -> int | None:
+        """The welfare linkage year when its rule is on (None: no team is ever needed)."""
+        return self.instance.scenario.welfare_linkage_year \
+            if self.states["serve-welfare_linkage"].active else None
+
+    def _far_points(self, built: BuiltModel, values: list[int] | None) -> list[str]:
+        """Demand points where the k-nearest bound may have chosen the plan (k must grow)."""
+        if values is None or not built.reach.far_value:
+            return []
+        if not built.v.level:
+            return sorted({i for (i, _, _), var in built.v.far.items() if values[var]})
+        from planner.decisions import assign_best, decode, far_used
+
+        d = decode(built.v, values)
+        mode = self.instance.scenario.objective.mode
+        assign_best(d, built.v, built.reach, mode, self.linkage_year())
+        return far_used(d, built.v, built.reach, mode)

@@ -45,6 +45,27 @@ def decay_matrix(minutes: np.ndarray, kind: str, cutoff: float,
     return np.where(ok, r, 0.0)
 
 
+@dataclass(frozen=True)
+class Level:
+    """A set of sites and what a client gains when one of them serves it (see ``levels``)."""
+
+    sites: tuple[str, ...]
+    gain: float
+
+
+@dataclass
+class PointLevels:
+    """A demand point's value per client: base + the gains of the levels that have a center.
+
+    ``forced``: min_travel without k-nearest, the set that must have a center (every client
+    is assigned).
+    """
+
+    base: float
+    levels: list[Level]
+    forced: tuple[str, ...] | None = None
+
+
 @dataclass
 class ReachTable:
     """Reachable (demand point, site) pairs with their travel time and reach.
@@ -85,6 +106,42 @@ class ReachTable:
         out = dict.fromkeys((self.unit_of[i], j) for (i, j) in self.reach
                             if j != self.unit_of[i])
         return list(out)
+
+    def levels(self, mode: str) -> dict[str, PointLevels]:
+        """Each demand point's nested sets of sites by distinct value (the radius formulation).
+
+        Max modes: with distinct reach r_1 > ... > r_L among the kept sites and r_{L+1} the
+        far value (0 without k-nearest), level l is {j : r_ij >= r_l} and gains
+        r_l - r_{l+1}; with k-nearest a last level (every site reaching i) gains the far
+        value. A client whose best available site has reach r_m gets sum_{l >= m} gains =
+        r_m. min_travel: distinct minutes m_1 < ... < m_L, level l = {j : t_ij <= m_l} saves
+        m_{l+1} - m_l from a base of m_{L+1} (the far value; without k-nearest the base is
+        m_L and the full set is a forced level: every client must be assigned).
+        """
+        out: dict[str, PointLevels] = {}
+        for i, sites in self.sites_of.items():
+            if mode == "min_travel":
+                value = {j: self.minutes[(i, j)] for j in sites}
+                marks = sorted(set(value.values()))
+                far = self.far_value.get(i)
+                nxt = marks[1:] + ([far] if far is not None else [])
+                levels = [Level(tuple(sorted(j for j in sites if value[j] <= m)), n - m)
+                          for m, n in zip(marks, nxt, strict=False)]
+                if far is not None:
+                    out[i] = PointLevels(far, levels)
+                else:
+                    out[i] = PointLevels(marks[-1], levels, forced=tuple(sorted(sites)))
+                continue
+            value = {j: self.reach[(i, j)] for j in sites}
+            marks = sorted(set(value.values()), reverse=True)
+            far = self.far_value.get(i)
+            nxt = marks[1:] + [far if far is not None else 0.0]
+            levels = [Level(tuple(sorted(j for j in sites if value[j] >= m)), m - n)
+                      for m, n in zip(marks, nxt, strict=True)]
+            if far is not None:
+                levels.append(Level(tuple(sorted([*sites, *self.far_sites[i]])), far))
+            out[i] = PointLevels(0.0, levels)
+        return out
 
     @cached_property
     def sites_of(self) -> dict[str, list[str]]:

@@ -8,13 +8,20 @@ Variables (all Boolean), following DESIGN.md section 4:
   (only where j reaches i);
 - ``team[u, j, y]``: district u's welfare team sits in the center at j != u (before the
   information linkage, welfare demand of u's points is served only where its team is);
-- ``covered[i, s, y]``: ``max_coverage`` without a caseload limit only, in place of serve: a
-  reachable center hosts s's tenant (every such site counts the same, so the classic MCLP
-  variable per demand point suffices; the plan's assignment is read off afterwards);
+- ``level[S, a, y, u]`` (the "levels" formulation, in place of serve): some site of the set S
+  hosts agency a in phase y (for welfare before the linkage, u: the district whose clients it
+  serves, through its own center or its team). Each demand point's value is a base plus gains
+  on nested sets of sites by distinct reach or distance (``ReachTable.levels``), and points
+  with the same set share the variable, so the model grows with the distinct sets, not with
+  the point-site pairs. Continuous in MIP backends: with integer hosts, min(1, hosts) is
+  integral. The assignment is read off afterwards (each client to its best available site);
+- ``avail[u, j, y]``: levels only, u's welfare clients can be served at j != u (the tenant is
+  there and so is u's team);
 - ``unserved[i, s, y]``: min_travel with ``objective.unserved_min`` only, demand left
   unassigned (charged that many minutes).
-- ``far[i, s, y]``: ``objective.k_nearest`` only, "served beyond the k nearest sites", valued
-  at the (k+1)-th site's distance or reach (a bound); a final plan never uses it.
+- ``far[i, s, y]``: ``objective.k_nearest`` with serve variables only, "served beyond the k
+  nearest sites", valued at the (k+1)-th site's distance or reach (a bound); a final plan
+  never uses it (the levels formulation has a far level instead).
 Centers open before the first phase (``sites.existing``) enter as the state before phase 1.
 """
 
@@ -24,10 +31,11 @@ from dataclasses import dataclass, field
 
 from planner.instance import Instance
 from planner.model.linear import LinearModel
-from planner.model.reach import ReachTable
+from planner.model.reach import WELFARE_AGENCY, PointLevels, ReachTable
 
 ANCHOR = "employment_center"
 Terms = dict[int, int]
+LevelKey = tuple[tuple[str, ...], str, int, str | None]  # (sites, agency, year, district)
 
 
 @dataclass
@@ -48,10 +56,30 @@ class PlanVariables:
     team: dict[tuple[str, str, int], int] = field(default_factory=dict)
     unserved: dict[tuple[str, str, int], int] = field(default_factory=dict)
     far: dict[tuple[str, str, int], int] = field(default_factory=dict)  # k-nearest only
-    covered: dict[tuple[str, str, int], int] = field(default_factory=dict)  # compact MCLP
+    level: dict[LevelKey, int] = field(default_factory=dict)  # levels formulation
+    avail: dict[tuple[str, str, int], int] = field(default_factory=dict)  # levels + linkage
+    point_levels: dict[str, PointLevels] = field(default_factory=dict)
+    linkage_year: int | None = None
+    formulation: str = "assignment"
     existing_kind: dict[str, str] = field(default_factory=dict)
     existing_format: dict[str, str] = field(default_factory=dict)
     existing_hosts: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def level_key(self, sites: tuple[str, ...], i: str, a: str, y: int,
+                  unit: str) -> LevelKey:
+        """The level variable's key for point i (in district ``unit``)."""
+        before = self.linkage_year is not None and y < self.linkage_year
+        return (sites, a, y, unit if a == WELFARE_AGENCY and before else None)
+
+    def point_level_keys(self, i: str, unit: str):
+        """(agency, year, key, gain) of each of point i's levels that has a variable."""
+        pl = self.point_levels[i]
+        for a in dict.fromkeys(self.segments.values()):
+            for y in self.years:
+                for lev in pl.levels:
+                    key = self.level_key(lev.sites, i, a, y, unit)
+                    if key in self.level:
+                        yield a, y, key, lev.gain
 
     def prev_year(self, y: int) -> int | None:
         i = self.years.index(y)
@@ -90,16 +118,18 @@ class PlanVariables:
 
 
 def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
-                   compact_coverage: bool = False) -> PlanVariables:
+                   formulation: str = "assignment") -> PlanVariables:
     """Create every variable of the model for ``inst``.
 
-    ``compact_coverage`` (max_coverage only): one ``covered`` variable per demand point,
-    segment and phase instead of a serve variable per reachable site.
+    ``formulation``: "assignment" (a serve variable per demand point, segment, reachable site
+    and phase), "levels" (shared level variables, see the module docstring) or "benders"
+    (neither: demand enters as cuts, ``planner.model.benders``).
     """
     sc = inst.scenario
     agencies = [a for a in inst.agencies if a != ANCHOR]
     v = PlanVariables(lm=lm, sites=inst.codes, years=inst.years, kinds=list(sc.kinds),
-                      formats=list(sc.formats), agencies=agencies, segments=reach.segments)
+                      formats=list(sc.formats), agencies=agencies, segments=reach.segments,
+                      linkage_year=sc.welfare_linkage_year, formulation=formulation)
     ex = sc.sites.existing
     for j in inst.existing:
         v.existing_kind[j] = ex.kind
@@ -113,12 +143,9 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
                 v.fmt[(j, f, y)] = lm.var(f"fmt[{j},{f},{y}]")
             for a in agencies:
                 v.host[(j, a, y)] = lm.var(f"host[{j},{a},{y}]")
-    if compact_coverage:
-        for i in dict.fromkeys(i for (i, _) in reach.reach):
-            for s in v.segments:
-                for y in v.years:
-                    v.covered[(i, s, y)] = lm.var(f"covered[{i},{s},{y}]")
-    else:
+    if formulation == "levels":
+        _make_levels(v, reach, lm, sc.objective.mode)
+    elif formulation == "assignment":
         for (i, s, j, y) in reach.pairs():
             v.serve[(i, s, j, y)] = lm.var(f"serve[{i},{s},{j},{y}]")
     if sc.objective.mode == "min_travel" and sc.objective.unserved_min is not None:
@@ -126,7 +153,7 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
             for s in v.segments:
                 for y in v.years:
                     v.unserved[(i, s, y)] = lm.var(f"unserved[{i},{s},{y}]")
-    for i in reach.far_value:
+    for i in reach.far_value if formulation == "assignment" else ():
         for s in v.segments:
             for y in v.years:
                 v.far[(i, s, y)] = lm.var(f"far[{i},{s},{y}]")
@@ -135,4 +162,31 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
         for y in v.years:
             if linkage is not None and y < linkage:
                 v.team[(i, j, y)] = lm.var(f"team[{i},{j},{y}]")
+                if formulation != "assignment" and WELFARE_AGENCY in v.segments.values():
+                    v.avail[(i, j, y)] = lm.var(f"avail[{i},{j},{y}]", continuous=True)
     return v
+
+
+def _make_levels(v: PlanVariables, reach: ReachTable, lm: LinearModel, mode: str) -> None:
+    """One level variable per distinct (sites, agency, phase[, district]) with a gain."""
+    v.point_levels = reach.levels(mode)
+    agencies = list(dict.fromkeys(v.segments.values()))
+    for i, pl in v.point_levels.items():
+        u = reach.unit_of[i]
+        sets = [lev.sites for lev in pl.levels if lev.gain > 0]
+        for a in agencies:
+            for y in v.years:
+                for sites in sets:
+                    key = v.level_key(sites, i, a, y, u)
+                    if key not in v.level:
+                        v.level[key] = lm.var(_level_name(key), continuous=True)
+                if pl.forced is not None:  # min_travel: every client is assigned
+                    key = v.level_key(pl.forced, i, a, y, u)
+                    if key not in v.level:
+                        v.level[key] = lm.var(_level_name(key), continuous=True)
+                    lm.lb[v.level[key]] = 1
+
+
+def _level_name(key: LevelKey) -> str:
+    sites, a, y, u = key
+    return f"level[{'+'.join(sites)},{a},{y}{'' if u is None else ',' + u}]"

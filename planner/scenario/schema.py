@@ -199,6 +199,12 @@ class Solver(Strict):
     deterministic: bool = True
     lp_first: bool = Field(default=True, description="MIP backends: solve the LP relaxation "
                            "first; an integral optimum is a proven optimum")
+    formulation: Literal["auto", "levels", "assignment", "benders"] = Field(
+        default="auto", description="levels: shared variables per nested set of sites "
+        "(compact, the default where no rule needs more); assignment: a serve variable per "
+        "demand point, site and phase (needed by the caseload limit); benders: demand as "
+        "cuts generated where needed (max modes, MIP backends; for 읍면동 demand); all "
+        "reach the same optimum")
 
 
 class Scenario(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.errors import PlannerError
+from planner.model.reach import WELFARE_AGENCY
 from planner.model.registry import RuleContext, rule, scale, sum_terms
 from planner.model.variables import Terms
 
@@ -14,11 +15,13 @@ def needs_tenant(ctx: RuleContext) -> None:
     serve[i,s,j,y] <= host[j,agency(s),y]; sum_j serve[i,s,j,y] <= 1. In min_travel every
     client is assigned: sum_j serve + unserved[i,s,y] = 1 (= 1 without unserved_min). With
     k_nearest in a max mode, far[i,s,y] <= sum of host[j,agency(s),y] over the sites left out.
-    Compact max_coverage: covered[i,s,y] <= sum of host[j,agency(s),y] over reachable sites.
+    Levels formulation: level[S,a,y] <= sum_{j in S} host[j,a,y] (a forced level is >= 1).
     """
     v = ctx.v
-    for (i, s, y), var in v.covered.items():
-        ctx.add(_minus_hosts(ctx, var, ctx.reach.sites_of[i], s, y), "<=", 0, f"{i}:{s}@{y}")
+    for key, var in v.level.items():
+        sites, a, y, _ = key
+        ctx.add(sum_terms({var: 1}, *(scale(v.hosts(j, a, y), -1) for j in sites)), "<=", 0,
+                _level_label(key))
     for (i, s, y), var in v.far.items():
         beyond = ctx.reach.far_sites.get(i)
         if beyond is None:  # min_travel: far is a charged lower bound, not tied to a site
@@ -46,6 +49,12 @@ def _minus_hosts(ctx: RuleContext, var: int, sites: list[str], s: str, y: int) -
     return sum_terms({var: 1}, *(scale(ctx.v.hosts(j, a, y), -1) for j in sites))
 
 
+def _level_label(key) -> str:
+    sites, a, y, u = key
+    where = sites[0] if len(sites) == 1 else f"{sites[0]}+{len(sites) - 1} sites"
+    return f"{where}:{a}@{y}" + ("" if u is None else f" for {u}")
+
+
 @rule("serve-welfare_linkage", params={"guest_teams": True})
 def welfare_linkage(ctx: RuleContext) -> None:
     """Before the information-linkage year, welfare demand of i is served only where i's team is.
@@ -62,16 +71,21 @@ def welfare_linkage(ctx: RuleContext) -> None:
     welfare = set(ctx.reach.welfare_segments())
     guests = bool(ctx.params.get("guest_teams", True))
     unit_of = ctx.reach.unit_of
-    for (i, s, y), var in v.covered.items():  # compact: own district's center or a team
-        if s not in welfare or y >= year:
+    for key, var in v.level.items():  # levels: own district's center, or a team's
+        sites, a, y, u = key
+        if u is None:
             continue
-        u = unit_of[i]
-        sites = ctx.reach.sites_of[i]
-        terms = _minus_hosts(ctx, var, [j for j in sites if j == u], s, y)
-        if guests:
-            terms = sum_terms(terms, {v.team[(u, j, y)]: -1 for j in sites
-                                      if j != u and (u, j, y) in v.team})
-        ctx.add(terms, "<=", 0, f"{i}:{s}@{y}")
+        own = [scale(v.hosts(u, a, y), -1)] if u in sites else []
+        guest = {v.avail[(u, j, y)]: -1 for j in sites if (u, j, y) in v.avail} \
+            if guests else {}
+        ctx.add(sum_terms({var: 1}, *own, guest), "<=", 0, _level_label(key))
+    for (u, j, y), var in v.avail.items():
+        if not guests:
+            ctx.fix_zero(var, f"guest welfare {u}->{j}@{y}")
+            continue
+        ctx.add({var: 1, v.team[(u, j, y)]: -1}, "<=", 0, f"guest welfare {u}->{j}@{y}")
+        ctx.add(sum_terms({var: 1}, scale(v.hosts(j, WELFARE_AGENCY, y), -1)), "<=", 0,
+                f"guest welfare {u}->{j}@{y} needs the tenant")
     for (i, s, j, y), var in v.serve.items():
         u = unit_of[i]
         if s not in welfare or y >= year or u == j:
@@ -100,7 +114,7 @@ def capacity(ctx: RuleContext) -> None:
     counsellor, which a scenario can turn into this parameter.
     """
     v = ctx.v
-    if v.covered:
+    if v.formulation != "assignment":
         raise PlannerError("rule center-capacity needs the assignment formulation; it is "
                            "built automatically when the rule is active")
     cap = int(ctx.params["clients_per_center"])

@@ -1,0 +1,379 @@
+"""Benders decomposition for fine demand (읍면동): decisions in a master, demand as cuts.
+
+Once the centers, tenants and teams are fixed, each demand point's clients simply go to the
+best available center, so the point's value needs no variables of its own beyond one bound
+``theta[i, a, y]`` (reach units) in the master, limited by optimality cuts
+
+    theta <= r_m + sum_{l < m} (r_l - r_m) avail_l        (sites sorted by reach, r_1 >= ...)
+
+valid for every m (for integer availability the tightest one is the best available site's
+reach). The cuts are generated only where violated: first on the LP relaxation (Kelley's
+cutting planes, one LP re-solved in place), then on the master MIP's plans. Each MIP plan is
+valued exactly, and the master's bound is valid for the full model, so the result is a plan
+with a proven gap even when time runs out. The LP limit of all cuts equals the LP of the
+levels formulation; the master carries only the few cuts each point needs.
+
+Max modes only (max_served, max_coverage), without the caseload limit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from planner.model.backends import RawResult
+from planner.model.linear import LinearModel
+from planner.model.reach import WELFARE_AGENCY
+from planner.scenario.schema import Solver
+
+TOL = 1e-7  # relative: a cut is added when theta exceeds its value by more
+LP_SHARE = 0.75  # of the time limit, at most, for the LP rounds
+LP_STOP = 1e-4  # stop the LP rounds once the bound is this close (relative) to the best plan
+
+
+@dataclass
+class Groups:
+    """The master's theta variables, one per (point, agency, phase), as arrays per (a, y)."""
+
+    order: np.ndarray  # points x K: site index by decreasing reach (-1: padding)
+    reach: np.ndarray  # points x K: the reach of those sites (0 in the padding)
+    unit: np.ndarray  # points: index of the point's district among the sites
+    weight: dict[tuple[str, int], np.ndarray]  # (a, y) -> objective per unit of theta
+    keys: list[tuple[str, int]]  # (a, y) pairs with weight
+    welfare_before: set[tuple[str, int]]  # (a, y) where u's own center or team is needed
+
+
+def make_groups(inst: Any, v: Any, reach: Any, scale: float,
+                linkage_year: int | None) -> Groups:
+    """Sort each point's reachable sites and weigh its clients per agency and phase."""
+    points = inst.point_codes
+    col = {c: n for n, c in enumerate(v.sites)}
+    by_point = reach.sites_of
+    k = max(len(s) for s in by_point.values())
+    order = np.full((len(points), k), -1, dtype=np.int64)
+    rr = np.zeros((len(points), k))
+    for p, i in enumerate(points):
+        sites = sorted(by_point.get(i, []),
+                       key=lambda j: (-reach.reach[(i, j)], reach.minutes[(i, j)], j))
+        order[p, :len(sites)] = [col[j] for j in sites]
+        rr[p, :len(sites)] = [reach.reach[(i, j)] for j in sites]
+    unit = np.array([col[reach.unit_of[i]] for i in points], dtype=np.int64)
+    pw = inst.phase_weights()
+    weight: dict[tuple[str, int], np.ndarray] = {}
+    for s, a in v.segments.items():
+        for y in v.years:
+            d = inst.demand[y].table[s].reindex(points).fillna(0).to_numpy(dtype=float)
+            w = scale * reach.weight[s] * pw[y] * d
+            weight[(a, y)] = weight.get((a, y), 0.0) + w
+    keys = [key for key, w in weight.items() if w.any()]
+    before = {(a, y) for (a, y) in keys if a == WELFARE_AGENCY and linkage_year is not None
+              and y < linkage_year}
+    return Groups(order, rr, unit, weight, keys, before)
+
+
+def availability(v: Any, values: Any, a: str, y: int, before: bool, guests: bool,
+                 n: int, plan: bool = False) -> np.ndarray:
+    """How available each site is to each district's clients, from (LP or MIP) values.
+
+    One row for everyone, unless ``before`` the linkage: then n x n, a district's own
+    center or, with its team there, a guest center (``plan``: an integer plan, read from the
+    team and tenant rather than from the avail variable, which a plan may leave at 0).
+    """
+    site = np.array([sum(values[c] * k for c, k in v.hosts(j, a, y).items())
+                     for j in v.sites])
+    if not before:
+        return site[None, :]
+    mat = np.zeros((n, n))
+    np.fill_diagonal(mat, site)
+    if guests:
+        col = {c: m for m, c in enumerate(v.sites)}
+        for (u, j, yy), var in v.avail.items():
+            if yy == y:
+                mat[col[u], col[j]] = min(values[v.team[(u, j, y)]], site[col[j]]) if plan \
+                    else values[var]
+    return mat
+
+
+def separate(g: Groups, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tightest cut of every point at this availability: (rhs, m).
+
+    rhs(m) = r_m (1 - sum_{l<m} x_l) + sum_{l<m} r_l x_l, over m = 1..K and 'none' (r = 0).
+    """
+    rows = avail if avail.shape[0] == 1 else avail[g.unit]
+    pad = g.order < 0
+    x = np.take_along_axis(rows if rows.shape[0] > 1 else np.broadcast_to(
+        rows, (len(g.order), rows.shape[1])), np.where(pad, 0, g.order), axis=1)
+    x = np.where(pad, 0.0, x)
+    cx = np.cumsum(x, axis=1) - x  # exclusive prefix sums
+    crx = np.cumsum(g.reach * x, axis=1) - g.reach * x
+    rhs = g.reach * (1.0 - cx) + crx
+    none = (g.reach * x).sum(axis=1)
+    rhs = np.concatenate([rhs, none[:, None]], axis=1)
+    m = rhs.argmin(axis=1)
+    return rhs[np.arange(len(m)), m], m
+
+
+class Master:
+    """The master problem in one HiGHS model: the model's rows, theta and the cuts.
+
+    Rows are added in bulk and HiGHS re-solves from the last basis, so the LP rounds and
+    then the MIP (the same model with integrality switched on) share every cut.
+    """
+
+    def __init__(self, lm: LinearModel, v: Any, g: Groups, guests: bool, scale: float,
+                 aggregate: bool):
+        import highspy
+
+        self.hs = highspy
+        self.h = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", 0.0)  # "optimal" must mean proven
+        self.lm, self.v, self.g, self.guests = lm, v, g, guests
+        n = lm.n_vars
+        h.addVars(n, np.array(lm.lb, dtype=float), np.array(lm.ub, dtype=float))
+        self._rows([(r.terms, r.rhs if r.sense in (">=", "==") else -np.inf,
+                     r.rhs if r.sense in ("<=", "==") else np.inf) for r in lm.rows])
+        # theta[key][b]: persons x reach of bundle b (a point, or a district's points)
+        self.bundle = g.unit if aggregate else np.arange(len(g.order))
+        self.n_bundles = int(self.bundle.max()) + 1
+        self.theta: dict[tuple[str, int], np.ndarray] = {}
+        nxt = n
+        for key in g.keys:
+            ub = np.bincount(self.bundle, g.weight[key] * g.reach[:, 0] / scale,
+                             minlength=self.n_bundles)
+            h.addVars(self.n_bundles, np.zeros(self.n_bundles), ub)
+            self.theta[key] = np.arange(nxt, nxt + self.n_bundles)
+            nxt += self.n_bundles
+        self.n_cols = nxt
+        self.scale = scale
+        cost = np.zeros(nxt)
+        for var, c in lm.objective.items():
+            cost[var] = c
+        for cols in self.theta.values():
+            cost[cols] = scale
+        h.changeColsCost(nxt, np.arange(nxt, dtype=np.int32), cost)
+        h.changeObjectiveOffset(float(lm.offset))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.site_terms = {key: [self._site_terms(key, j) for j in range(len(v.sites))]
+                           for key in g.keys}
+        self.n_cuts = 0
+
+    def _rows(self, rows: list[tuple[dict[int, float], float, float]]) -> None:
+        if not rows:
+            return
+        starts, idx, val = [], [], []
+        for terms, _, _ in rows:
+            starts.append(len(idx))
+            idx.extend(terms)
+            val.extend(terms.values())
+        self.h.addRows(len(rows), np.array([r[1] for r in rows], dtype=float),
+                       np.array([r[2] for r in rows], dtype=float), len(idx),
+                       np.array(starts, dtype=np.int32), np.array(idx, dtype=np.int32),
+                       np.array(val, dtype=float))
+
+    def _site_terms(self, key: tuple[str, int], j: int) -> dict[int, int]:
+        a, y = key
+        return self.v.hosts(self.v.sites[j], a, y)
+
+    def avail_terms(self, key: tuple[str, int], u: int, j: int) -> dict[int, int]:
+        """LinearModel terms of 'site j is available to district u's clients of a in y'."""
+        if key not in self.g.welfare_before or u == j:
+            return self.site_terms[key][j]
+        v = self.v
+        var = v.avail.get((v.sites[u], v.sites[j], key[1])) if self.guests else None
+        return {} if var is None else {var: 1}
+
+    def add_cuts(self, key: tuple[str, int], bundles: np.ndarray, m: np.ndarray) -> None:
+        """One cut per bundle: the sum over its points (persons) of each point's cut at m."""
+        g = self.g
+        kmax = g.order.shape[1]
+        w = g.weight[key] / self.scale
+        members: dict[int, list[int]] = {}
+        for p in np.flatnonzero(np.isin(self.bundle, bundles)).tolist():
+            members.setdefault(int(self.bundle[p]), []).append(p)
+        rows = []
+        for b in bundles.tolist():
+            coef: dict[int, float] = {int(self.theta[key][b]): 1.0}
+            rhs = 0.0
+            for p in members.get(b, []):
+                if not w[p]:
+                    continue
+                mm = int(m[p])
+                rm = float(g.reach[p, mm]) if mm < kmax else 0.0
+                rhs += w[p] * rm
+                u = int(g.unit[p])
+                for n in range(mm):
+                    j = int(g.order[p, n])
+                    if j < 0:
+                        break
+                    gain = w[p] * (float(g.reach[p, n]) - rm)
+                    for var, c in self.avail_terms(key, u, j).items():
+                        coef[var] = coef.get(var, 0.0) - c * gain
+            rows.append((coef, -np.inf, rhs))
+        self._rows(rows)
+        self.n_cuts += len(rows)
+
+    def solve(self, time_limit: float) -> tuple[str, np.ndarray | None, float | None]:
+        """(status, column values, dual bound) of a run within ``time_limit`` seconds."""
+        h, hs = self.h, self.hs
+        h.setOptionValue("time_limit", max(1.0, float(time_limit)))
+        h.run()
+        st = h.getModelStatus()
+        info = h.getInfo()
+        has = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        values = np.array(h.getSolution().col_value) if has else None
+        if st == hs.HighsModelStatus.kOptimal:
+            status = "OPTIMAL"
+        elif st == hs.HighsModelStatus.kInfeasible:
+            status = "INFEASIBLE"
+        else:
+            status = "FEASIBLE" if has else "UNKNOWN"
+        bound = info.mip_dual_bound if self.integer else info.objective_function_value
+        return status, values, (bound if np.isfinite(bound) else None)
+
+    integer = False
+
+    def make_integer(self, hint: list[float] | None) -> None:
+        """Switch the decision variables to integer (theta and continuous ones stay)."""
+        ints = np.array([k for k in range(self.lm.n_vars) if k not in self.lm.continuous],
+                        dtype=np.int32)
+        self.h.changeColsIntegrality(len(ints), ints, np.array(
+            [self.hs.HighsVarType.kInteger] * len(ints)))
+        self.integer = True
+        if hint is not None:
+            self.set_start(hint)
+
+    def set_start(self, values: list[float]) -> None:
+        sol = self.hs.HighsSolution()
+        full = np.zeros(self.n_cols)
+        full[:len(values)] = values
+        sol.col_value = list(full)
+        self.h.setSolution(sol)
+
+    def cut_round(self, values: np.ndarray, thetas: np.ndarray | None,
+                  plan: bool = False) -> tuple[int, float]:
+        """Add the violated cuts (without theta values: the tight ones).
+
+        Returns (cuts added, the demand part of the objective at these values, exact for
+        integer values).
+        """
+        added, value = 0, 0.0
+        n = len(self.v.sites)
+        for key in self.g.keys:
+            a, y = key
+            av = availability(self.v, values, a, y, key in self.g.welfare_before, self.guests, n,
+                              plan)
+            best, m = separate(self.g, av)
+            w = self.g.weight[key]
+            value += float(w @ best)
+            rhs = np.bincount(self.bundle, w * best / self.scale, minlength=self.n_bundles)
+            if thetas is None:
+                bad = np.flatnonzero(rhs > 0)
+            else:
+                th = thetas[self.theta[key]]
+                bad = np.flatnonzero(th > rhs + TOL * np.maximum(1.0, rhs))
+            self.add_cuts(key, bad, m)
+            added += len(bad)
+        return added, value
+
+
+def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool,
+                  starts: list[dict[int, int]], scale: float, aggregate: bool = True,
+                  progress: Callable[[str], None] | None = None,
+                  started: float | None = None) -> RawResult:
+    """Cutting planes on the LP relaxation, then the master MIP; plans valued exactly.
+
+    ``starts``: plans (values by variable) to begin from: each adds its tight cuts and the
+    best, valued exactly, is the first incumbent. The bound is the smaller of the last LP
+    round's optimum (every round's master is a relaxation of the full model; interior point
+    without crossover, so up to its 1e-8 relative tolerance) and the MIP's dual bound.
+    """
+    say = progress or (lambda _: None)
+    start = started if started is not None else time.perf_counter()
+    limit = opts.time_limit_s
+    log: list[str] = []
+
+    def left(share: float = 1.0) -> float:
+        return share * limit - (time.perf_counter() - start)
+
+    master = Master(lm, v, g, guests, scale, aggregate)
+    best_values: list[int] | None = None
+    best_value: float | None = None
+
+    def consider(values: list[int], thetas: np.ndarray | None = None) -> int:
+        """Value a plan exactly and keep it if best; returns the number of cuts added.
+
+        Adds the plan's tight cuts (given the master's theta: only the violated ones).
+        """
+        nonlocal best_values, best_value
+        for (u, j, y), var in v.avail.items():  # guest service wherever team and tenant are
+            values[var] = int(values[v.team[(u, j, y)]] and all(
+                values[c] for c in v.hosts(j, WELFARE_AGENCY, y)))
+        added, demand_value = master.cut_round(np.array(values, dtype=float), thetas,
+                                               plan=True)
+        if lm.violated_rows(values):
+            return added
+        exact = float(lm.evaluate(values)) + demand_value
+        if best_value is None or exact > best_value:
+            best_values, best_value = values, exact
+        return added
+
+    for plan in starts:
+        consider([int(plan.get(k, 0)) for k in range(lm.n_vars)])
+    if best_value is not None:
+        say(f"benders: start plan worth {best_value / scale:,.1f} (exact)")
+    # 1. Kelley's cutting planes on the LP relaxation, by interior point (no crossover: each
+    # round only needs the point to cut, and the simplex crawls on these degenerate LPs)
+    master.h.setOptionValue("solver", "ipm")
+    master.h.setOptionValue("run_crossover", "off")
+    lp_bound, rounds = None, 0
+    while left(LP_SHARE) > 1.0:
+        status, x, bound = master.solve(left(LP_SHARE))
+        if x is None or bound is None or status not in ("OPTIMAL", "FEASIBLE"):
+            break
+        rounds += 1
+        lp_bound = bound if lp_bound is None else min(lp_bound, bound)
+        added, _ = master.cut_round(x[:lm.n_vars], x)
+        say(f"benders LP round {rounds}: bound {lp_bound / scale:,.1f}, {added} cuts added, "
+            f"{time.perf_counter() - start:.1f}s")
+        if not added or (best_value is not None
+                         and lp_bound - best_value <= LP_STOP * abs(best_value)):
+            break
+    log.append(f"benders: LP relaxation {rounds} rounds, {master.n_cuts} cuts, bound "
+               f"{'-' if lp_bound is None else f'{lp_bound / scale:,.1f}'}, "
+               f"{time.perf_counter() - start:.1f}s")
+    # 2. the master MIP; each plan is valued exactly and cut where the master was wrong
+    master.h.setOptionValue("solver", "choose")
+    master.make_integer([float(x) for x in best_values] if best_values else None)
+    bound, status = lp_bound, "UNKNOWN"
+    while left() > 1.0:
+        code, x, mip_bound = master.solve(left())
+        if code == "INFEASIBLE":
+            status = code
+            break
+        if mip_bound is not None:
+            bound = mip_bound if bound is None else min(bound, mip_bound)
+        if x is None:
+            break
+        added = consider([int(round(val)) for val in x[:lm.n_vars]], x)
+        say(f"benders MIP: best plan {best_value / scale:,.1f} (exact), bound "
+            f"{bound / scale:,.1f}, {added} cuts added, {time.perf_counter() - start:.1f}s")
+        if best_values is not None:
+            master.set_start([float(val) for val in best_values])
+        if not added or code != "OPTIMAL":
+            break
+    if best_values is not None:
+        # a bound below a feasible plan's exact value is the solvers' tolerance showing;
+        # within half an objective unit (the rounding of every coefficient) counts as proven
+        proven = bound is not None and bound - best_value <= 0.5
+        if proven:
+            bound = best_value
+        status = "OPTIMAL" if proven else "FEASIBLE"
+    elapsed = time.perf_counter() - start
+    log.append(f"benders: {status}, plan {best_value}, bound {bound}, {elapsed:.1f}s")
+    return RawResult(opts.backend, status, best_values, best_value,
+                     bound if best_values is not None else None, elapsed, log)
