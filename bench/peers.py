@@ -16,8 +16,10 @@ memory = the largest sum of resident memory over the process and its children, s
 - ``spopt-knearest``: spopt KNearestPMedian.from_geodataframe (k = 5 nearest, grown until no
   placeholder is used; spopt's default);
 - ``planner-pmedian``: planner's model in min_travel mode with objective.k_nearest (the k
-  nearest sites plus a 'farther' variable charged the (k+1)-th distance; k doubles where it is
-  used, so the optimum is exact), CBC through OR-Tools;
+  nearest sites plus a 'farther' bound charged the (k+1)-th distance; k doubles where it is
+  used, so the optimum is exact), CBC through OR-Tools; ``--formulation``: auto (the levels
+  formulation at 읍면동: one variable per distinct nested set of sites, shared by the points
+  that have it; assignment for the national instance), levels or assignment;
 - ``spopt-mclp`` / ``planner-mclp``: maximal covering within ``--radius`` km.
 Objectives are compared in the same unit (person-km, or persons covered); ``ratio`` is the
 fastest spopt variant's median time over planner's.
@@ -70,7 +72,8 @@ def cost_km(demand: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(np.hypot(dx, dy) / 1000.0, index=demand.index, columns=sites.index)
 
 
-def run_one(method: str, name: str, p: int, radius: float, k: int) -> dict:
+def run_one(method: str, name: str, p: int, radius: float, k: int,
+            formulation: str = "auto") -> dict:
     """Solve one instance with one method in this process."""
     demand, sites = instance_data(name)
     cost = cost_km(demand, sites)
@@ -84,6 +87,8 @@ def run_one(method: str, name: str, p: int, radius: float, k: int) -> dict:
             inst = pmedian_instance(cost, w, p, name=name, k_nearest=k, time_limit_s=600)
         else:
             inst = mclp_instance(cost, w, p, radius, name=name, time_limit_s=600)
+        inst.scenario = inst.scenario.model_copy(update={
+            "solver": inst.scenario.solver.model_copy(update={"formulation": formulation})})
         sol = PlanModel(inst).solve()
         elapsed = time.perf_counter() - t
         chosen = sorted(sol.plan.code)
@@ -145,10 +150,11 @@ def tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
-def measure(method: str, name: str, p: int, radius: float, k: int, timeout: float) -> dict:
+def measure(method: str, name: str, p: int, radius: float, k: int, timeout: float,
+            formulation: str = "auto") -> dict:
     """Run one method in a child process; its result plus the peak memory of its tree."""
     cmd = [sys.executable, __file__, "--one", method, "--instances", name, "--p", str(p),
-           "--radius", str(radius), "--k", str(k)]
+           "--radius", str(radius), "--k", str(k), "--formulation", formulation]
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0.0]
     done = threading.Event()
@@ -190,10 +196,14 @@ def main() -> None:
     ap.add_argument("--radius", type=float, default=20.0, help="MCLP service radius, km")
     ap.add_argument("--k", type=int, default=5, help="planner's starting k (k-nearest)")
     ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("--formulation", default="auto",
+                    choices=["auto", "levels", "assignment"],
+                    help="planner's formulation (auto: levels at 읍면동, assignment else)")
     ap.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.instances, args.p, args.radius, args.k)))
+        print(json.dumps(run_one(args.one, args.instances, args.p, args.radius, args.k,
+                                 args.formulation)))
         return
     for name in args.instances.split(","):
         print(f"\n## {name}: p = {args.p}, MCLP radius {args.radius:g} km, "
@@ -202,8 +212,8 @@ def main() -> None:
               f"{'status':>12s} {'vars':>8s}")
         med: dict[str, dict] = {}
         for method in args.methods.split(","):
-            runs = [measure(method, name, args.p, args.radius, args.k, args.timeout)
-                    for _ in range(args.repeat)]
+            runs = [measure(method, name, args.p, args.radius, args.k, args.timeout,
+                            args.formulation) for _ in range(args.repeat)]
             ok = [r for r in runs if "time_s" in r]
             if not ok:
                 print(f"{method:16s} {runs[0]['status']} (peak {runs[0]['peak_mb']:.0f} MB)")

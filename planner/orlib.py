@@ -3,6 +3,10 @@
 `pmedN.txt` (Beasley 1985): "n edges p", then undirected edges "i j cost". Distances are
 all-pairs shortest paths; when an edge is listed twice the last one wins (the published optima
 assume it: taking the minimum gives 5718 instead of 5819 on pmed1).
+
+`pmedcapNN.txt` (Osman & Christofides 1994): "id optimum", "n p Q", then "i x y demand";
+every node is a customer and a candidate median of capacity Q, each customer is served
+whole by one median (single source) and the cost is the sum of floor(Euclidean distance).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pandas as pd
 from planner.errors import DataError
 from planner.instance import Instance, instance_from_matrix
 from planner.scenario import scenario_from_dict
+from planner.scenario.schema import RuleSetting
 
 NO_TENANTS = ["welfare_team", "local_job_center", "saeil", "self_sufficiency", "veterans",
               "microfinance", "senior_jobs", "legal_aid", "culture", "creative"]
@@ -85,6 +90,39 @@ def mclp_instance(cost: pd.DataFrame, weights: pd.Series, p: int, radius: float,
     demand = {2015: pd.DataFrame({"jobseekers": weights.reindex(cost.index).to_numpy()},
                                  index=cost.index)}
     return instance_from_matrix(sc, cost, demand)
+
+
+def read_pmedcap(path: str | Path) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """(p, capacity Q, floor-Euclidean distances, demands) of an OR-Library pmedcap file."""
+    path = Path(path)
+    try:
+        tokens = path.read_text().split()
+    except FileNotFoundError as exc:
+        raise DataError(f"{path}: instance file not found") from exc
+    n, p, q = (int(t) for t in tokens[2:5])
+    nodes = np.array(tokens[5:5 + 4 * n], dtype=float).reshape(n, 4)
+    xy, demand = nodes[:, 1:3], nodes[:, 3]
+    d = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
+    return p, q, d, demand
+
+
+def pmedcap_instance(path: str | Path, backend: str = "cbc",
+                     time_limit_s: float = 600.0) -> Instance:
+    """The capacitated p-median as planner's min_travel with the caseload rule.
+
+    Demand d_i is what a center's capacity counts (center-capacity: clients_per_center = Q);
+    the cost counts each customer once, so the travel "minutes" are distance / d_i
+    (weighted by d_i in the objective they give the distance back exactly).
+    """
+    p, q, d, demand = read_pmedcap(path)
+    codes = [f"N{k + 1}" for k in range(len(d))]
+    travel = pd.DataFrame(d / demand[:, None], index=codes, columns=codes)
+    sc = _single_phase(Path(path).stem, p, {"mode": "min_travel", "unserved_min": None}, {},
+                       backend, time_limit_s)
+    sc = sc.model_copy(update={"rules": {**sc.rules, "center-capacity": RuleSetting(
+        active=True, params={"clients_per_center": q})}})
+    demand_table = {2015: pd.DataFrame({"jobseekers": demand}, index=codes)}
+    return instance_from_matrix(sc, travel, demand_table)
 
 
 def published_optima(instances_dir: str | Path) -> dict[str, float]:

@@ -15,7 +15,7 @@ from planner.model.plan_model import PlanModel
 from planner.model.registry import DEMAND_SCALE
 from planner.paths import REPO_ROOT
 from planner.scenario import load_scenario
-from tests.synth import scenario
+from tests.synth import make, scenario
 
 
 def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2,
@@ -114,6 +114,33 @@ def test_benders_equals_assignment(seed, mode, guests):
     assert asg.optimal and ben.optimal and not ben.violations
     assert ben.objective == pytest.approx(asg.objective, abs=_rounding(asg))
     assert ben.objective_recomputed == pytest.approx(ben.objective, abs=1e-6)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000))
+def test_benders_at_district_resolution(seed):
+    """Districts as their own demand points: one theta per point (no bundles), two phases,
+    welfare teams; the same optimum as the assignment formulation."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 50, size=(6, 2))
+    codes = [f"S{n}" for n in range(6)]
+    cost = pd.DataFrame(np.hypot(*(xy[:, None] - xy[None, :]).transpose(2, 0, 1)),
+                        index=codes, columns=codes)
+    jobseekers, welfare = rng.integers(10, 90, 6).tolist(), rng.integers(1, 30, 6).tolist()
+    sols = []
+    for formulation in ("assignment", "benders"):
+        sc = scenario(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
+                      agencies={"welfare_team": {"enabled": True}},
+                      segments={"jobseekers": {"weight": 1.0}, "welfare": {"weight": 2.0}},
+                      welfare_linkage_year=2016, pools={"welfare_team": {2015: 4, 2016: 4}},
+                      travel={"cutoff_min": 40, "decay": {"kind": "exponential",
+                                                          "half_life_min": 15}},
+                      objective={"mode": "max_served"}, solver={"formulation": formulation})
+        inst = make(sc, cost, jobseekers=jobseekers, welfare=welfare)
+        sols.append(PlanModel(inst).solve())
+    asg, ben = sols
+    assert asg.optimal and ben.optimal and not ben.violations
+    assert ben.objective == pytest.approx(asg.objective, abs=_rounding(asg))
 
 
 def test_benders_needs_a_max_mode():

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from planner.model.plan_model import PlanModel
-from planner.orlib import pmed_instance, published_optima, read_pmed
+from planner.orlib import (
+    pmed_instance,
+    pmedcap_instance,
+    published_optima,
+    read_pmed,
+    read_pmedcap,
+)
 from planner.paths import REPO_ROOT
 
 INSTANCES = REPO_ROOT.parent / "shared" / "instances"
@@ -30,3 +36,28 @@ def test_published_pmedian_optimum(name, k):
     assert sol.optimal
     assert sol.objective == published_optima(INSTANCES)[name]
     assert len(sol.plan) == inst.cumulative[2015]
+
+
+@needs_instances
+@pytest.mark.parametrize("name", ["pmedcap01", "pmedcap04"])
+def test_published_capacitated_pmedian_optimum(name):
+    """Single-source capacitated p-median: the caseload rule with Q per median."""
+    inst = pmedcap_instance(INSTANCES / "pmedcap" / f"{name}.txt")
+    sol = PlanModel(inst).solve()
+    assert sol.optimal and not sol.violations
+    assert sol.objective == published_optima(INSTANCES)[name]
+    p, q, _, demand = read_pmedcap(INSTANCES / "pmedcap" / f"{name}.txt")
+    assert len(sol.plan) == p
+    load = sol.assignment.groupby("site").demand.sum()
+    assert load.max() <= q and load.sum() == demand.sum()
+
+
+@needs_instances
+@pytest.mark.parametrize("formulation", ["levels", "assignment"])
+def test_published_pmedian_optimum_both_formulations(formulation):
+    inst = pmed_instance(INSTANCES / "orlib_pmed" / "pmed1.txt")
+    sc = inst.scenario
+    inst.scenario = sc.model_copy(update={"solver": sc.solver.model_copy(
+        update={"formulation": formulation})})
+    sol = PlanModel(inst).solve()
+    assert sol.optimal and sol.objective == published_optima(INSTANCES)["pmed1"]
