@@ -1,17 +1,19 @@
 """Benders decomposition for fine demand (읍면동): decisions in a master, demand as cuts.
 
 Once the centers, tenants and teams are fixed, each demand point's clients simply go to the
-best available center, so the point's value needs no variables of its own beyond one bound
-``theta[i, a, y]`` (reach units) in the master, limited by optimality cuts
+best available center, so the demand needs no assignment variables: the master carries the
+plan's decisions and one bound ``theta[b, a, y]`` per bundle b of demand points (a 읍면동
+district's points; at district resolution each point alone), agency and phase, in persons x
+reach, limited by optimality cuts summed over the bundle's points i:
 
-    theta <= r_m + sum_{l < m} (r_l - r_m) avail_l        (sites sorted by reach, r_1 >= ...)
+    theta_i <= r_m + sum_{l < m} (r_l - r_m) avail_l      (i's sites by reach, r_1 >= ...)
 
-valid for every m (for integer availability the tightest one is the best available site's
-reach). The cuts are generated only where violated: first on the LP relaxation (Kelley's
-cutting planes, one LP re-solved in place), then on the master MIP's plans. Each MIP plan is
-valued exactly, and the master's bound is valid for the full model, so the result is a plan
-with a proven gap even when time runs out. The LP limit of all cuts equals the LP of the
-levels formulation; the master carries only the few cuts each point needs.
+valid for every m (for integer availability the tightest is the best available site's
+reach, so a plan is valued exactly). Cuts are added only where violated: first on the LP
+relaxation (Kelley's cutting planes, interior point, one HiGHS model re-solved in place),
+then on each plan of the master MIP. Every master is a relaxation of the full model, so its
+bound is valid and the result is a plan with a proven gap even when time runs out. With all
+cuts the LP equals that of the levels formulation; the master only carries the cuts needed.
 
 Max modes only (max_served, max_coverage), without the caseload limit.
 """
@@ -37,7 +39,7 @@ LP_STOP = 1e-4  # stop the LP rounds once the bound is this close (relative) to 
 
 @dataclass
 class Groups:
-    """The master's theta variables, one per (point, agency, phase), as arrays per (a, y)."""
+    """Each demand point's sites by reach, district and weight per (agency, phase)."""
 
     order: np.ndarray  # points x K: site index by decreasing reach (-1: padding)
     reach: np.ndarray  # points x K: the reach of those sites (0 in the padding)

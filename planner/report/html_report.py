@@ -9,7 +9,7 @@ import pandas as pd
 
 from planner.report import charts
 from planner.report.map import render_map
-from planner.report.rundata import RunData, load_run
+from planner.report.rundata import RunData, gap_text, load_run
 from planner.report.workbook import assumptions_table, header
 
 CSS = """
@@ -53,7 +53,7 @@ def render_report(run: RunData, map_html: str | None = None) -> str:
     proven = f.get("proven_optimal")
     status = ("최적 (증명됨) / optimal (proven)" if proven else
               f"<span class='warn'>{html.escape(str(f.get('status')))} — 최적 미증명 / not "
-              f"proven optimal (gap {f.get('gap')})</span>")
+              f"proven optimal (gap {gap_text(f)})</span>")
     kpis = [("센터 / centers", f"{int(last.centers_open)}")]
     kpis += [(f"충족률 / coverage {s}", f"{last[f'coverage_{s}']:.1%}") for s in run.segments]
     kpis.append(("평균 이동 / mean travel", f"{last.mean_travel_min:.1f} min"))

@@ -19,7 +19,7 @@ import folium
 import numpy as np
 import pandas as pd
 
-from planner.report.rundata import RunData, load_run
+from planner.report.rundata import RunData, gap_text, load_run
 
 PHASE_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
                 "#666666"]
@@ -245,7 +245,7 @@ def _add_title_and_legend(m: folium.Map, run: RunData, color_of: dict) -> None:
     f = run.facts
     status = f.get("status", "?")
     proven = "최적 (증명) / optimal (proven)" if f.get("proven_optimal") else \
-        f"{status} (최적 미증명 / not proven optimal, gap {f.get('gap')})"
+        f"{status} (최적 미증명 / not proven optimal, gap {gap_text(f)})"
     title = (f"<div id='planner-title' style='position:absolute;top:10px;left:55px;"
              f"z-index:1000;background:#fff;padding:6px 10px;border:1px solid #999;"
              f"font:14px sans-serif'><b>고용복지플러스센터 배치계획 / Plus Center plan: "

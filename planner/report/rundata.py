@@ -102,6 +102,12 @@ class RunData:
         return gdf
 
 
+def gap_text(facts: dict) -> str:
+    """The run's relative gap to its bound for people (a percentage, or 'unknown')."""
+    gap = facts.get("gap")
+    return f"{gap:.2%}" if isinstance(gap, int | float) else "unknown"
+
+
 def load_run(path: str | Path) -> RunData:
     """Read a run folder written by `planner run`."""
     path = Path(path)
