@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from planner.model.reach import WELFARE_AGENCY
 from planner.model.variables import ANCHOR
 
+SHARE_TOL = 1e-9  # a served share below this is solver noise
+
 
 @dataclass
 class Decisions:
@@ -22,6 +24,12 @@ class Decisions:
     serve: set[tuple[str, str, str, int]] = field(default_factory=set)  # (district, seg, site, y)
     team: set[tuple[str, str, int]] = field(default_factory=set)  # (district, site, year)
     unserved: set[tuple[str, str, int]] = field(default_factory=set)  # (district, seg, year)
+    # split demand (caseload rule, split: true): the share of a served group below 1
+    share: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
+
+    def share_of(self, key: tuple[str, str, str, int]) -> float:
+        """The share of point i's segment s clients served at j in y (1 unless split)."""
+        return self.share.get(key, 1.0)
 
     def kind_at(self, j: str, y: int) -> list[str]:
         return [k for (jj, yy, k) in self.open if jj == j and yy == y]
@@ -55,7 +63,9 @@ def decode(v, values: list[int]) -> Decisions:
     d.open = {key for key, var in v.open.items() if values[var]}
     d.fmt = {key for key, var in v.fmt.items() if values[var]}
     d.host = {key for key, var in v.host.items() if values[var]}
-    d.serve = {key for key, var in v.serve.items() if values[var]}
+    d.serve = {key for key, var in v.serve.items() if values[var] > SHARE_TOL}
+    d.share = {key: float(values[var]) for key, var in v.serve.items()
+               if SHARE_TOL < values[var] < 1 - SHARE_TOL}
     d.team = {key for key, var in v.team.items() if values[var]}
     d.unserved = {key for key, var in v.unserved.items() if values[var]}
     return d

@@ -125,6 +125,77 @@ def pmedcap_instance(path: str | Path, backend: str = "cbc",
     return instance_from_matrix(sc, travel, demand_table)
 
 
+def read_cap(path: str | Path, capacity: float | None = None):
+    """(capacities, fixed costs, demands, cost[customer, site]) of an OR-Library cap file.
+
+    The cost is that of serving all of a customer's demand from the site. capa/capb/capc
+    write the literal word ``capacity`` for every site: ``capacity`` gives the number.
+    """
+    path = Path(path)
+    try:
+        tokens = path.read_text().split()
+    except FileNotFoundError as exc:
+        raise DataError(f"{path}: instance file not found") from exc
+    m, n = int(tokens[0]), int(tokens[1])
+    caps, fixed = [], []
+    for k in range(m):
+        c, f = tokens[2 + 2 * k], tokens[3 + 2 * k]
+        if c == "capacity":
+            if capacity is None:
+                raise DataError(f"{path}: capacities are the word 'capacity'; pass capacity= "
+                                f"(capa: 8000-14000, capb/capc: 5000-8000)")
+            c = capacity
+        caps.append(float(c))
+        fixed.append(float(f))
+    rest = np.array(tokens[2 + 2 * m:], dtype=float).reshape(n, m + 1)
+    return np.array(caps), np.array(fixed), rest[:, 0], rest[:, 1:]
+
+
+def cap_instance(path: str | Path, capacity: float | None = None, backend: str = "cbc",
+                 time_limit_s: float = 600.0, scale: float = 100.0,
+                 capacitated: bool = True) -> Instance:
+    """Capacitated facility location (multi-source) as planner's min_travel special case.
+
+    Sites open at their fixed cost (sites.opening_cost_mkrw with objective.cost_weight), the
+    caseload rule gives each site its capacity and splits a customer's demand among sites,
+    and a customer's travel "minutes" are cost / demand (weighted by the demand they give
+    the cost back). ``scale`` multiplies every cost (segment weight and cost weight) so that
+    coefficients rounded to 1/1000 keep the published optima's decimals. ``capacitated``
+    False: the uncapacitated problem on the same file (OR-Library uncapopt).
+    """
+    caps, fixed, demand, cost = read_cap(path, capacity if capacitated else 0.0)
+    sites = [f"W{k + 1}" for k in range(len(caps))]
+    points = [f"C{k + 1}" for k in range(len(demand))]
+    travel = pd.DataFrame(cost / demand[:, None], index=points, columns=sites)
+    sc = _single_phase(Path(path).stem, 1, {"mode": "min_travel", "unserved_min": None,
+                                            "cost_weight": scale}, {}, backend, time_limit_s)
+    sc = sc.model_copy(update={
+        "target_mode": "at_least",
+        "segments": {"jobseekers": sc.segments["jobseekers"].model_copy(
+            update={"weight": scale})},
+        "sites": sc.sites.model_copy(update={
+            "opening_cost_mkrw": dict(zip(sites, fixed.tolist(), strict=True))}),
+        "rules": {**sc.rules, "center-capacity": RuleSetting(active=capacitated, params={
+            "clients_per_center": int(caps.max()), "split": True,
+            "per_site": {j: int(c) for j, c in zip(sites, caps, strict=True)}})}})
+    demand_table = {2015: pd.DataFrame({"jobseekers": demand}, index=points)}
+    return instance_from_matrix(sc, travel, demand_table)
+
+
+def cap_value(sol, path: str | Path, capacity: float | None = None) -> float:
+    """A plan's cost in the file's own terms (not planner's rounded objective).
+
+    Fixed costs of the open sites plus each customer's cost times the share of its demand
+    each site serves.
+    """
+    _, fixed, _, cost = read_cap(path, capacity if capacity is not None else 0.0)
+    d = sol.decisions
+    total = sum(fixed[int(j[1:]) - 1] for j in d.open_sites(2015))
+    for (i, _, j, _) in d.serve:
+        total += cost[int(i[1:]) - 1, int(j[1:]) - 1] * d.share_of((i, "jobseekers", j, 2015))
+    return float(total)
+
+
 def published_optima(instances_dir: str | Path) -> dict[str, float]:
     """Known optimal values by instance name (../shared/instances/optimal_values.csv)."""
     table = pd.read_csv(Path(instances_dir) / "optimal_values.csv")

@@ -127,8 +127,9 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
 
 def _served(inst: Instance, d: Decisions, reach: Any, y: int) -> pd.DataFrame:
     unit = inst.unit_of
-    rows = [(i, unit[i], s, j, inst.demand[y].value(i, s), reach.minutes[(i, j)],
-             reach.reach[(i, j)]) for (i, s, j, yy) in d.serve if yy == y]
+    rows = [(i, unit[i], s, j, inst.demand[y].value(i, s) * d.share_of((i, s, j, yy)),
+             reach.minutes[(i, j)], reach.reach[(i, j)])
+            for (i, s, j, yy) in d.serve if yy == y]
     return pd.DataFrame(rows, columns=["point", "district", "segment", "site", "demand",
                                        "minutes", "reach"])
 
@@ -245,11 +246,16 @@ def staffing_table(inst: Instance, d: Decisions) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _shared(demand: float, share: float) -> int | float:
+    """Clients served: whole numbers, unless split demand divided the group."""
+    return int(demand) if share == 1.0 else round(demand * share, 3)
+
+
 def assignment_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
     """Who is served where, in each phase: one row per demand point (district or 읍면동)."""
     unit = inst.unit_of
     rows = [{"district": unit[i], "point": i, "segment": s, "site": j, "year": y,
-             "demand": int(inst.demand[y].value(i, s)),
+             "demand": _shared(inst.demand[y].value(i, s), d.share_of((i, s, j, y))),
              "travel_min": round(reach.minutes[(i, j)], 2),
              "reach": round(reach.reach[(i, j)], 4),
              "via": ANCHOR if reach.segments[s] == ANCHOR else reach.segments[s]}

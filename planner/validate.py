@@ -186,7 +186,8 @@ def _target(inst, d, reach, params):
 def phase_costs(inst: Instance, d: Decisions) -> dict[int, float]:
     """Capital cost (million KRW) of what opens in each phase."""
     sc = inst.scenario
-    costs = {y: float(sum(round(sc.kinds[k].cost_mkrw) for _, k in new))
+    site = sc.sites.opening_cost_mkrw
+    costs = {y: float(sum(round(sc.kinds[k].cost_mkrw + site.get(j, 0.0)) for j, k in new))
              for y, new in _opened(inst, d).items()}
     for y, new in _format_opened(inst, d).items():
         costs[y] += sum(round(sc.formats[f].cost_mkrw) for _, f in new)
@@ -313,21 +314,22 @@ def _balance(inst, d, reach, params):
 @check("serve-needs_tenant")
 def _needs_tenant(inst, d, reach, params):
     out = []
-    count: dict[tuple[str, str, int], int] = defaultdict(int)
+    count: dict[tuple[str, str, int], float] = defaultdict(float)
     for (i, s, j, y) in d.serve:
-        count[(i, s, y)] += 1
+        count[(i, s, y)] += d.share_of((i, s, j, y))
         if (i, j) not in reach.reach:
             out.append(f"{i} {s} served at {j} in {y}, beyond reach")
         if s not in reach.segments or not _hosts(d, j, reach.segments[s], y):
             out.append(f"{i} {s} served at {j} in {y} without its tenant")
-    out += [f"{i} {s} served {n} times in {y}" for (i, s, y), n in count.items() if n > 1]
+    out += [f"{i} {s} served {n:g} times in {y}" for (i, s, y), n in count.items()
+            if n > 1 + 1e-6]
     if inst.scenario.objective.mode == "min_travel":
         for i in inst.point_codes:
             for s in reach.segments:
                 for y in inst.years:
                     n = count.get((i, s, y), 0) + int((i, s, y) in d.unserved)
-                    if n != 1:
-                        out.append(f"{i} {s} in {y} assigned {n} times (min_travel needs 1)")
+                    if abs(n - 1) > 1e-6:
+                        out.append(f"{i} {s} in {y} assigned {n:g} times (min_travel needs 1)")
     return out
 
 
@@ -354,12 +356,17 @@ def _linkage(inst, d, reach, params):
 
 @check("center-capacity")
 def _capacity(inst, d, reach, params):
-    cap = int(params.get("clients_per_center", 0))
+    default = int(params.get("clients_per_center", 0))
+    per_site = params.get("per_site") or {}
     load: dict[tuple[str, str, int], float] = defaultdict(float)
     for (i, s, j, y) in d.serve:
-        load[(j, s, y)] += inst.demand[y].value(i, s)
-    return [f"{j} {s} {y}: {n:,.0f} clients > {cap:,}" for (j, s, y), n in load.items()
-            if n > cap]
+        load[(j, s, y)] += inst.demand[y].value(i, s) * d.share_of((i, s, j, y))
+    out = []
+    for (j, s, y), n in load.items():
+        cap = int(per_site.get(j, default))
+        if n > cap * (1 + 1e-6):
+            out.append(f"{j} {s} {y}: {n:,.0f} clients > {cap:,}")
+    return out
 
 
 def objective_value(inst: Instance, d: Decisions, reach: ReachTable) -> float:
@@ -368,7 +375,7 @@ def objective_value(inst: Instance, d: Decisions, reach: ReachTable) -> float:
     pw = inst.phase_weights()
     total = 0.0
     for (i, s, j, y) in d.serve:
-        dem = inst.demand[y].value(i, s) * reach.weight[s] * pw[y]
+        dem = inst.demand[y].value(i, s) * reach.weight[s] * pw[y] * d.share_of((i, s, j, y))
         total += dem * (reach.minutes[(i, j)] if obj.mode == "min_travel"
                         else reach.reach[(i, j)])
     if obj.mode == "min_travel" and obj.unserved_min is not None:

@@ -8,6 +8,8 @@ import pytest
 
 from planner.model.plan_model import PlanModel
 from planner.orlib import (
+    cap_instance,
+    cap_value,
     pmed_instance,
     pmedcap_instance,
     published_optima,
@@ -61,3 +63,14 @@ def test_published_pmedian_optimum_both_formulations(formulation):
         update={"formulation": formulation})})
     sol = PlanModel(inst).solve()
     assert sol.optimal and sol.objective == published_optima(INSTANCES)["pmed1"]
+
+
+@needs_instances
+@pytest.mark.parametrize("name", ["cap41", "cap71_uncap"])
+def test_published_capacitated_facility_location_optimum(name):
+    """Multi-source: per-site capacities and fixed costs, demand split among sites."""
+    base, _, rest = name.partition("_")
+    path = INSTANCES / "orlib_cap" / f"{base}.txt"
+    sol = PlanModel(cap_instance(path, capacitated=rest != "uncap")).solve()
+    assert sol.optimal and not sol.violations
+    assert cap_value(sol, path) == pytest.approx(published_optima(INSTANCES)[name], abs=5e-4)

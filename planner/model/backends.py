@@ -30,7 +30,7 @@ class RawResult:
 
     backend: str
     status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, MODEL_INVALID
-    values: list[int] | None
+    values: list[int | float] | None  # floats only for continuous variables
     objective: float | None
     bound: float | None
     time_s: float
@@ -128,6 +128,15 @@ def _load(solver: Any, lm: LinearModel, integer: bool) -> list[Any]:
 INTEGRAL_TOL = 1e-9
 
 
+def read_values(lm: LinearModel, raw: list[float]) -> list[int | float]:
+    """Solver values: integers rounded; continuous ones kept (snapped when integral)."""
+    out: list[int | float] = []
+    for k, x in enumerate(raw):
+        r = int(round(x))
+        out.append(x if k in lm.continuous and abs(x - r) > INTEGRAL_TOL else r)
+    return out
+
+
 def solve_lp_relaxation(lm: LinearModel, opts: Solver) -> RawResult | None:
     """Solve the LP relaxation with Clp; an integral optimum is a proven MIP optimum.
 
@@ -150,9 +159,10 @@ def solve_lp_relaxation(lm: LinearModel, opts: Solver) -> RawResult | None:
     if code != pywraplp.Solver.OPTIMAL:
         return None
     raw = [x.solution_value() for x in xs]
-    if any(abs(v - round(v)) > INTEGRAL_TOL for v in raw):
+    if any(abs(v - round(v)) > INTEGRAL_TOL for k, v in enumerate(raw)
+           if k not in lm.continuous):
         return None
-    values = [int(round(v)) for v in raw]
+    values = read_values(lm, raw)
     value = float(lm.evaluate(values))
     if lm.violated_rows(values):
         return None
@@ -194,7 +204,7 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
     status = names.get(code, "UNKNOWN")
     values = None
     if code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        values = [int(round(x.solution_value())) for x in xs]
+        values = read_values(lm, [x.solution_value() for x in xs])
     bound = obj.BestBound() if values is not None else None
     if bound is not None and not math.isfinite(bound):
         bound = None

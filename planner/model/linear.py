@@ -73,13 +73,17 @@ class LinearModel:
         """Objective value of an assignment."""
         return self.offset + sum(c * values[v] for v, c in self.objective.items())
 
-    def violated_rows(self, values: list[int]) -> list[Row]:
-        """Rows an assignment breaks (used to double-check backends)."""
+    def violated_rows(self, values: list[int] | list[float]) -> list[Row]:
+        """Rows an assignment breaks (used to double-check backends).
+
+        Continuous values (split demand) are held to a 1e-6 relative tolerance.
+        """
         bad = []
         for r in self.rows:
             lhs = sum(c * values[v] for v, c in r.terms.items())
-            ok = lhs <= r.rhs if r.sense == "<=" else lhs >= r.rhs if r.sense == ">=" \
-                else lhs == r.rhs
+            tol = 1e-6 * max(1.0, abs(r.rhs)) if self.continuous else 0
+            ok = lhs <= r.rhs + tol if r.sense == "<=" else lhs >= r.rhs - tol \
+                if r.sense == ">=" else abs(lhs - r.rhs) <= tol
             if not ok:
                 bad.append(r)
         return bad

@@ -176,6 +176,12 @@ class PlanModel:
                        or (obj.mode == "min_travel" and obj.unserved_min is not None))
         return "levels" if self.instance.fine_grained and not needs_serve else "assignment"
 
+    @property
+    def split_demand(self) -> bool:
+        """The caseload rule lets a demand point's clients be divided among centers."""
+        st = self.states["center-capacity"]
+        return bool(st.active and st.params.get("split"))
+
     def build(self) -> BuiltModel:
         """Create variables, run every active rule, set the objective."""
         if self._built is not None:
@@ -185,7 +191,7 @@ class PlanModel:
         formulation = self.formulation
         # Benders needs no k-nearest: its cuts only ever name the sites that matter
         reach = build_reach(self.instance, self._k if formulation != "benders" else None)
-        v = make_variables(self.instance, reach, lm, formulation)
+        v = make_variables(self.instance, reach, lm, formulation, split=self.split_demand)
         rows: dict[str, int] = {}
         for name, spec in self.specs.items():
             st = self.states[name]
@@ -222,6 +228,9 @@ class PlanModel:
         built = self.build()
         opts = self.solver_options(backend=backend, time_limit_s=time_limit_s,
                                    workers=workers, seed=seed, lp_first=lp_first)
+        if self.split_demand and opts.backend == "cpsat":
+            raise PlannerError("rules.center-capacity.params.split: divided demand needs a MIP "
+                               "backend; allowed: cbc, highs, scip")
         total_s, rounds = 0.0, 0
         while True:
             if warm_start is not None and hint:

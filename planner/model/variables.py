@@ -118,12 +118,13 @@ class PlanVariables:
 
 
 def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
-                   formulation: str = "assignment") -> PlanVariables:
+                   formulation: str = "assignment", split: bool = False) -> PlanVariables:
     """Create every variable of the model for ``inst``.
 
     ``formulation``: "assignment" (a serve variable per demand point, segment, reachable site
     and phase), "levels" (shared level variables, see the module docstring) or "benders"
-    (neither: demand enters as cuts, ``planner.model.benders``).
+    (neither: demand enters as cuts, ``planner.model.benders``). ``split``: serve variables
+    are shares in [0, 1] (continuous; the caseload rule's split demand).
     """
     sc = inst.scenario
     agencies = [a for a in inst.agencies if a != ANCHOR]
@@ -147,7 +148,7 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
         _make_levels(v, reach, lm, sc.objective.mode)
     elif formulation == "assignment":
         for (i, s, j, y) in reach.pairs():
-            v.serve[(i, s, j, y)] = lm.var(f"serve[{i},{s},{j},{y}]")
+            v.serve[(i, s, j, y)] = lm.var(f"serve[{i},{s},{j},{y}]", continuous=split)
     if sc.objective.mode == "min_travel" and sc.objective.unserved_min is not None:
         for i in inst.point_codes:
             for s in v.segments:

@@ -33,6 +33,8 @@ def reference_problems(scenario: Scenario, districts: DistrictData) -> list[str]
         out += districts.check_codes([code], f"sites.forbidden[{i}]")
     for i, code in enumerate(sites.existing.codes):
         out += districts.check_codes([code], f"sites.existing.codes[{i}]")
+    for code in sites.opening_cost_mkrw:
+        out += districts.check_codes([code], f"sites.opening_cost_mkrw.{code}")
     for aid, setting in scenario.agencies.items():
         for i, code in enumerate(setting.presence_codes or []):
             out += districts.check_codes([code], f"agencies.{aid}.presence_codes[{i}]")

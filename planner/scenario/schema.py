@@ -156,6 +156,10 @@ class Sites(Strict):
     forced: list[ForcedSite] = Field(default_factory=list)
     forbidden: list[str] = Field(default_factory=list)
     existing: ExistingCenters = ExistingCenters()
+    opening_cost_mkrw: dict[str, float] = Field(
+        default_factory=dict, description="extra one-off capital cost (million KRW) of opening "
+        "a center at a site (land, building), on top of its kind's cost; counts in budgets and "
+        "in objective.cost_weight")
 
 
 class Objective(Strict):
@@ -184,7 +188,9 @@ class RuleSetting(Strict):
     active: bool = True
     soft: bool = False
     penalty: float | None = Field(default=None, ge=0)
-    params: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    params: dict[str, float | int | str | bool | dict[str, float | int]] = Field(
+        default_factory=dict, description="rule parameters; a mapping for per-site values "
+        "(center-capacity per_site)")
 
 
 class Solver(Strict):

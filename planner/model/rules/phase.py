@@ -22,14 +22,18 @@ def target(ctx: RuleContext) -> None:
 
 
 def phase_cost_terms(ctx: RuleContext, y: int) -> tuple[dict[int, int], int]:
-    """Capital cost (million KRW) of centers and formats newly opened in phase y."""
+    """Capital cost (million KRW) of centers and formats newly opened in phase y.
+
+    A center's cost is its kind's plus its site's (sites.opening_cost_mkrw).
+    """
     v, sc = ctx.v, ctx.inst.scenario
     terms: dict[int, int] = {}
     const = 0
     for j in v.sites:
+        site_cost = sc.sites.opening_cost_mkrw.get(j, 0.0)
         for k, kind in sc.kinds.items():
             t, c = v.opened(j, y, k)
-            cost = int(round(kind.cost_mkrw))
+            cost = int(round(kind.cost_mkrw + site_cost))
             add_into(terms, t, cost)
             const += c * cost
         for f, fmt in sc.formats.items():

@@ -105,24 +105,33 @@ def welfare_linkage(ctx: RuleContext) -> None:
             ctx.add({var: 1, v.team[(i, j, p)]: -1}, ">=", 0, f"team stays {i}->{j}@{y}")
 
 
-@rule("center-capacity", default_active=False, params={"clients_per_center": 50_000})
+@rule("center-capacity", default_active=False,
+      params={"clients_per_center": 50_000, "per_site": {}, "split": False})
 def capacity(ctx: RuleContext) -> None:
-    """Optional caseload limit: demand of a segment served at one center <= clients_per_center.
+    """Optional caseload limit: demand of a segment served at one center <= its capacity.
 
-    sum_i d[i,s,y] serve[i,s,j,y] <= clients_per_center x host[j,agency(s),y]. Off by default;
-    the seed reports 60-80 cases a day per counsellor and 350 clients per self-support
-    counsellor, which a scenario can turn into this parameter.
+    sum_i d[i,s,y] serve[i,s,j,y] <= cap[j] x host[j,agency(s),y], cap[j] = per_site[j] or
+    clients_per_center. Off by default; the seed reports 60-80 cases a day per counsellor and
+    350 clients per self-support counsellor, which a scenario can turn into this parameter.
+    split: a demand point's clients may be divided among centers (serve is then a share in
+    [0, 1]; MIP backends only), otherwise each goes whole to one center.
     """
     v = ctx.v
     if v.formulation != "assignment":
         raise PlannerError("rule center-capacity needs the assignment formulation; it is "
                            "built automatically when the rule is active")
-    cap = int(ctx.params["clients_per_center"])
+    per_site = dict(ctx.params.get("per_site") or {})
+    unknown = sorted(set(per_site) - set(v.sites))
+    if unknown:
+        raise PlannerError(f"rules.center-capacity.params.per_site: unknown sites {unknown[:5]}"
+                           f"; allowed: the candidate sites' codes")
+    default = int(ctx.params["clients_per_center"])
     rows: dict[tuple[str, str, int], dict[int, int]] = {}
     for (i, s, j, y), var in v.serve.items():
         d = int(ctx.inst.demand[y].value(i, s))
         rows.setdefault((j, s, y), {})[var] = d
     for (j, s, y), terms in rows.items():
         a = v.segments[s]
+        cap = int(per_site.get(j, default))
         ctx.add(sum_terms(terms, {c: -cap for c in v.hosts(j, a, y)}), "<=", 0,
                 f"{j}:{s}@{y}")
