@@ -38,7 +38,7 @@ def run(sc, districts, backend: str, limit: float) -> None:
     gap = "-" if sol.gap is None else f"{sol.gap:.3%}"
     obj = "-" if sol.objective is None else f"{sol.objective:,.1f}"
     bound = "-" if sol.bound is None else f"{sol.bound:,.1f}"
-    print(f"{sc.demand.resolution:9s} {m.formulation:10s} points {len(inst.point_codes):5d} "
+    print(f"{sc.demand.resolution:9s} {b.v.formulation:10s} points {len(inst.point_codes):5d} "
           f"vars {b.lm.n_vars:8,d} rows {len(b.lm.rows):8,d} load {load_s:5.2f} s build "
           f"{b.build_s:6.2f} s solve {sol.solve_s:7.2f} s {sol.status:9s} objective {obj} "
           f"bound {bound} gap {gap} peak {peak:,.0f} MB", flush=True)

@@ -39,6 +39,9 @@ from planner.scenario.schema import Solver
 
 # share of the time limit for the district-level start plan of a 읍면동 Benders run
 DISTRICT_SHARE = 0.25
+# auto picks levels only while their terms stay within this many per (point, site) pair
+# (k-nearest with k <= 11; all 229 sites of a 읍면동 would make ~115 per pair)
+LEVELS_MAX_TERMS_PER_PAIR = 6
 
 
 @dataclass
@@ -191,6 +194,10 @@ class PlanModel:
         formulation = self.formulation
         # Benders needs no k-nearest: its cuts only ever name the sites that matter
         reach = build_reach(self.instance, self._k if formulation != "benders" else None)
+        mode = self.instance.scenario.objective.mode
+        if (formulation == "levels" and self.instance.scenario.solver.formulation == "auto"
+                and reach.level_terms(mode) > LEVELS_MAX_TERMS_PER_PAIR * len(reach.reach)):
+            formulation = "assignment"  # long site lists: nested sets would be too many terms
         v = make_variables(self.instance, reach, lm, formulation, split=self.split_demand)
         rows: dict[str, int] = {}
         for name, spec in self.specs.items():

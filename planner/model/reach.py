@@ -143,6 +143,20 @@ class ReachTable:
             out[i] = PointLevels(0.0, levels)
         return out
 
+    def level_terms(self, mode: str) -> int:
+        """How many (level, site) terms ``levels`` would write, before points share sets.
+
+        sum over points of sum_l |S_l|: about k^2/2 per point with k sites, so the levels
+        pay off for short site lists only (k-nearest, or a short cutoff).
+        """
+        total = 0
+        for i, sites in self.sites_of.items():
+            vals = np.array([self.minutes[(i, j)] if mode == "min_travel"
+                             else -self.reach[(i, j)] for j in sites])
+            _, counts = np.unique(vals, return_counts=True)
+            total += int(np.cumsum(counts).sum())
+        return total
+
     @cached_property
     def sites_of(self) -> dict[str, list[str]]:
         """Demand point -> the sites that reach it (kept pairs only)."""
