@@ -8,7 +8,9 @@ Each instance is planner's min_travel special case with per-site fixed costs
 capacities and split demand (multi-source: a customer's demand may be divided among sites);
 ``_uncap`` names solve the same file without capacities (OR-Library uncapopt). The value
 printed is the plan's cost recomputed from the file (fixed costs + cost x share), compared
-with the published optimum at its 3 decimals.
+with the published optimum at its 3 decimals: several optima end in 5 at the 4th decimal and
+the published tables round them either way (cap91 796648.438, cap101 796648.437: both
+796648.4375), so a match is a difference of at most half a unit of the 3rd decimal.
 """
 
 from __future__ import annotations
@@ -48,10 +50,10 @@ def main() -> None:
         wall = time.perf_counter() - t
         found = cap_value(sol, path, capacity) if sol.decisions is not None else None
         pub = float(table.optimal_value[name])
-        match = found is not None and sol.optimal and abs(found - pub) <= 5e-4
+        match = found is not None and sol.optimal and abs(found - pub) <= 5e-4 + 1e-6
         gap = "-" if sol.gap is None else f"{sol.gap:.2e}"
         print(f"{name:12s} {len(inst.codes):5d} {len(inst.point_codes):5d} "
-              f"{'-' if found is None else f'{found:15.3f}'} {pub:15.3f} "
+              f"{'-' if found is None else f'{found:15.4f}'} {pub:15.3f} "
               f"{'yes' if match else 'no':>5s} {sol.status:>9s} {wall:8.2f} {gap:>8s}",
               flush=True)
 

@@ -40,7 +40,7 @@ from planner.scenario.schema import Solver
 # share of the time limit for the district-level start plan of a 읍면동 Benders run
 DISTRICT_SHARE = 0.25
 # auto picks levels only while their terms stay within this many per (point, site) pair
-# (k-nearest with k <= 11; all 229 sites of a 읍면동 would make ~115 per pair)
+# (coverage: 1; k-nearest with k <= 11; national max_served without k: 15)
 LEVELS_MAX_TERMS_PER_PAIR = 6
 
 
@@ -154,13 +154,14 @@ class PlanModel:
     # --- building and solving ------------------------------------------------------------
     @property
     def formulation(self) -> str:
-        """"levels" or "assignment": what ``solver.formulation`` resolves to for this model.
+        """"levels", "assignment" or "benders": what ``solver.formulation`` asks for.
 
-        auto: levels for demand points apart from the sites (읍면동), where points share
-        site sets, unless a rule needs serve variables (the caseload limit, min_travel with
-        unserved clients) or a custom rule was added (it may read them); else assignment
-        (at district resolution the sets are nearly all distinct and the assignment LP is
-        faster: national scenario, Clp 3.6 s against 17.3 s).
+        auto: levels unless a rule needs serve variables (the caseload limit, min_travel with
+        unserved clients) or a custom rule was added (it may read them); ``build`` then
+        falls back to assignment where the site lists are long (nested sets cost about k/2
+        terms per point-site pair: the national max_served scenario has 15 per pair and its
+        LP takes Clp 17.3 s with levels against 3.6 s with assignment). The model's
+        ``built.v.formulation`` says which was built.
         """
         asked = self.instance.scenario.solver.formulation
         obj = self.instance.scenario.objective
@@ -177,7 +178,7 @@ class PlanModel:
         custom = any(n not in REGISTRY for n in self.specs)
         needs_serve = (self.states["center-capacity"].active or custom
                        or (obj.mode == "min_travel" and obj.unserved_min is not None))
-        return "levels" if self.instance.fine_grained and not needs_serve else "assignment"
+        return "assignment" if needs_serve else "levels"
 
     @property
     def split_demand(self) -> bool:
