@@ -61,8 +61,10 @@ def welfare_linkage(ctx: RuleContext) -> None:
 
     For y < welfare_linkage_year and j != u (u: the district of demand point i):
     serve[i,s,j,y] <= team[u,j,y] (guest_teams) or 0; team[u,j,y] <= sum_k open[j,y,k]; teams
-    stay once placed; each costs u's welfare officers (counted in agency-staff_pool). Skipped
-    when welfare_linkage_year is null.
+    stay once placed; each costs u's welfare officers (counted in agency-staff_pool). Levels
+    and Benders: avail[u,j,y] <= team[u,j,y], avail <= host[j,welfare,y], and u's welfare
+    level[S] <= host[u] (u in S) + sum_{j in S} avail[u,j,y]. Skipped when
+    welfare_linkage_year is null.
     """
     v = ctx.v
     year = ctx.inst.scenario.welfare_linkage_year
