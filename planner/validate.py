@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planner.decisions import Decisions
+from planner.decisions import Decisions, team_needed
 from planner.instance import Instance
 from planner.model.reach import WELFARE_AGENCY, ReachTable
 from planner.model.registry import DEMAND_SCALE
@@ -338,12 +338,11 @@ def _linkage(inst, d, reach, params):
     year = inst.scenario.welfare_linkage_year
     if year is None:
         return []
-    welfare = set(reach.welfare_segments())
     guests = bool(params.get("guest_teams", True))
     out = []
     for (i, s, j, y) in d.serve:
-        u = inst.unit_of[i]
-        if s in welfare and y < year and u != j and not (guests and (u, j, y) in d.team):
+        u = team_needed(reach, year, i, s, j, y)
+        if u is not None and not (guests and (u, j, y) in d.team):
             out.append(f"welfare demand of {i} served at {j} in {y}, before the linkage "
                        f"({year}), without {u}'s team there")
     for (i, j, y) in d.team:
