@@ -1,7 +1,8 @@
 """OR-Library p-median instances through planner's own model (min_travel mode).
 
     python bench/orlib_pmed.py [--set pmed|pmedcap] [--names pmed1,pmed2] [--limit 60]
-                               [--backend cbc] [--k K] [--formulation auto|levels|assignment]
+                               [--backend cbc] [--k K]
+                               [--formulation auto|levels|assignment|benders]
 
 pmed: the uncapacitated p-median (pmed1-30); pmedcap: the capacitated, single-source p-median
 (pmedcap01-20, planner's caseload rule center-capacity with Q per median).
@@ -30,7 +31,7 @@ def main() -> None:
     ap.add_argument("--backend", default="cbc")
     ap.add_argument("--k", type=int, default=None, help="k-nearest assignment (exact)")
     ap.add_argument("--formulation", default="auto",
-                    choices=["auto", "levels", "assignment"])
+                    choices=["auto", "levels", "assignment", "benders"])
     args = ap.parse_args()
     names = args.names or ",".join(
         [f"pmed{k}" for k in range(1, 31)] if args.set == "pmed"

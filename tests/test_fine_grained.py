@@ -19,7 +19,7 @@ from tests.synth import make, scenario
 
 
 def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2,
-                     unserved: bool = True):
+                     unserved: bool = True, linkage: bool = True):
     """Random points on a plane: 4 sites (districts), 3 demand points per district."""
     rng = np.random.default_rng(seed)
     sites = [f"S{n}" for n in range(4)]
@@ -38,7 +38,7 @@ def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2
         phases=[{"year": y, "target": 1} for y in years],
         agencies={"welfare_team": {"enabled": True}},
         segments={"jobseekers": {"weight": 1.0}, "welfare": {"weight": 1.0}},
-        welfare_linkage_year=years[-1],
+        welfare_linkage_year=years[-1] if linkage else None,
         pools={"welfare_team": {y: 3 for y in years}},
         travel={"cutoff_min": 45, "decay": {"kind": "linear"}},
         objective={"mode": mode, "k_nearest": k, "unserved_min": 200 if unserved else None})
@@ -143,10 +143,27 @@ def test_benders_at_district_resolution(seed):
     assert ben.objective == pytest.approx(asg.objective, abs=_rounding(asg))
 
 
-def test_benders_needs_a_max_mode():
-    inst = _with_formulation(_points_instance(1, "min_travel", unserved=False), "benders")
+def test_benders_cannot_charge_unserved():
+    inst = _with_formulation(_points_instance(1, "min_travel", unserved=True), "benders")
     with pytest.raises(PlannerError, match="benders"):
         PlanModel(inst).build()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000))
+def test_benders_min_travel_equals_assignment(seed):
+    """min_travel: distances turned into values (farthest - t) give the same optimum.
+
+    Without the welfare linkage: one center a phase cannot take every district's welfare
+    clients before it, so every client could not be assigned."""
+    def inst(formulation):
+        return _with_formulation(_points_instance(seed, "min_travel", unserved=False,
+                                                  linkage=False), formulation)
+    asg = PlanModel(inst("assignment")).solve()
+    ben = PlanModel(inst("benders")).solve(time_limit_s=60)
+    assert asg.optimal and ben.optimal and not ben.violations
+    assert ben.objective == pytest.approx(asg.objective, abs=_rounding(asg))
+    assert ben.objective_recomputed == pytest.approx(ben.objective, abs=1e-6)
 
 
 def test_levels_are_smaller_where_points_share_sites():

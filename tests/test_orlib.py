@@ -55,8 +55,8 @@ def test_published_capacitated_pmedian_optimum(name):
 
 
 @needs_instances
-@pytest.mark.parametrize("formulation", ["levels", "assignment"])
-def test_published_pmedian_optimum_both_formulations(formulation):
+@pytest.mark.parametrize("formulation", ["levels", "assignment", "benders"])
+def test_published_pmedian_optimum_every_formulation(formulation):
     inst = pmed_instance(INSTANCES / "orlib_pmed" / "pmed1.txt")
     sc = inst.scenario
     inst.scenario = sc.model_copy(update={"solver": sc.solver.model_copy(

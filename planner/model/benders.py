@@ -15,7 +15,8 @@ then on each plan of the master MIP. Every master is a relaxation of the full mo
 bound is valid and the result is a plan with a proven gap even when time runs out. With all
 cuts the LP equals that of the levels formulation; the master only carries the cuts needed.
 
-Max modes only (max_served, max_coverage), without the caseload limit.
+Without the caseload limit. min_travel (every client assigned, no unserved_min): values are
+distances turned around (see ``make_groups``).
 """
 
 from __future__ import annotations
@@ -47,22 +48,34 @@ class Groups:
     weight: dict[tuple[str, int], np.ndarray]  # (a, y) -> objective per unit of theta
     keys: list[tuple[str, int]]  # (a, y) pairs with weight
     welfare_before: set[tuple[str, int]]  # (a, y) where u's own center or team is needed
+    offset: float = 0.0  # objective constant (min_travel: minus the farthest distances)
 
 
 def make_groups(inst: Any, v: Any, reach: Any, scale: float,
                 linkage_year: int | None) -> Groups:
-    """Sort each point's reachable sites and weigh its clients per agency and phase."""
+    """Sort each point's reachable sites and weigh its clients per agency and phase.
+
+    min_travel: the value of site j for point i is (i's farthest distance) - t_ij, and
+    ``offset`` takes the farthest distances back off, so that maximizing value minimizes
+    travel; a client with no available site is charged its farthest distance.
+    """
     points = inst.point_codes
     col = {c: n for n, c in enumerate(v.sites)}
     by_point = reach.sites_of
     k = max(len(s) for s in by_point.values())
     order = np.full((len(points), k), -1, dtype=np.int64)
     rr = np.zeros((len(points), k))
+    travel = inst.scenario.objective.mode == "min_travel"
+    far = np.zeros(len(points))
     for p, i in enumerate(points):
         sites = sorted(by_point.get(i, []),
                        key=lambda j: (-reach.reach[(i, j)], reach.minutes[(i, j)], j))
         order[p, :len(sites)] = [col[j] for j in sites]
-        rr[p, :len(sites)] = [reach.reach[(i, j)] for j in sites]
+        if travel and sites:
+            far[p] = max(reach.minutes[(i, j)] for j in sites)
+            rr[p, :len(sites)] = [far[p] - reach.minutes[(i, j)] for j in sites]
+        else:
+            rr[p, :len(sites)] = [reach.reach[(i, j)] for j in sites]
     unit = np.array([col[reach.unit_of[i]] for i in points], dtype=np.int64)
     pw = inst.phase_weights()
     weight: dict[tuple[str, int], np.ndarray] = {}
@@ -74,7 +87,8 @@ def make_groups(inst: Any, v: Any, reach: Any, scale: float,
     keys = [key for key, w in weight.items() if w.any()]
     before = {(a, y) for (a, y) in keys if a == WELFARE_AGENCY and linkage_year is not None
               and y < linkage_year}
-    return Groups(order, rr, unit, weight, keys, before)
+    offset = -sum(float(w @ far) for w in weight.values()) if travel else 0.0
+    return Groups(order, rr, unit, weight, keys, before, offset)
 
 
 def availability(v: Any, values: Any, a: str, y: int, before: bool, guests: bool,
@@ -158,7 +172,7 @@ class Master:
         for cols in self.theta.values():
             cost[cols] = scale
         h.changeColsCost(nxt, np.arange(nxt, dtype=np.int32), cost)
-        h.changeObjectiveOffset(float(lm.offset))
+        h.changeObjectiveOffset(float(lm.offset) + g.offset)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.site_terms = {key: [self._site_terms(key, j) for j in range(len(v.sites))]
                            for key in g.keys}
@@ -319,7 +333,7 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
                                                plan=True)
         if lm.violated_rows(values):
             return added
-        exact = float(lm.evaluate(values)) + demand_value
+        exact = float(lm.evaluate(values)) + demand_value + g.offset
         if best_value is None or exact > best_value:
             best_values, best_value = values, exact
         return added

@@ -168,11 +168,11 @@ class PlanModel:
         if asked == "levels" and obj.mode == "min_travel" and obj.unserved_min is not None:
             raise PlannerError("solver.formulation: 'levels' cannot charge objective."
                                "unserved_min; allowed here: 'auto' or 'assignment'")
-        if asked == "benders" and (obj.mode == "min_travel"
+        if asked == "benders" and ((obj.mode == "min_travel" and obj.unserved_min is not None)
                                    or self.instance.scenario.solver.backend == "cpsat"):
-            raise PlannerError("solver.formulation: 'benders' needs a max mode (objective.mode "
-                               "max_served or max_coverage) and a MIP backend (cbc, highs, "
-                               "scip); allowed otherwise: 'auto', 'levels', 'assignment'")
+            raise PlannerError("solver.formulation: 'benders' needs a MIP backend (cbc, highs, "
+                               "scip) and, in min_travel, objective.unserved_min: null; "
+                               "allowed otherwise: 'auto', 'levels', 'assignment'")
         if asked != "auto":
             return asked
         custom = any(n not in REGISTRY for n in self.specs)

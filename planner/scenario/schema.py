@@ -209,8 +209,8 @@ class Solver(Strict):
         default="auto", description="levels: shared variables per nested set of sites "
         "(compact, the default where no rule needs more); assignment: a serve variable per "
         "demand point, site and phase (needed by the caseload limit); benders: demand as "
-        "cuts generated where needed (max modes, MIP backends; for 읍면동 demand); all "
-        "reach the same optimum")
+        "cuts generated where needed (MIP backends; min_travel only without unserved_min; "
+        "for 읍면동 demand and small-p p-medians); all reach the same optimum")
 
 
 class Scenario(Strict):
