@@ -31,6 +31,10 @@ class Decisions:
         """The share of point i's segment s clients served at j in y (1 unless split)."""
         return self.share.get(key, 1.0)
 
+    def hosted(self) -> set[tuple[str, str, int]]:
+        """Every (site, agency, year) with the agency in the center (the anchor: open)."""
+        return set(self.host) | {(j, ANCHOR, y) for (j, y, _) in self.open}
+
     def kind_at(self, j: str, y: int) -> list[str]:
         return [k for (jj, yy, k) in self.open if jj == j and yy == y]
 
@@ -85,14 +89,14 @@ def team_needed(reach, linkage_year: int | None, i: str, s: str, j: str,
 
 
 def assign_best(d: Decisions, v, reach, mode: str, linkage_year: int | None) -> None:
-    """Levels formulation: each client goes to its best available center.
+    """Levels and Benders formulations: each client goes to its best available center.
 
     Best: highest reach (min_travel: shortest travel), then nearest, then site code, among
     the kept sites that host its tenant (and its team, where one is needed). The levels'
     value is exactly this plan's; a demand point with no such site stays unserved (in
     min_travel only when its far bound was charged, and the k-nearest loop widens it).
     """
-    hosted = set(d.host) | {(j, ANCHOR, y) for (j, y, _) in d.open}
+    hosted = d.hosted()
     if mode == "min_travel":
         def rank(i, j):
             return (reach.minutes[(i, j)], j)
@@ -117,7 +121,7 @@ def far_used(d: Decisions, v, reach, mode: str) -> list[str]:
     has no available kept site (max modes: and some site beyond hosts its tenant) the
     bound may be what the plan was chosen for, so k must grow there.
     """
-    hosted = set(d.host) | {(j, ANCHOR, y) for (j, y, _) in d.open}
+    hosted = d.hosted()
     served = {(i, s, y) for (i, s, _, y) in d.serve}
     used = set()
     for i in reach.far_value:

@@ -17,6 +17,7 @@ from planner.decisions import Decisions, team_needed
 from planner.instance import Instance
 from planner.model.reach import WELFARE_AGENCY, ReachTable
 from planner.model.registry import DEMAND_SCALE
+from planner.model.rules.serve import site_capacity
 from planner.model.variables import ANCHOR
 
 
@@ -355,14 +356,13 @@ def _linkage(inst, d, reach, params):
 
 @check("center-capacity")
 def _capacity(inst, d, reach, params):
-    default = int(params.get("clients_per_center", 0))
-    per_site = params.get("per_site") or {}
+    cap_of = site_capacity(params)
     load: dict[tuple[str, str, int], float] = defaultdict(float)
     for (i, s, j, y) in d.serve:
         load[(j, s, y)] += inst.demand[y].value(i, s) * d.share_of((i, s, j, y))
     out = []
     for (j, s, y), n in load.items():
-        cap = int(per_site.get(j, default))
+        cap = cap_of(j)
         if n > cap * (1 + 1e-6):
             out.append(f"{j} {s} {y}: {n:,.0f} clients > {cap:,}")
     return out

@@ -92,12 +92,11 @@ def make_groups(inst: Any, v: Any, reach: Any, scale: float,
 
 
 def availability(v: Any, values: Any, a: str, y: int, before: bool, guests: bool,
-                 n: int, plan: bool = False) -> np.ndarray:
+                 n: int) -> np.ndarray:
     """How available each site is to each district's clients, from (LP or MIP) values.
 
     One row for everyone, unless ``before`` the linkage: then n x n, a district's own
-    center or, with its team there, a guest center (``plan``: an integer plan, read from the
-    team and tenant rather than from the avail variable, which a plan may leave at 0).
+    center or, with its team there, a guest center (the avail variable).
     """
     site = np.array([sum(values[c] * k for c, k in v.hosts(j, a, y).items())
                      for j in v.sites])
@@ -109,8 +108,7 @@ def availability(v: Any, values: Any, a: str, y: int, before: bool, guests: bool
         col = {c: m for m, c in enumerate(v.sites)}
         for (u, j, yy), var in v.avail.items():
             if yy == y:
-                mat[col[u], col[j]] = min(values[v.team[(u, j, y)]], site[col[j]]) if plan \
-                    else values[var]
+                mat[col[u], col[j]] = values[var]
     return mat
 
 
@@ -174,9 +172,9 @@ class Master:
         h.changeColsCost(nxt, np.arange(nxt, dtype=np.int32), cost)
         h.changeObjectiveOffset(float(lm.offset) + g.offset)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        self.site_terms = {key: [self._site_terms(key, j) for j in range(len(v.sites))]
-                           for key in g.keys}
+        self.site_terms = {(a, y): [v.hosts(j, a, y) for j in v.sites] for (a, y) in g.keys}
         self.n_cuts = 0
+        self.integer = False  # the LP rounds first; make_integer switches
 
     def _rows(self, rows: list[tuple[dict[int, float], float, float]]) -> None:
         if not rows:
@@ -190,10 +188,6 @@ class Master:
                        np.array([r[2] for r in rows], dtype=float), len(idx),
                        np.array(starts, dtype=np.int32), np.array(idx, dtype=np.int32),
                        np.array(val, dtype=float))
-
-    def _site_terms(self, key: tuple[str, int], j: int) -> dict[int, int]:
-        a, y = key
-        return self.v.hosts(self.v.sites[j], a, y)
 
     def avail_terms(self, key: tuple[str, int], u: int, j: int) -> dict[int, int]:
         """LinearModel terms of 'site j is available to district u's clients of a in y'."""
@@ -251,8 +245,6 @@ class Master:
         bound = info.mip_dual_bound if self.integer else info.objective_function_value
         return status, values, (bound if np.isfinite(bound) else None)
 
-    integer = False
-
     def make_integer(self, hint: list[float] | None) -> None:
         """Switch the decision variables to integer (theta and continuous ones stay)."""
         ints = np.array([k for k in range(self.lm.n_vars) if k not in self.lm.continuous],
@@ -270,8 +262,7 @@ class Master:
         sol.col_value = list(full)
         self.h.setSolution(sol)
 
-    def cut_round(self, values: np.ndarray, thetas: np.ndarray | None,
-                  plan: bool = False) -> tuple[int, float]:
+    def cut_round(self, values: np.ndarray, thetas: np.ndarray | None) -> tuple[int, float]:
         """Add the violated cuts (without theta values: the tight ones).
 
         Returns (cuts added, the demand part of the objective at these values, exact for
@@ -281,8 +272,7 @@ class Master:
         n = len(self.v.sites)
         for key in self.g.keys:
             a, y = key
-            av = availability(self.v, values, a, y, key in self.g.welfare_before, self.guests, n,
-                              plan)
+            av = availability(self.v, values, a, y, key in self.g.welfare_before, self.guests, n)
             best, m = separate(self.g, av)
             w = self.g.weight[key]
             value += float(w @ best)
@@ -327,10 +317,9 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
         """
         nonlocal best_values, best_value
         for (u, j, y), var in v.avail.items():  # guest service wherever team and tenant are
-            values[var] = int(values[v.team[(u, j, y)]] and all(
+            values[var] = int(values[v.team[(u, j, y)]] and any(
                 values[c] for c in v.hosts(j, WELFARE_AGENCY, y)))
-        added, demand_value = master.cut_round(np.array(values, dtype=float), thetas,
-                                               plan=True)
+        added, demand_value = master.cut_round(np.array(values, dtype=float), thetas)
         if lm.violated_rows(values):
             return added
         exact = float(lm.evaluate(values)) + demand_value + g.offset

@@ -65,9 +65,8 @@ class PlanVariables:
     existing_format: dict[str, str] = field(default_factory=dict)
     existing_hosts: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def level_key(self, sites: tuple[str, ...], i: str, a: str, y: int,
-                  unit: str) -> LevelKey:
-        """The level variable's key for point i (in district ``unit``)."""
+    def level_key(self, sites: tuple[str, ...], a: str, y: int, unit: str) -> LevelKey:
+        """The level variable's key for a point of district ``unit``."""
         before = self.linkage_year is not None and y < self.linkage_year
         return (sites, a, y, unit if a == WELFARE_AGENCY and before else None)
 
@@ -77,7 +76,7 @@ class PlanVariables:
         for a in dict.fromkeys(self.segments.values()):
             for y in self.years:
                 for lev in pl.levels:
-                    key = self.level_key(lev.sites, i, a, y, unit)
+                    key = self.level_key(lev.sites, a, y, unit)
                     if key in self.level:
                         yield a, y, key, lev.gain
 
@@ -175,17 +174,16 @@ def _make_levels(v: PlanVariables, reach: ReachTable, lm: LinearModel, mode: str
     for i, pl in v.point_levels.items():
         u = reach.unit_of[i]
         sets = [lev.sites for lev in pl.levels if lev.gain > 0]
+        if pl.forced is not None:  # min_travel: every client is assigned
+            sets.append(pl.forced)
         for a in agencies:
             for y in v.years:
                 for sites in sets:
-                    key = v.level_key(sites, i, a, y, u)
+                    key = v.level_key(sites, a, y, u)
                     if key not in v.level:
                         v.level[key] = lm.var(_level_name(key), continuous=True)
-                if pl.forced is not None:  # min_travel: every client is assigned
-                    key = v.level_key(pl.forced, i, a, y, u)
-                    if key not in v.level:
-                        v.level[key] = lm.var(_level_name(key), continuous=True)
-                    lm.lb[v.level[key]] = 1
+                if pl.forced is not None:
+                    lm.lb[v.level[v.level_key(pl.forced, a, y, u)]] = 1
 
 
 def _level_name(key: LevelKey) -> str:

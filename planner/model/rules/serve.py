@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from planner.errors import PlannerError
 from planner.model.reach import WELFARE_AGENCY
 from planner.model.registry import RuleContext, rule, scale, sum_terms
@@ -107,6 +109,13 @@ def welfare_linkage(ctx: RuleContext) -> None:
             ctx.add({var: 1, v.team[(i, j, p)]: -1}, ">=", 0, f"team stays {i}->{j}@{y}")
 
 
+def site_capacity(params: dict) -> Callable[[str], int]:
+    """The caseload rule's capacity of each site: per_site[j], else clients_per_center."""
+    per_site = dict(params.get("per_site") or {})
+    default = int(params.get("clients_per_center", 0))
+    return lambda j: int(per_site.get(j, default))
+
+
 @rule("center-capacity", default_active=False,
       params={"clients_per_center": 50_000, "per_site": {}, "split": False})
 def capacity(ctx: RuleContext) -> None:
@@ -122,18 +131,17 @@ def capacity(ctx: RuleContext) -> None:
     if v.formulation != "assignment":
         raise PlannerError("rule center-capacity needs the assignment formulation; it is "
                            "built automatically when the rule is active")
-    per_site = dict(ctx.params.get("per_site") or {})
-    unknown = sorted(set(per_site) - set(v.sites))
+    unknown = sorted(set(ctx.params.get("per_site") or {}) - set(v.sites))
     if unknown:
         raise PlannerError(f"rules.center-capacity.params.per_site: unknown sites {unknown[:5]}"
                            f"; allowed: the candidate sites' codes")
-    default = int(ctx.params["clients_per_center"])
+    cap_of = site_capacity(ctx.params)
     rows: dict[tuple[str, str, int], dict[int, int]] = {}
     for (i, s, j, y), var in v.serve.items():
         d = int(ctx.inst.demand[y].value(i, s))
         rows.setdefault((j, s, y), {})[var] = d
     for (j, s, y), terms in rows.items():
         a = v.segments[s]
-        cap = int(per_site.get(j, default))
+        cap = cap_of(j)
         ctx.add(sum_terms(terms, {c: -cap for c in v.hosts(j, a, y)}), "<=", 0,
                 f"{j}:{s}@{y}")
