@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from planner.decisions import team_needed
 from planner.errors import PlannerError
 from planner.model.reach import WELFARE_AGENCY
 from planner.model.registry import RuleContext, rule, scale, sum_terms
@@ -72,9 +73,7 @@ def welfare_linkage(ctx: RuleContext) -> None:
     year = ctx.inst.scenario.welfare_linkage_year
     if year is None:
         return
-    welfare = set(ctx.reach.welfare_segments())
     guests = bool(ctx.params.get("guest_teams", True))
-    unit_of = ctx.reach.unit_of
     for key, var in v.level.items():  # levels: own district's center, or a team's
         sites, a, y, u = key
         if u is None:
@@ -91,8 +90,8 @@ def welfare_linkage(ctx: RuleContext) -> None:
         ctx.add(sum_terms({var: 1}, scale(v.hosts(j, WELFARE_AGENCY, y), -1)), "<=", 0,
                 f"guest welfare {u}->{j}@{y} needs the tenant")
     for (i, s, j, y), var in v.serve.items():
-        u = unit_of[i]
-        if s not in welfare or y >= year or u == j:
+        u = team_needed(ctx.reach, year, i, s, j, y)
+        if u is None:
             continue
         if guests and (u, j, y) in v.team:
             ctx.add({var: 1, v.team[(u, j, y)]: -1}, "<=", 0, f"{i}:{s}->{j}@{y}")
