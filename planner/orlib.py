@@ -70,15 +70,18 @@ def _single_phase(name: str, p: int, objective: dict, travel: dict, backend: str
     }, name)
 
 
+def _one_phase_demand(weights: pd.Series) -> dict[int, pd.DataFrame]:
+    """The single phase's demand table: the weights as the one segment's clients."""
+    return {2015: pd.DataFrame({"jobseekers": weights.to_numpy()}, index=weights.index)}
+
+
 def pmedian_instance(cost: pd.DataFrame, weights: pd.Series, p: int, *, name: str = "p-median",
                      backend: str = "cbc", time_limit_s: float = 600.0,
                      k_nearest: int | None = None) -> Instance:
     """The p-median (demand points x sites ``cost``) as planner's min_travel special case."""
     sc = _single_phase(name, p, {"mode": "min_travel", "unserved_min": None,
                                  "k_nearest": k_nearest}, {}, backend, time_limit_s)
-    demand = {2015: pd.DataFrame({"jobseekers": weights.reindex(cost.index).to_numpy()},
-                                 index=cost.index)}
-    return instance_from_matrix(sc, cost, demand)
+    return instance_from_matrix(sc, cost, _one_phase_demand(weights.reindex(cost.index)))
 
 
 def mclp_instance(cost: pd.DataFrame, weights: pd.Series, p: int, radius: float, *,
@@ -87,9 +90,7 @@ def mclp_instance(cost: pd.DataFrame, weights: pd.Series, p: int, radius: float,
     """The maximal covering location problem as planner's max_coverage special case."""
     sc = _single_phase(name, p, {"mode": "max_coverage"}, {"cutoff_min": radius}, backend,
                        time_limit_s)
-    demand = {2015: pd.DataFrame({"jobseekers": weights.reindex(cost.index).to_numpy()},
-                                 index=cost.index)}
-    return instance_from_matrix(sc, cost, demand)
+    return instance_from_matrix(sc, cost, _one_phase_demand(weights.reindex(cost.index)))
 
 
 def read_pmedcap(path: str | Path) -> tuple[int, int, np.ndarray, np.ndarray]:
@@ -121,8 +122,7 @@ def pmedcap_instance(path: str | Path, backend: str = "cbc",
                        backend, time_limit_s)
     sc = sc.model_copy(update={"rules": {**sc.rules, "center-capacity": RuleSetting(
         active=True, params={"clients_per_center": q})}})
-    demand_table = {2015: pd.DataFrame({"jobseekers": demand}, index=codes)}
-    return instance_from_matrix(sc, travel, demand_table)
+    return instance_from_matrix(sc, travel, _one_phase_demand(pd.Series(demand, index=codes)))
 
 
 def read_cap(path: str | Path, capacity: float | None = None):
@@ -178,8 +178,7 @@ def cap_instance(path: str | Path, capacity: float | None = None, backend: str =
         "rules": {**sc.rules, "center-capacity": RuleSetting(active=capacitated, params={
             "clients_per_center": int(caps.max()), "split": True,
             "per_site": {j: int(c) for j, c in zip(sites, caps, strict=True)}})}})
-    demand_table = {2015: pd.DataFrame({"jobseekers": demand}, index=points)}
-    return instance_from_matrix(sc, travel, demand_table)
+    return instance_from_matrix(sc, travel, _one_phase_demand(pd.Series(demand, index=points)))
 
 
 def cap_value(sol, path: str | Path, capacity: float | None = None) -> float:
