@@ -53,16 +53,24 @@ def check(scenario: Path) -> None:
     click.echo(f"scenario {sc.name} ({scenario}); units of {sc.vintage}; "
                f"files applied: {', '.join(Path(f).name for f in sc.source_files)}")
     click.echo(f"targets are {sc.targets} ({sc.target_mode}); objective {sc.objective.mode}\n")
+    click.echo("== lists merged by key (entry: the file it comes from)")
+    for where, entries in sc.entry_sources.items():
+        shown = ", ".join(f"{k}: {f}" for k, f in entries.items()) or "(empty)"
+        click.echo(f"  {where}: {shown}")
+    click.echo("")
     for title, df in tables.items():
         click.echo(f"== {title}")
         click.echo(_table(df) if not df.empty else "(none)")
         click.echo("")
     estimates = [s for s, seg in districts.catalog.segments.items() if seg.estimate]
     click.echo(f"estimates and proxies in the demand figures: {', '.join(estimates)}")
-    if sc.assumptions:
-        click.echo("assumptions of this scenario:")
-        for a in sc.assumptions:
-            click.echo(f"  - {a}")
+    from planner.scenario.assumptions import assumption_lines
+
+    click.echo("assumptions of this scenario (its own values):")
+    for a in assumption_lines(sc):
+        click.echo(f"  - {a}")
+    for a in sc.assumptions:
+        click.echo(f"  - note: {a}")
     errors = [f for f in findings if f.level == "error"]
     click.echo(f"\n== checks: {len(errors)} error(s), {len(findings) - len(errors)} warning(s)")
     for f in findings:
@@ -73,13 +81,16 @@ def check(scenario: Path) -> None:
     click.echo("\nscenario passes the pre-solve checks")
 
 
+def _num(x: float | None) -> str:
+    return "no bound" if x is None else f"{x:,.1f}"
+
+
 def _summary(sol) -> str:
     f = sol.facts()
     proof = "; proof: integral LP relaxation" if f["proof"] == "lp_relaxation_integral" else ""
     gap = "-" if f["gap"] is None else f"{f['gap']:.4%}"
-    head = (f"status {f['status']}{' (interrupted)' if sol.interrupted else ''}"
-            f"{'' if sol.optimal else ' (not proven optimal)'}; objective "
-            f"{f['objective']:,.1f}; bound {f['best_bound']:,.1f}; gap {gap}; "
+    head = (f"status {f['status']}{'' if sol.optimal else ' (not proven optimal)'}; "
+            f"objective {_num(f['objective'])}; bound {_num(f['best_bound'])}; gap {gap}; "
             f"{f['backend']} {f['solve_s']:.1f}s (build {f['build_s']:.1f}s){proof}; "
             f"{f['variables']:,} variables, {f['constraints']:,} rows")
     cols = ["year", "centers_open", "centers_new"] + [
@@ -92,7 +103,8 @@ def _summary(sol) -> str:
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="run folder (default runs/<scenario name>, replaced on each run)")
-@click.option("--force", is_flag=True, help="replace an existing --out folder")
+@click.option("--force", is_flag=True,
+              help="replace an existing --out folder (only one that planner wrote)")
 @click.option("--backend", type=click.Choice(["cbc", "cpsat", "highs", "scip"]), default=None,
               help="override solver.backend")
 @click.option("--time-limit", type=float, default=None, help="override solver.time_limit_s")
@@ -102,29 +114,47 @@ def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
         time_limit: float | None, workers: int | None, seed: int | None) -> None:
     """Solve SCENARIO and write a run folder (plan, KPIs, assignment, solver log).
 
-    Exit status: 0 with a plan (optimal or feasible), 1 when infeasible (the conflicting rules
-    are listed), 2 when inputs cannot be read, 3 when no plan was found in the time limit.
+    The run folder (default runs/<scenario name>, replaced on each run) is checked before
+    solving. --force replaces only a folder that planner wrote (it holds .planner-run).
+
+    Exit status: 0 a plan was written (optimal, or feasible at the time limit); 1 proven
+    infeasible (the conflicting rules are listed); 2 bad input or an output folder that
+    cannot or must not be written; 3 no plan within the time limit (nothing written);
+    4 interrupted (Ctrl-C or SIGTERM), the best plan found was written; 130 interrupted
+    before any plan was found (nothing written).
     """
-    from planner.run import InfeasibleScenario, run_scenario
+    from planner.model.guard import terminate_as_interrupt
+    from planner.run import InfeasibleScenario, NoPlanError, run_loaded
     from planner.scenario import load_scenario
 
     def progress(msg: str) -> None:
         click.echo(f"  {msg}", err=True)
 
     try:
-        name = load_scenario(scenario).name
-        target = out or Path("runs") / name
-        res = run_scenario(scenario, target, force=force or out is None, backend=backend,
-                           time_limit_s=time_limit, workers=workers, seed=seed,
-                           progress=progress)
+        with terminate_as_interrupt():
+            progress("loading scenario and data")
+            sc = load_scenario(scenario)
+            target = out or Path("runs") / sc.name
+            res = run_loaded(sc, target, force=force or out is None, backend=backend,
+                             time_limit_s=time_limit, workers=workers, seed=seed,
+                             progress=progress)
     except InfeasibleScenario as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except PlannerError as exc:
+    except NoPlanError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(3 if "no plan found" in str(exc) else 2)
+        sys.exit(3)
+    except PlannerError as exc:
+        _fail(exc)
+        return
+    except KeyboardInterrupt:
+        click.echo("interrupted before a plan was found or written: nothing written",
+                   err=True)
+        sys.exit(130)
     click.echo(_summary(res.solution))
     click.echo(f"\nrun folder: {res.out}")
+    if res.solution.interrupted:
+        sys.exit(4)
 
 
 @main.command("map")

@@ -15,7 +15,7 @@ from planner.errors import PlannerError
 from planner.instance import Instance, build_instance
 from planner.model.explain import Conflict, explain_infeasibility
 from planner.model.plan_model import PlanModel
-from planner.runfolder import write_run
+from planner.runfolder import check_destination, write_run
 from planner.scenario import Scenario, load_scenario
 from planner.solution import Solution
 
@@ -34,6 +34,10 @@ class InfeasibleScenario(PlannerError):
             lines.append("the solver proved infeasibility but no small set of rules was found")
         super().__init__("the scenario is infeasible; these rules conflict:\n"
                          + "\n".join(f"  - {x}" for x in lines))
+
+
+class NoPlanError(PlannerError):
+    """The solve ended (time limit or interrupt) without any plan; nothing was written."""
 
 
 @dataclass
@@ -69,7 +73,13 @@ def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = Fal
                workers: int | None = None, seed: int | None = None,
                progress: Callable[[str], None] | None = None,
                outputs: bool = True) -> RunResult:
-    """Solve an already validated scenario (see ``run_scenario``)."""
+    """Solve an already validated scenario (see ``run_scenario``).
+
+    The output folder is checked first: nothing is solved for a folder that could not or
+    must not be written.
+    """
+    if out is not None:
+        check_destination(Path(out), force)
     inst = build_instance(sc, load_districts(sc.vintage))
     _say(progress, "pre-solve checks")
     findings = run_checks(inst)
@@ -86,13 +96,19 @@ def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = Fal
     sol = model.solve(backend=backend, time_limit_s=time_limit_s, workers=workers, seed=seed,
                       progress=progress)
     if sol.status == "infeasible":
-        _say(progress, "infeasible: looking for the conflicting rules")
-        conflicts = explain_infeasibility(built.lm)
+        left = opts.time_limit_s - sol.solve_s  # the explanation shares the solve's limit
+        conflicts = None
+        if left >= 0.5:
+            _say(progress, "infeasible: looking for the conflicting rules")
+            conflicts = explain_infeasibility(built.lm, left)
         docs = {n: s.summary for n, s in model.specs.items()}
         raise InfeasibleScenario(findings, conflicts, docs)
     if not sol.has_plan:
-        raise PlannerError(f"no plan found within {opts.time_limit_s:g}s (status "
-                           f"{sol.status}); raise solver.time_limit_s or try another backend")
+        if sol.interrupted:
+            raise KeyboardInterrupt
+        raise NoPlanError(f"no plan found within {opts.time_limit_s:g}s (status "
+                          f"{sol.status}); nothing written; raise solver.time_limit_s or try "
+                          f"another backend")
     if sol.hard_violations:
         raise PlannerError("the validator rejects the solver's plan (a bug):\n" + "\n".join(
             f"  - {v}" for v in sol.hard_violations[:20]))

@@ -1,7 +1,8 @@
 """The solution as a value object: solver facts, the plan and KPIs as DataFrames.
 
 Status is honest: ``optimal`` only when the solver proved it (objective = bound); a time limit
-gives ``feasible`` with its gap; no plan gives ``infeasible`` or ``unknown``.
+gives ``feasible`` with its gap (or no bound), Ctrl-C or SIGTERM ``interrupted``; no plan
+gives ``infeasible`` (proven) or ``unknown``.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
         gap = abs(bound - obj) / max(1.0, abs(obj))
     if status == "optimal" and gap is not None and gap > 1e-9:
         status = "feasible"  # a solver's "optimal" within a tolerance is not proven here
+    if raw.interrupted and status != "optimal":
+        status = "interrupted"  # stopped by Ctrl-C or SIGTERM: a plan, not a proof
     penalty = sum(-built.lm.objective.get(s, 0) * raw.values[s]
                   for s in built.lm.penalties) / DEMAND_SCALE
     sol = Solution(inst.scenario.name, status, raw.backend, obj, bound, gap, raw.time_s,

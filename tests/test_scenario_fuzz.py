@@ -1,6 +1,9 @@
-"""Arbitrary YAML never crashes the loader with anything but the project's ScenarioError."""
+"""Arbitrary YAML never crashes the loader with anything but the project's ScenarioError;
+mutants of a valid scenario never crash anything after loading either."""
 
 from __future__ import annotations
+
+import random
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +13,7 @@ from planner.errors import ScenarioError
 from planner.scenario import load_scenario, scenario_from_dict
 from planner.scenario.load import parse_yaml
 
+from .scenario_mutants import TAGS, as_text, mutate, outcome
 from .test_scenario_validation import _toy_doc
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
@@ -39,6 +43,25 @@ def test_arbitrary_documents(doc):
 @given(st.text(max_size=200))
 def test_arbitrary_text(text):
     _only_scenario_errors(parse_yaml, text, "<fuzz>")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(TAGS), st.sampled_from(["name", "vintage", "phases", "x"]),
+       st.text(max_size=30))
+def test_tagged_values(tag, key, value):
+    _only_scenario_errors(parse_yaml, f"{key}: {tag} {value}\n", "<fuzz>")
+
+
+def test_mutants_reach_the_checks_build_and_solve(tmp_path):
+    """Mutants of the toy scenario: only the project's errors, and a third or more load (so
+    the instance, checks, model and solve after loading are fuzzed). `bench/fuzz.py` runs
+    thousands."""
+    rng = random.Random(20261201)
+    doc = _toy_doc()
+    counts = {"loaded": 0, "error": 0}
+    for _ in range(60):
+        counts[outcome(as_text(mutate(doc, rng), rng), tmp_path, time_limit_s=5)] += 1
+    assert counts["loaded"] >= 60 / 3, counts
 
 
 def _paths(node, prefix=()):

@@ -57,11 +57,11 @@ def test_od_matrix_missing_pair_named(tmp_path):
 
 
 def test_od_matrix_bad_value_and_duplicates(tmp_path):
-    with pytest.raises(DataError, match="field 'minutes'"):
+    with pytest.raises(DataError, match="'minutes' must be a finite number"):
         load_od_matrix(_od(tmp_path, [("A", "B", -1), ("B", "A", 1)]), ["A", "B"])
     with pytest.raises(DataError, match="more than once"):
         load_od_matrix(_od(tmp_path, [("A", "B", 1), ("A", "B", 2)]), ["A", "B"])
-    with pytest.raises(DataError, match="needs columns"):
+    with pytest.raises(DataError, match="needs column"):
         p = tmp_path / "x.csv"
         p.write_text("from,to,min\nA,B,1\n")
         load_od_matrix(p, ["A", "B"])

@@ -7,6 +7,7 @@ and 시도 of 2015 (강원 42xxx, 전북 45xxx, 군위 in 경북, 인천 남구 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from planner.data import geometry
 from planner.data.catalog import Catalog, load_catalog
+from planner.data.tables import read_table
 from planner.errors import DataError, did_you_mean
 from planner.paths import districts_dir
 
@@ -91,7 +93,8 @@ class DistrictData:
         if self._emd is None:
             path = (self.directory or districts_dir()) / "emd_2015.csv"
             to_vintage = dict(zip(self.units.code_current, self.units.index, strict=True))
-            emd = _read(path).set_index("emd_code")
+            emd = _read(path, ("emd_code", "unit", "pop2015_census", "point_lon",
+                               "point_lat")).set_index("emd_code")
             emd["unit"] = emd.unit.map(to_vintage)
             if emd.unit.isna().any():
                 raise DataError(f"{path}: 읍면동 of unknown units: "
@@ -147,10 +150,34 @@ class DistrictData:
                 + did_you_mean(c, sorted(known)) for c in codes if c not in known]
 
 
-def _read(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError(f"{path}: table missing; rebuild with `python -m planner.data.build`")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+REBUILD = "; rebuild with `planner build-data`"
+
+
+def _read(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A project table as text, with the ``columns`` it must have; DataError when unreadable."""
+    return read_table(path, "table", columns, hint=REBUILD)
+
+
+def _numbers(frame: pd.DataFrame, col: str, path: Path, integer: bool = False) -> pd.Series:
+    """Column ``col`` as numbers; DataError naming the first row and value that is not one."""
+    values = pd.to_numeric(frame[col], errors="coerce")
+    bad = values.isna() | ~values.map(lambda x: math.isfinite(x) if x == x else False)
+    if integer:
+        bad |= values.notna() & (values % 1 != 0)
+    if bad.any():
+        n = int(bad.to_numpy().argmax())
+        raise DataError(f"{path}: row {n + 2}, column {col!r}: {str(frame[col].iloc[n])[:20]!r}"
+                        f" is not a {'whole ' if integer else ''}number")
+    return values.astype("int64") if integer else values.astype(float)
+
+
+def _to_vintage(codes: pd.Series, to_vintage: dict[str, str], path: Path, col: str) -> pd.Series:
+    unknown = ~codes.isin(to_vintage)
+    if unknown.any():
+        n = int(unknown.to_numpy().argmax())
+        raise DataError(f"{path}: row {n + 2}, column {col!r}: unknown unit code "
+                        f"{str(codes.iloc[n])[:12]!r}")
+    return codes.map(to_vintage)
 
 
 def load_districts(vintage: int = 2015, directory: Path | None = None) -> DistrictData:
@@ -158,7 +185,11 @@ def load_districts(vintage: int = 2015, directory: Path | None = None) -> Distri
     if vintage not in VINTAGES:
         raise DataError(f"vintage {vintage!r} unknown; allowed: {', '.join(map(str, VINTAGES))}")
     d = directory or districts_dir()
-    raw = _read(d / "units.csv")
+    units_csv = d / "units.csv"
+    raw = _read(units_csv, ("code", "code_2015", "name_ko", "name_ko_2015", "sido",
+                            "sido_2015", "sido_code", "sido_code_2015", *_UNIT_COLUMNS))
+    if len(raw) != N_UNITS or not raw.code.is_unique or not raw.code_2015.is_unique:
+        raise DataError(f"{units_csv}: expected {N_UNITS} unique units, got {len(raw)} rows")
     if vintage == 2015:
         key, names = raw.code_2015, {"name_ko": raw.name_ko_2015, "sido": raw.sido_2015,
                                      "sido_code": raw.sido_code_2015}
@@ -169,26 +200,38 @@ def load_districts(vintage: int = 2015, directory: Path | None = None) -> Distri
     units = pd.DataFrame({"code": key, "code_current": raw.code, **names})
     units = units.join(raw[_UNIT_COLUMNS]).set_index("code")
     for col in ("point_lon", "point_lat", "point_x_5179", "point_y_5179", "area_km2"):
-        units[col] = units[col].astype(float)
-    if len(units) != N_UNITS or not units.index.is_unique:
-        raise DataError(f"{d / 'units.csv'}: expected {N_UNITS} unique units, got {len(units)}")
+        units[col] = _numbers(raw, col, units_csv).to_numpy()
 
-    figures = _read(d / "figures.csv")
+    figures_csv = d / "figures.csv"
+    figures = _read(figures_csv, ("code", "year", "recipients_method", "age_method"))
     for col in figures.columns:
         if col not in ("code", "recipients_method", "age_method"):
-            figures[col] = pd.to_numeric(figures[col], errors="raise").astype("int64")
-    figures["code"] = figures.code.map(to_vintage)
+            figures[col] = _numbers(figures, col, figures_csv, integer=True)
+    figures["code"] = _to_vintage(figures.code, to_vintage, figures_csv, "code")
+    per_year = figures.groupby("year").code.nunique()
+    short = per_year[per_year != N_UNITS]
+    if len(short) or figures.duplicated(["code", "year"]).any():
+        raise DataError(f"{figures_csv}: every year needs one row per unit ({N_UNITS}); "
+                        + (f"year {int(short.index[0])} has {int(short.iloc[0])}" if len(short)
+                           else "a (code, year) pair is listed twice")
+                        + " (truncated? rebuild with `planner build-data`)")
 
-    centers = _read(d / "employment_centers.csv")
+    centers_csv = d / "employment_centers.csv"
+    centers = _read(centers_csv, ("is_branch", "host_code", "jurisdiction_codes"))
     centers["is_branch"] = centers.is_branch == "True"
-    centers["host_code"] = centers.host_code.map(to_vintage)
-    centers["jurisdiction_codes"] = centers.jurisdiction_codes.map(
-        lambda s: ";".join(to_vintage[c] for c in s.split(";") if c))
-    juris = _read(d / "ec_jurisdiction.csv")
-    juris["code"] = juris.code.map(to_vintage)
+    centers["host_code"] = _to_vintage(centers.host_code, to_vintage, centers_csv, "host_code")
+    try:
+        centers["jurisdiction_codes"] = centers.jurisdiction_codes.map(
+            lambda s: ";".join(to_vintage[c] for c in s.split(";") if c))
+    except KeyError as exc:
+        raise DataError(f"{centers_csv}: column 'jurisdiction_codes' names unknown unit code "
+                        f"{str(exc)[:14]}") from None
+    juris_csv = d / "ec_jurisdiction.csv"
+    juris = _read(juris_csv, ("code", "center_id", "method", "km_to_center"))
+    juris["code"] = _to_vintage(juris.code, to_vintage, juris_csv, "code")
     units = units.join(juris.set_index("code")[["center_id", "method", "km_to_center"]]
                        .rename(columns={"center_id": "ec_center_id", "method": "ec_assignment"}))
-    presence = _read(d / "agency_presence.csv")
+    presence = _read(d / "agency_presence.csv", ("code",))
     presence["code"] = presence.code.map(lambda c: to_vintage.get(c, ""))
     return DistrictData(vintage, units, figures, centers, presence, load_catalog(),
                         directory=directory)

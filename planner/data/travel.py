@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.data.tables import read_table
 from planner.errors import DataError
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
 UNREACHABLE = np.inf
+MAX_OD_MINUTES = 10_000  # a week of travel: anything larger in an OD matrix is a mistake
 
 
 @dataclass(frozen=True)
@@ -78,20 +80,20 @@ def load_od_matrix(path: Path, codes: list[str]) -> pd.DataFrame:
     Missing pairs are an error naming the first few; a pair listed twice is an error too.
     The diagonal may be omitted (taken as 0).
     """
-    try:
-        od = pd.read_csv(path, dtype={"origin": str, "destination": str})
-    except FileNotFoundError as exc:
-        raise DataError(f"{path}: OD matrix file not found") from exc
-    need = {"origin", "destination", "minutes"}
-    if not need <= set(od.columns):
-        raise DataError(f"{path}: OD matrix needs columns {sorted(need)}; "
-                        f"found {list(od.columns)}")
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        raise DataError(f"{path}: an OD matrix must be a .csv file (origin,destination,minutes)")
+    od = read_table(path, "OD matrix", ("origin", "destination", "minutes"),
+                    dtype={"origin": str, "destination": str})
     minutes = pd.to_numeric(od.minutes, errors="coerce")
-    bad = od[minutes.isna() | (minutes < 0)]
+    bad = od[minutes.isna() | ~np.isfinite(minutes) | (minutes < 0)
+             | (minutes > MAX_OD_MINUTES) | od.origin.isna() | od.destination.isna()]
     if len(bad):
         r = bad.iloc[0]
-        raise DataError(f"{path}: field 'minutes' must be a number >= 0; row {bad.index[0] + 2} "
-                        f"({r.origin} -> {r.destination}) has {r.minutes!r}")
+        raise DataError(f"{path}: row {bad.index[0] + 2} ({str(r.origin)[:12]} -> "
+                        f"{str(r.destination)[:12]}): 'minutes' must be a finite number from 0 "
+                        f"to {MAX_OD_MINUTES:,}, and origin and destination given; got "
+                        f"{str(r.minutes)[:20]!r}")
     dup = od[od.duplicated(["origin", "destination"])]
     if len(dup):
         r = dup.iloc[0]

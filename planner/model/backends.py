@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +17,6 @@ from typing import Any
 
 from planner.model.linear import LinearModel
 from planner.scenario.schema import Solver
-
-# CP-SAT's deterministic time is roughly seconds on a fast core; this factor maps the
-# scenario's time limit onto it so that a deterministic run ends near the asked wall time.
-DETERMINISTIC_PER_SECOND = 1.0
 
 
 @dataclass
@@ -43,10 +38,26 @@ class RawResult:
         return self.values is not None
 
 
+def trivial_bound(lm: LinearModel) -> float:
+    """The largest objective any assignment within the variable bounds could reach."""
+    return lm.offset + sum(c * (lm.ub[v] if c > 0 else lm.lb[v])
+                           for v, c in lm.objective.items())
+
+
+def checked_bound(lm: LinearModel, bound: float | None) -> float | None:
+    """A solver's dual bound, or None where it is infinite or a sentinel (SCIP's 1e17...).
+
+    A bound above the trivial one (every objective term at its best) says nothing.
+    """
+    if bound is None or not math.isfinite(bound):
+        return None
+    return None if bound > trivial_bound(lm) + 1e-6 * max(1.0, abs(bound)) else bound
+
+
 def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
                 progress: Callable[[str], None] | None = None,
-                control: dict[str, Any] | None = None, scale: float = 1.0) -> RawResult:
-    """Solve with CP-SAT; ``control["stop"]`` is set to a function that ends the search."""
+                control: Any = None, scale: float = 1.0) -> RawResult:
+    """Solve with CP-SAT; ``control.stop`` is set to a function that ends the search."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -70,15 +81,16 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
     p.random_seed = opts.seed
     if opts.workers == 1:
         p.linearization_level = 2
+    # the wall-clock limit always holds; with ``deterministic`` the deterministic limit
+    # (about seconds on a fast core) stops the search first unless the machine is loaded,
+    # and then the plan repeats
+    p.max_time_in_seconds = opts.time_limit_s
     if opts.deterministic:
-        p.max_deterministic_time = opts.time_limit_s * DETERMINISTIC_PER_SECOND
-        p.max_time_in_seconds = opts.time_limit_s * 4  # safety net on a loaded machine
-    else:
-        p.max_time_in_seconds = opts.time_limit_s
+        p.max_deterministic_time = opts.time_limit_s
     log: list[str] = []
     p.log_search_progress = True
     p.log_to_stdout = False
-    p.catch_sigint_signal = False  # Ctrl-C is handled in Python (solve_interruptible)
+    p.catch_sigint_signal = False  # Ctrl-C is handled by the parent process (guard.py)
     solver.log_callback = log.append
 
     class _Progress(cp_model.CpSolverSolutionCallback):
@@ -88,7 +100,7 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
                          f"{self.best_objective_bound / scale:,.1f}  {self.wall_time:.1f}s")
 
     if control is not None:
-        control["stop"] = solver.stop_search
+        control.stop = solver.stop_search
 
     start = time.perf_counter()
     code = solver.solve(model, _Progress())
@@ -99,8 +111,8 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
         values = [int(solver.value(x)) for x in xs]
     return RawResult("cpsat", status, values,
                      solver.objective_value if values is not None else None,
-                     solver.best_objective_bound if values is not None else None,
-                     elapsed, log)
+                     checked_bound(lm, solver.best_objective_bound) if values is not None
+                     else None, elapsed, log)
 
 
 MIP_IDS = {"cbc": "CBC", "scip": "SCIP", "highs": "HIGHS"}
@@ -172,7 +184,7 @@ def solve_lp_relaxation(lm: LinearModel, opts: Solver) -> RawResult | None:
 
 
 def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
-              control: dict[str, Any] | None = None) -> RawResult:
+              control: Any = None) -> RawResult:
     """Solve with a MIP solver through pywraplp (after trying the LP relaxation)."""
     from ortools.linear_solver import pywraplp
 
@@ -187,13 +199,13 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
                          [f"{opts.backend} is not available in this OR-Tools build"])
     xs = _load(solver, lm, integer=True)
     obj = solver.Objective()
-    left = max(1.0, opts.time_limit_s - (time.perf_counter() - start_all))
+    left = max(0.1, opts.time_limit_s - (time.perf_counter() - start_all))
     solver.SetTimeLimit(int(left * 1000))
     solver.SetNumThreads(opts.workers)
     if hint and opts.backend != "highs":  # OR-Tools 9.15's HiGHS crashes on hints
         solver.SetHint([xs[v] for v in hint], [float(x) for x in hint.values()])
-    if control is not None:
-        control["stop"] = solver.InterruptSolve
+    if control is not None:  # SCIP stops; CBC and HiGHS ignore it (guard.py kills them)
+        control.stop = solver.InterruptSolve
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)  # "optimal" must mean proven
     code = solver.Solve(params)
@@ -205,9 +217,7 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
     values = None
     if code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         values = read_values(lm, [x.solution_value() for x in xs])
-    bound = obj.BestBound() if values is not None else None
-    if bound is not None and not math.isfinite(bound):
-        bound = None
+    bound = checked_bound(lm, obj.BestBound()) if values is not None else None
     return RawResult(opts.backend, status, values,
                      float(lm.evaluate(values)) if values is not None else None, bound,
                      elapsed, [f"{opts.backend}: status {status} in {elapsed:.2f}s"])
@@ -215,51 +225,12 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
 
 def solve(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
           progress: Callable[[str], None] | None = None,
-          control: dict[str, Any] | None = None, scale: float = 1.0) -> RawResult:
-    """Dispatch on ``opts.backend``; ``scale`` converts progress figures to objective units."""
+          control: Any = None, scale: float = 1.0) -> RawResult:
+    """Dispatch on ``opts.backend``; ``scale`` converts progress figures to objective units.
+
+    ``control`` (a ``guard.Control``) receives the backend's stop function. Run it through
+    ``guard.run_guarded`` to have its time limit and Ctrl-C hold on every backend.
+    """
     if opts.backend == "cpsat":
         return solve_cpsat(lm, opts, hint, progress, control, scale)
     return solve_mip(lm, opts, hint, control)
-
-
-def solve_interruptible(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
-                        progress: Callable[[str], None] | None = None,
-                        tick_s: float = 10.0, scale: float = 1.0) -> RawResult:
-    """Solve in a worker thread so that Ctrl-C stops the search and keeps the best plan."""
-    control: dict[str, Any] = {}
-    box: dict[str, Any] = {}
-    done = threading.Event()
-
-    def work() -> None:
-        try:
-            box["result"] = solve(lm, opts, hint, progress, control, scale)
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-        finally:
-            done.set()
-
-    # an Event, not Thread.join: a KeyboardInterrupt inside join() can leave the thread's
-    # state lock released, after which join() returns while the thread still runs
-    thread = threading.Thread(target=work, name="planner-solve", daemon=True)
-    start = time.perf_counter()
-    thread.start()
-    interrupted = False
-    next_tick = tick_s
-    while not done.is_set():
-        try:
-            done.wait(0.2)
-        except KeyboardInterrupt:
-            if not interrupted and progress:
-                progress("interrupted: stopping the search, keeping the best plan found")
-            interrupted = True
-            if "stop" in control:
-                control["stop"]()
-            continue
-        if progress and opts.backend != "cpsat" and time.perf_counter() - start > next_tick:
-            progress(f"{opts.backend} still solving, {next_tick:.0f}s")
-            next_tick += tick_s
-    if "error" in box:
-        raise box["error"]
-    result = box["result"]
-    result.interrupted = interrupted
-    return result

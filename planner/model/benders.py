@@ -230,7 +230,7 @@ class Master:
     def solve(self, time_limit: float) -> tuple[str, np.ndarray | None, float | None]:
         """(status, column values, dual bound) of a run within ``time_limit`` seconds."""
         h, hs = self.h, self.hs
-        h.setOptionValue("time_limit", max(1.0, float(time_limit)))
+        h.setOptionValue("time_limit", max(0.05, float(time_limit)))
         h.run()
         st = h.getModelStatus()
         info = h.getInfo()
@@ -289,16 +289,20 @@ class Master:
 
 def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool,
                   starts: list[dict[int, int]], scale: float, aggregate: bool = True,
-                  progress: Callable[[str], None] | None = None,
-                  started: float | None = None) -> RawResult:
+                  control: Any = None, started: float | None = None,
+                  late_start: Callable[[], dict[int, int] | None] | None = None) -> RawResult:
     """Cutting planes on the LP relaxation, then the master MIP; plans valued exactly.
 
     ``starts``: plans (values by variable) to begin from: each adds its tight cuts and the
     best, valued exactly, is the first incumbent. The bound is the smaller of the last LP
     round's optimum (every round's master is a relaxation of the full model; interior point
     without crossover, so up to its 1e-8 relative tolerance) and the MIP's dual bound.
+    ``control`` (a ``guard.Control``): progress, each better plan as an incumbent, and a
+    stop request that ends the HiGHS run and the rounds with the best plan so far.
+    ``late_start()``: a plan that takes time to find (the district-level optimum), asked for
+    after ``starts`` are valued, so that a stop meanwhile still has their plan.
     """
-    say = progress or (lambda _: None)
+    say = control.progress if control is not None else (lambda _: None)
     start = started if started is not None else time.perf_counter()
     limit = opts.time_limit_s
     log: list[str] = []
@@ -309,6 +313,13 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
     master = Master(lm, v, g, guests, scale, aggregate)
     best_values: list[int] | None = None
     best_value: float | None = None
+    bound: float | None = None
+    if control is not None:
+        master.h.HandleUserInterrupt = True
+        control.stop = master.h.cancelSolve
+
+    def stopped() -> bool:
+        return control is not None and control.stop_requested
 
     def consider(values: list[int], thetas: np.ndarray | None = None) -> int:
         """Value a plan exactly and keep it if best; returns the number of cuts added.
@@ -325,10 +336,15 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
         exact = float(lm.evaluate(values)) + demand_value + g.offset
         if best_value is None or exact > best_value:
             best_values, best_value = values, exact
+            if control is not None:
+                control.incumbent(values, exact, bound)
         return added
 
     for plan in starts:
         consider([int(plan.get(k, 0)) for k in range(lm.n_vars)])
+    late = late_start() if late_start is not None and not stopped() else None
+    if late:
+        consider([int(late.get(k, 0)) for k in range(lm.n_vars)])
     if best_value is not None:
         say(f"benders: start plan worth {best_value / scale:,.1f} (exact)")
     # 1. Kelley's cutting planes on the LP relaxation, by interior point (no crossover: each
@@ -336,16 +352,21 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
     master.h.setOptionValue("solver", "ipm")
     master.h.setOptionValue("run_crossover", "off")
     lp_bound, rounds = None, 0
-    while left(LP_SHARE) > 1.0:
-        status, x, bound = master.solve(left(LP_SHARE))
-        if x is None or bound is None or status not in ("OPTIMAL", "FEASIBLE"):
+    while left(LP_SHARE) > 1.0 and not stopped():
+        status, x, round_bound = master.solve(left(LP_SHARE))
+        if x is None or status not in ("OPTIMAL", "FEASIBLE"):
             break
         rounds += 1
-        lp_bound = bound if lp_bound is None else min(lp_bound, bound)
+        # any point gives valid cuts, but only a proven LP optimum bounds the model (interior
+        # point without crossover may end "unknown", and a stopped run's value is no bound)
+        if status == "OPTIMAL" and round_bound is not None:
+            lp_bound = round_bound if lp_bound is None else min(lp_bound, round_bound)
+            bound = lp_bound
         added, _ = master.cut_round(x[:lm.n_vars], x)
-        say(f"benders LP round {rounds}: bound {lp_bound / scale:,.1f}, {added} cuts added, "
+        shown = "-" if lp_bound is None else f"{lp_bound / scale:,.1f}"
+        say(f"benders LP round {rounds}: bound {shown}, {added} cuts added, "
             f"{time.perf_counter() - start:.1f}s")
-        if not added or (best_value is not None
+        if not added or (best_value is not None and lp_bound is not None
                          and lp_bound - best_value <= LP_STOP * abs(best_value)):
             break
     log.append(f"benders: LP relaxation {rounds} rounds, {master.n_cuts} cuts, bound "
@@ -355,9 +376,9 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
     master.h.setOptionValue("solver", "choose")
     master.make_integer([float(x) for x in best_values] if best_values else None)
     bound, status = lp_bound, "UNKNOWN"
-    while left() > 1.0:
+    while left() > 1.0 and not stopped():
         code, x, mip_bound = master.solve(left())
-        if code == "INFEASIBLE":
+        if code == "INFEASIBLE" and not stopped():
             status = code
             break
         if mip_bound is not None:

@@ -9,6 +9,7 @@ are grouped row by row, so the answer names the pool and phase; large ones form 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from planner.model.linear import LinearModel, Row
@@ -77,7 +78,12 @@ def _feasible(lm: LinearModel, groups, active: list[int],
 
 
 def explain_infeasibility(lm: LinearModel, time_s: float = 60.0) -> list[Conflict] | None:
-    """A small set of rule groups that cannot hold together, or None if none was found."""
+    """A small set of rule groups that cannot hold together, or None if none was found.
+
+    ``time_s`` bounds the whole explanation (the core and every shrinking step); a core not
+    shrunk in time is returned as found (still sufficient, perhaps not minimal).
+    """
+    end = time.perf_counter() + time_s
     groups = _groups(lm)
     everything = list(range(len(groups)))
     status, core = _feasible(lm, groups, everything, time_s)
@@ -85,7 +91,10 @@ def explain_infeasibility(lm: LinearModel, time_s: float = 60.0) -> list[Conflic
         return None
     if len(core) <= SHRINK_LIMIT:
         for g in list(core):
+            left = min(SHRINK_TIME_S, end - time.perf_counter())
+            if left < 0.05:
+                break
             trial = [c for c in core if c != g]
-            if trial and _feasible(lm, groups, trial, SHRINK_TIME_S)[0] == "INFEASIBLE":
+            if trial and _feasible(lm, groups, trial, left)[0] == "INFEASIBLE":
                 core = trial
     return [Conflict(groups[g][0], groups[g][1], tuple(groups[g][2])) for g in sorted(core)]

@@ -239,22 +239,31 @@ class PlanModel:
         if self.split_demand and opts.backend == "cpsat":
             raise PlannerError("rules.center-capacity.params.split: divided demand needs a MIP "
                                "backend; allowed: cbc, highs, scip")
-        total_s, rounds = 0.0, 0
+        # one deadline for the whole solve phase: start plan, every k-nearest round, and
+        # Benders with its district-level start
+        started = time.perf_counter()
+        rounds = 0
         while True:
-            if warm_start is not None and hint:
-                known = warm_start.values_by_name
-                start = {k: known.get(n, 0) for k, n in enumerate(built.lm.names)}
-            else:
-                start = hint and greedy_hint(self.instance, built, self.states) or None
-            if built.v.formulation == "benders":
-                raw = self._solve_benders(built, opts, start, progress)
-            else:
-                raw = backends.solve_interruptible(built.lm, opts, start, progress,
-                                                   scale=DEMAND_SCALE)
-            total_s += raw.time_s
+            def start_plan(built: BuiltModel = built) -> dict[int, int] | None:
+                if warm_start is not None and hint:
+                    known = warm_start.values_by_name
+                    return {k: known.get(n, 0) for k, n in enumerate(built.lm.names)}
+                return hint and greedy_hint(self.instance, built, self.states) or None
+
+            left = opts.time_limit_s - (time.perf_counter() - started)
+            round_opts = opts.model_copy(update={"time_limit_s": max(0.05, left)})
+            raw = self._solve_guarded(built, round_opts, start_plan, progress)
             rounds += 1
             used = self._far_points(built, raw.values)
-            if not used or raw.interrupted:
+            left = opts.time_limit_s - (time.perf_counter() - started)
+            if used and (raw.interrupted or left <= 0.05):
+                # the k-nearest restriction still bit: the plan stands, the proof does not
+                raw.log.append(f"k-nearest: {len(used)} demand points still limited by k "
+                               f"when the solve stopped; not proven optimal")
+                if raw.status == "OPTIMAL":
+                    raw.status = "FEASIBLE"
+                used = []
+            if not used:
                 break
             # the k-nearest restriction bit: widen it where it did, and solve again
             assert self._k is not None
@@ -264,31 +273,62 @@ class PlanModel:
                 progress(f"k-nearest: {len(used)} demand points need more sites; k doubled there")
             self._built = None
             built = self.build()
+        raw.time_s = time.perf_counter() - started
         if rounds > 1:  # time and log cover every k-nearest round, not only the last
-            raw.time_s = total_s
-            raw.log.append(f"k-nearest: {rounds} rounds, {total_s:.2f}s in all")
+            raw.log.append(f"k-nearest: {rounds} rounds, {raw.time_s:.2f}s in all")
         return decode_solution(self, built, raw, validate=validate)
 
-    def _solve_benders(self, built: BuiltModel, opts: Solver, hint: dict[int, int] | None,
+    def _solve_guarded(self, built: BuiltModel, opts: Solver,
+                       start_plan: Callable[[], dict[int, int] | None],
                        progress: Callable[[str], None] | None) -> backends.RawResult:
+        """One solver call in a child process that the time limit and Ctrl-C can end.
+
+        The start plan is made in the child too (on 읍면동 models it takes seconds), so the
+        limit covers it; the child reports it to this process as the fallback plan, except
+        under Benders, whose model lacks the demand terms to value it (Benders reports its
+        start plan, valued exactly, as its first incumbent instead).
+        """
+        from planner.model.guard import run_guarded
+
+        benders = built.v.formulation == "benders"
+
+        def work(control):
+            start = start_plan()
+            if not benders:
+                control.start_plan(start)
+            if benders:
+                return self._solve_benders(built, opts, start, control)
+            return backends.solve(built.lm, opts, start, control.progress, control,
+                                  scale=DEMAND_SCALE)
+
+        return run_guarded(work, built.lm, opts.time_limit_s, opts.backend, None, progress,
+                           proves_infeasible_at_limit=opts.backend == "cpsat")
+
+    def _solve_benders(self, built: BuiltModel, opts: Solver, hint: dict[int, int] | None,
+                       control: Any) -> backends.RawResult:
         """Benders; at 읍면동 resolution the district-level optimum is the first plan."""
         from planner.model.benders import make_groups, solve_benders
 
         started = time.perf_counter()
-        starts = [hint] if hint else []
-        coarse = self._district_plan(opts, progress)
-        if coarse:
-            starts.append({k: coarse.get(n, 0) for k, n in enumerate(built.lm.names)})
+
+        def district_start() -> dict[int, int] | None:
+            coarse = self._district_plan(opts, control.progress, started)
+            return {k: coarse.get(n, 0) for k, n in enumerate(built.lm.names)} if coarse \
+                else None
+
         guests = bool(self.states["serve-welfare_linkage"].params.get("guest_teams", True))
         groups = make_groups(self.instance, built.v, built.reach, DEMAND_SCALE,
                              self.linkage_year())
-        return solve_benders(built.lm, built.v, groups, opts, guests, starts, DEMAND_SCALE,
-                             aggregate=self.instance.fine_grained, progress=progress,
-                             started=started)
+        return solve_benders(built.lm, built.v, groups, opts, guests, [hint] if hint else [],
+                             DEMAND_SCALE, aggregate=self.instance.fine_grained,
+                             control=control, started=started, late_start=district_start)
 
-    def _district_plan(self, opts: Solver,
-                       progress: Callable[[str], None] | None) -> dict[str, int] | None:
-        """The same scenario with district demand, solved briefly: values by variable name."""
+    def _district_plan(self, opts: Solver, progress: Callable[[str], None] | None,
+                       started: float) -> dict[str, int] | None:
+        """The same scenario with district demand, solved briefly: values by variable name.
+
+        Its share of the time limit counts from ``started`` (the start of the Benders call).
+        """
         inst = self.instance
         if not inst.fine_grained or inst.districts is None:
             return None
@@ -301,8 +341,13 @@ class PlanModel:
             "solver": sc.solver.model_copy(update={"formulation": "auto"})})
         sub = PlanModel(build_instance(sc, inst.districts))
         sub.specs, sub.states = dict(self.specs), copy.deepcopy(self.states)
-        sol = sub.solve(time_limit_s=max(1.0, DISTRICT_SHARE * opts.time_limit_s),
-                        backend="cbc", validate=False)
+        sub.build()
+        share = DISTRICT_SHARE * opts.time_limit_s - (time.perf_counter() - started)
+        if share <= 0.05:
+            if progress:
+                progress("benders: no time left for the district-level plan")
+            return None
+        sol = sub.solve(time_limit_s=share, backend="cbc", validate=False)
         if progress:
             progress(f"benders: district-level plan {sol.status} in {sol.solve_s:.1f}s")
         return sol.values_by_name or None

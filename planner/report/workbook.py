@@ -72,8 +72,14 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, percent: tuple[str, ...] 
 def assumptions_table(run: RunData) -> pd.DataFrame:
     """Assumptions, estimates and data notes of the run, with their sources."""
     doc = run.document
-    rows = [{"kind_of_item": "가정 / assumption", "item": "scenario", "detail": a,
-             "source": "scenario file"} for a in doc.get("assumptions", [])]
+    if "assumptions_table" in doc:  # the values the scenario was solved with
+        rows = [{"kind_of_item": "가정 / assumption", "item": r["item"], "detail": r["value"],
+                 "source": f"scenario: {r['key']}"} for r in doc["assumptions_table"]]
+        rows += [{"kind_of_item": "메모 / note", "item": "scenario", "detail": a,
+                  "source": "scenario file (free text)"} for a in doc.get("scenario_notes", [])]
+    else:  # a run folder written before the values were listed
+        rows = [{"kind_of_item": "가정 / assumption", "item": "scenario", "detail": a,
+                 "source": "scenario file"} for a in doc.get("assumptions", [])]
     rows += [{"kind_of_item": "추정 / estimate", "item": s, "detail": note,
               "source": "data/agencies.yaml; data/districts/PROVENANCE.md"}
              for s, note in doc.get("estimates", {}).items()]

@@ -6,8 +6,10 @@ in their docs and are listed under ``assumptions`` so that reports can show them
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,6 +28,17 @@ RULE_NAMES: tuple[str, ...] = (
 )
 
 
+# Bounds on every number a scenario may set: far beyond any real plan, so that a typo (or
+# .inf, 1e308) is an error naming the key and the bounds instead of a solver failure.
+MAX_MKRW = 1e8  # million KRW: 100 trillion KRW
+MAX_MINUTES = 10_000.0
+MAX_COUNT = 100_000  # centers, staff, pools
+MAX_WEIGHT = 1e9
+Year = Annotated[int, Field(ge=1900, le=2200)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Mkrw = Annotated[float, Field(ge=0, le=MAX_MKRW, allow_inf_nan=False)]
+
+
 class Strict(BaseModel):
     """Base of every scenario section: unknown keys are errors, values immutable."""
 
@@ -36,9 +49,10 @@ class Phase(Strict):
     """One planning phase (a year of the rollout)."""
 
     year: int = Field(ge=2000, le=2100)
-    target: int = Field(ge=0, description="centers to open: new in this phase, or the "
-                                          "cumulative total, as `targets` says")
-    budget_mkrw: float | None = Field(default=None, ge=0, description="capital budget for "
+    target: int = Field(ge=0, le=MAX_COUNT, description="centers to open: new in this "
+                        "phase, or the cumulative total, as `targets` says")
+    budget_mkrw: float | None = Field(default=None, ge=0, le=MAX_MKRW, allow_inf_nan=False,
+                                      description="capital budget for "
                                       "centers opened in this phase, million KRW; null = none")
 
 
@@ -49,11 +63,12 @@ class Kind(Strict):
     name_en: str
     requires_employment_center: bool = Field(
         description="only where an Employment Center already exists in the unit")
-    cost_mkrw: float = Field(ge=0, description="capital cost per center, million KRW")
-    staff: dict[str, int] = Field(default_factory=dict,
-                                  description="extra staff by agency that this kind needs")
-    earliest_year: int | None = None
-    max_per_phase: int | None = Field(default=None, ge=0)
+    cost_mkrw: float = Field(ge=0, le=MAX_MKRW, allow_inf_nan=False,
+                             description="capital cost per center, million KRW")
+    staff: dict[str, Count] = Field(default_factory=dict,
+                                    description="extra staff by agency that this kind needs")
+    earliest_year: Year | None = None
+    max_per_phase: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class Format(Strict):
@@ -61,7 +76,8 @@ class Format(Strict):
 
     name_ko: str
     name_en: str
-    cost_mkrw: float = Field(default=0.0, ge=0, description="extra capital cost per center")
+    cost_mkrw: float = Field(default=0.0, ge=0, le=MAX_MKRW, allow_inf_nan=False,
+                             description="extra capital cost per center")
     extended: bool = Field(default=False, description="allows extended-only tenants")
 
 
@@ -69,38 +85,40 @@ class AgencySettings(Strict):
     """Per-scenario overrides of the agency catalog."""
 
     enabled: bool = True
-    staff: int | None = Field(default=None, ge=0, description="staff per center (overrides "
-                                                              "the catalog)")
+    staff: int | None = Field(default=None, ge=0, le=MAX_COUNT,
+                              description="staff per center (overrides the catalog)")
     mandatory: bool | None = None
     presence: Presence | None = Field(default=None, description="where it exists today "
                                                                 "(overrides the catalog)")
     presence_codes: list[str] | None = Field(default=None, description="explicit list of "
                                              "units where it exists (implies presence: listed)")
-    radius_min: float | None = Field(default=None, ge=0, description="a relocate-only agency "
+    radius_min: float | None = Field(default=None, ge=0, le=MAX_MINUTES, allow_inf_nan=False,
+                                     description="a relocate-only agency "
                                      "may move to a center within this travel time")
 
 
 class SegmentSettings(Strict):
     """Weight of a demand segment in the objective."""
 
-    weight: float = Field(default=1.0, ge=0)
+    weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False)
 
 
 class Decay(Strict):
     """How reach falls with travel time: r = f(minutes), 0 beyond the cutoff."""
 
     kind: Literal["linear", "exponential", "step"] = "linear"
-    half_life_min: float = Field(default=30.0, gt=0, description="exponential decay only")
+    half_life_min: float = Field(default=30.0, gt=0, le=MAX_MINUTES, allow_inf_nan=False,
+                                 description="exponential decay only")
 
 
 class Travel(Strict):
     """Travel times between units (proxy unless an OD matrix is given)."""
 
-    circuity: float = Field(default=1.3, ge=1.0)
-    speed_kmh: float = Field(default=40.0, gt=0)
+    circuity: float = Field(default=1.3, ge=1.0, le=10.0, allow_inf_nan=False)
+    speed_kmh: float = Field(default=40.0, gt=0, le=1000.0, allow_inf_nan=False)
     allow_sea_crossing: bool = False
-    ferry_min: float = Field(default=120.0, ge=0)
-    cutoff_min: float = Field(default=60.0, gt=0)
+    ferry_min: float = Field(default=120.0, ge=0, le=MAX_MINUTES, allow_inf_nan=False)
+    cutoff_min: float = Field(default=60.0, gt=0, le=MAX_MINUTES, allow_inf_nan=False)
     decay: Decay = Decay()
     od_matrix: Path | None = Field(default=None, description="CSV origin,destination,minutes "
                                    "(relative to the scenario file)")
@@ -118,15 +136,15 @@ class Demand(Strict):
 class RegionalBalance(Strict):
     """Every 시도 has at least ``min_per_sido`` centers by ``by_year``."""
 
-    min_per_sido: int = Field(ge=0)
-    by_year: int
+    min_per_sido: int = Field(ge=0, le=MAX_COUNT)
+    by_year: Year
 
 
 class ForcedSite(Strict):
     """A planner's fixed decision: a center at ``code`` (from ``year``, of ``kind``)."""
 
     code: str
-    year: int | None = None
+    year: Year | None = None
     kind: str | None = None
     format: str | None = None
 
@@ -156,7 +174,7 @@ class Sites(Strict):
     forced: list[ForcedSite] = Field(default_factory=list)
     forbidden: list[str] = Field(default_factory=list)
     existing: ExistingCenters = ExistingCenters()
-    opening_cost_mkrw: dict[str, float] = Field(
+    opening_cost_mkrw: dict[str, Mkrw] = Field(
         default_factory=dict, description="extra one-off capital cost (million KRW) of opening "
         "a center at a site (land, building), on top of its kind's cost; counts in budgets and "
         "in objective.cost_weight")
@@ -167,19 +185,20 @@ class Objective(Strict):
 
     mode: Literal["max_served", "min_travel", "max_coverage"] = "max_served"
     discount: float = Field(default=0.0, ge=0, lt=1, description="per-phase discount rate")
-    cost_weight: float = Field(default=0.0, ge=0, description="persons served (min_travel: "
+    cost_weight: float = Field(default=0.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False,
+                               description="persons served (min_travel: "
                                "person-minutes) that one million KRW of capital cost is worth")
-    unserved_min: float | None = Field(default=600.0, ge=0, description="min_travel: minutes "
+    unserved_min: float | None = Field(default=600.0, ge=0, le=MAX_MINUTES * 10,
+                                       allow_inf_nan=False, description="min_travel: minutes "
                                        "charged for a client no center serves; null = every "
                                        "client must be assigned")
-    k_nearest: int | None = Field(default=None, ge=1, description="assignment variables "
-                                  "only to each demand point's k nearest sites (max modes: the "
-                                  "k with the highest reach), plus a 'farther' variable valued "
-                                  "at the (k+1)-th site's distance or reach (a bound); k "
-                                  "doubles where that variable is used until none is (exact). "
-                                  "Each "
-                                  "round gets solver.time_limit_s; Ctrl-C during a round "
-                                  "leaves no complete plan")
+    k_nearest: int | None = Field(
+        default=None, ge=1, le=MAX_COUNT, description="assignment variables only to each "
+        "demand point's k nearest sites (max modes: the k with the highest reach), plus a "
+        "'farther' variable valued at the (k+1)-th site's distance or reach (a bound); k "
+        "doubles where that variable is used until none is (exact). All rounds share "
+        "solver.time_limit_s; a plan whose k still binds when time runs out or Ctrl-C "
+        "stops it is reported as not proven")
 
 
 class RuleSetting(Strict):
@@ -187,10 +206,21 @@ class RuleSetting(Strict):
 
     active: bool = True
     soft: bool = False
-    penalty: float | None = Field(default=None, ge=0)
+    penalty: float | None = Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
     params: dict[str, float | int | str | bool | dict[str, float | int]] = Field(
         default_factory=dict, description="rule parameters; a mapping for per-site values "
         "(center-capacity per_site)")
+
+    @field_validator("params")
+    @classmethod
+    def _finite_params(cls, params: dict) -> dict:
+        for key, value in params.items():
+            for x in (value.values() if isinstance(value, dict) else [value]):
+                if isinstance(x, float | int) and not isinstance(x, bool) and (
+                        not math.isfinite(x) or abs(x) > 1e12):
+                    raise ValueError(f"parameter {key!r}: numbers must be finite and within "
+                                     f"+-1e12; got {x!r}")
+        return params
 
 
 class Solver(Strict):
@@ -199,9 +229,10 @@ class Solver(Strict):
     backend: Literal["cbc", "cpsat", "highs", "scip"] = Field(
         default="cbc", description="cbc proved the national scenario fastest on this machine "
         "(bench/); cpsat explains infeasibility")
-    time_limit_s: float = Field(default=60.0, gt=0)
+    time_limit_s: float = Field(default=60.0, gt=0, le=7 * 86_400, allow_inf_nan=False,
+                                description="wall-clock seconds for the whole solve phase")
     workers: int = Field(default=1, ge=1, le=64)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
     deterministic: bool = True
     lp_first: bool = Field(default=True, description="MIP backends: solve the LP relaxation "
                            "first; an integral optimum is a proven optimum")
@@ -213,10 +244,14 @@ class Solver(Strict):
         "for 읍면동 demand and small-p p-medians); all reach the same optimum")
 
 
+NAME_PATTERN = re.compile(r"[^\W_][\w.-]{0,99}")  # a slug: it names the run folder
+
+
 class Scenario(Strict):
     """A planning scenario (YAML). Targets are stated per phase or cumulative, explicitly."""
 
-    name: str
+    name: str = Field(description="a slug (letters, digits, '.', '_', '-'; starting with a "
+                      "letter or digit; at most 100): the default run folder is runs/<name>")
     description: str = ""
     vintage: Vintage = 2015
     study_area: StudyArea = StudyArea()
@@ -228,13 +263,13 @@ class Scenario(Strict):
     kinds: dict[str, Kind] = Field(min_length=1)
     formats: dict[str, Format] = Field(min_length=1)
     agencies: dict[str, AgencySettings] = Field(default_factory=dict)
-    pools: dict[str, dict[int, int]] = Field(
+    pools: dict[str, dict[Year, Count]] = Field(
         default_factory=dict, description="staff available per agency and phase year")
     pools_basis: Literal["per_phase", "cumulative"] = "per_phase"
     segments: dict[str, SegmentSettings] = Field(default_factory=dict)
     travel: Travel = Travel()
     demand: Demand = Demand()
-    welfare_linkage_year: int | None = Field(
+    welfare_linkage_year: Year | None = Field(
         default=None, description="from this year any reachable center serves welfare demand; "
         "before it only the center of the district's own welfare team (2016 in history)")
     regional_balance: RegionalBalance | None = None
@@ -246,6 +281,18 @@ class Scenario(Strict):
                                    "words, for the report")
     source_files: list[str] = Field(default_factory=list, description="set by the loader: the "
                                     "files applied, bases first")
+    entry_sources: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="set by the loader: for each keyed list (phases, "
+        "sites.forced...), the file each entry comes from")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_slug(cls, name: str) -> str:
+        if not NAME_PATTERN.fullmatch(name):
+            raise ValueError("must be a slug: letters, digits, '.', '_' and '-', starting with "
+                             "a letter or digit, at most 100 characters (it names the run "
+                             "folder runs/<name>)")
+        return name
 
     @field_validator("phases")
     @classmethod
