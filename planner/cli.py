@@ -166,11 +166,21 @@ def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
 def map_cmd(run_dir: Path, out: Path | None, screenshot: Path | None) -> None:
     """Write the offline map of RUN_DIR (and the workbook, report and GeoPackage)."""
     from planner.report.outputs import write_outputs
+    from planner.runfolder import is_planner_output
 
     try:
+        if not is_planner_output(run_dir):
+            raise PlannerError(f"{run_dir}: not a planner run folder (no .planner-run marker); "
+                               f"planner writes its map and reports only into its own run "
+                               f"folders")
+        if out is not None and (out.exists() or out.is_symlink()):
+            raise PlannerError(f"{out}: exists; planner does not overwrite a file it did not "
+                               f"write; choose another --out")
         paths = write_outputs(run_dir)
         if out is not None:
-            out.write_text(paths[0].read_text(encoding="utf-8"), encoding="utf-8")
+            tmp = out.with_name(f".{out.name}.tmp")
+            tmp.write_text(paths[0].read_text(encoding="utf-8"), encoding="utf-8")
+            tmp.replace(out)
             paths[0] = out
         if screenshot is not None:
             from planner.report.browser import screenshot as shoot

@@ -15,7 +15,7 @@ from planner.errors import PlannerError
 from planner.instance import Instance, build_instance
 from planner.model.explain import Conflict, explain_infeasibility
 from planner.model.plan_model import PlanModel
-from planner.runfolder import check_destination, write_run
+from planner.runfolder import OutputError, check_destination, write_run
 from planner.scenario import Scenario, load_scenario
 from planner.solution import Solution
 
@@ -122,6 +122,10 @@ def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = Fal
             def finish(tmp: Path) -> None:
                 _say(progress, "writing map, workbook, report and GeoPackage")
                 write_outputs(tmp)
-        written = write_run(sol, Path(out), force=force, finish=finish,
-                            extra={"pre_solve_findings": [str(f) for f in findings]})
+        try:
+            written = write_run(sol, Path(out), force=force, finish=finish,
+                                extra={"pre_solve_findings": [str(f) for f in findings]})
+        except OSError as exc:  # disk full, permissions changed meanwhile...
+            raise OutputError(f"{out}: writing the run folder failed ({exc.strerror or exc}); "
+                              f"nothing written") from None
     return RunResult(inst, model, sol, findings, written)

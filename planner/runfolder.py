@@ -10,12 +10,13 @@ only with ``force`` and only when it is planner's own output: it carries the mar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,27 @@ def replace_folder(tmp: Path, out: Path, force: bool) -> None:
         tmp.rename(out)
 
 
+@contextlib.contextmanager
+def output_folder(out: Path, kind: str, force: bool) -> Iterator[Path]:
+    """A hidden temporary sibling of ``out`` to write into; on success it becomes ``out``.
+
+    ``out`` is checked first (``check_destination``); an existing one is replaced only with
+    ``force`` and only when planner wrote it. A failure or Ctrl-C removes the temporary.
+    """
+    out = Path(out)
+    check_destination(out, force)
+    remove_stale(out)
+    tmp = new_temp_folder(out)
+    try:
+        yield tmp
+        mark(tmp, kind)
+        (tmp / TMP_OWNER).unlink()
+        replace_folder(tmp, out, force)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def new_temp_folder(out: Path) -> Path:
     """A hidden sibling of ``out`` to write into, recording this process as its owner."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -183,10 +205,7 @@ def write_run(sol: Solution, out: Path, force: bool = False,
     the run's files, such as the map and report, are written there, so they land together).
     """
     out = Path(out)
-    check_destination(out, force)
-    remove_stale(out)
-    tmp = new_temp_folder(out)
-    try:
+    with output_folder(out, "run", force) as tmp:
         inst = sol.instance
         if inst is not None:
             resolved = inst.scenario.model_dump(mode="json")
@@ -203,10 +222,4 @@ def write_run(sol: Solution, out: Path, force: bool = False,
         (tmp / "solver.log").write_text("\n".join(sol.log) + "\n", encoding="utf-8")
         if finish is not None:
             finish(tmp)
-        mark(tmp, "run")
-        (tmp / TMP_OWNER).unlink()
-        replace_folder(tmp, out, force)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out

@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.errors import PlannerError, ScenarioError
+from planner.runfolder import MARKER, OutputError, check_destination, is_planner_output, mark
 from planner.scenario.load import describe_validation_error, resolve_extends
 
 
@@ -144,6 +145,8 @@ def solve_variant(base_doc: dict, params: dict[str, Any], solver: dict[str, Any]
         row.update({"status": "error", "reason": f"{type(exc).__name__}: {exc}"})
     row["seconds"] = round(time.perf_counter() - start, 3)
     Path(folder).mkdir(parents=True, exist_ok=True)
+    if not (Path(folder) / MARKER).exists():  # a variant that wrote no run folder
+        mark(Path(folder), "sweep-variant")
     (Path(folder) / "variant.json").write_text(json.dumps(
         {"params": params, "result": row}, default=str, indent=1), encoding="utf-8")
     return row
@@ -168,7 +171,13 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int = 2,
     from dask.distributed import Client, LocalCluster, as_completed
 
     spec, base_doc, out = load_sweep(path)
+    if out.exists() and any(out.iterdir()) and not is_planner_output(out):
+        raise OutputError(f"{out}: sweep folder exists, is not empty and was not written by "
+                          f"planner (no {MARKER}); choose another `out:`")
+    if not out.exists():
+        check_destination(out, force=False)  # not under a file, and writable
     out.mkdir(parents=True, exist_ok=True)
+    mark(out, "sweep")
     todo, rows = [], {}
     for k, params in enumerate(variants(spec)):
         folder = out / f"v{k:03d}"

@@ -19,6 +19,7 @@ from planner.report import browser
 from planner.report.compare import compare_runs
 from planner.report.workbook import read_back_plan
 from planner.run import run_scenario
+from planner.runfolder import MARKER
 
 from .conftest import REPO, SCENARIOS
 from .test_scenario_validation import _toy_doc
@@ -138,8 +139,8 @@ def test_compare_with_itself_and_with_a_change(toy_run, tmp_path):
                                     str(tmp_path / "cmp")])
     assert res.exit_code == 0, res.output
     assert "removed" in res.output and "KPI deltas" in res.output
-    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {"sites_diff.csv",
-                                                              "kpi_delta.csv", "diff_map.html"}
+    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {
+        "sites_diff.csv", "kpi_delta.csv", "diff_map.html", MARKER}
 
 
 def test_cli_map_rewrites_outputs(toy_run, tmp_path):

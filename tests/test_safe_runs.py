@@ -125,6 +125,21 @@ def test_a_solver_that_ignores_its_limit_is_ended_and_the_start_plan_kept():
     assert any("ended" in line for line in raw.log)
 
 
+def test_the_best_start_plan_that_satisfies_every_row_is_kept():
+    """A what-if gives its base plan (here breaking a row) and the greedy plan (satisfying)."""
+    lm = _lm_one_var()
+    y = lm.var("y")
+    lm.add_row({0: 1, y: 1}, "<=", 1, "one", "one")
+    lm.add_objective({y: 3})
+
+    def work(control):
+        control.start_plan({0: 1, 1: 1}, {0: 0, 1: 1}, {0: 1, 1: 0})
+        time.sleep(120)
+
+    raw = run_guarded(work, lm, 0.3, "cbc")
+    assert raw.status == "FEASIBLE" and raw.values == [1, 0] and raw.objective == 5
+
+
 def test_no_plan_when_the_start_plan_breaks_a_row():
     lm = _lm_one_var()
     lm.add_row({0: 1}, "<=", 0, "none", "none")  # x must be 0: the start plan x = 1 breaks it
@@ -176,15 +191,14 @@ def _infeasible(time_s: float, backend: str = "cbc") -> RawResult:
 
 def test_infeasible_is_kept_only_when_proven():
     lm = _lm_one_var()
-    assert _honest(_infeasible(1.0), lm, None, 60, False, False).status == "INFEASIBLE"
+    assert _honest(_infeasible(1.0), lm, 60, False, False).status == "INFEASIBLE"
     # at the time limit, or after a stop: not a proof
-    assert _honest(_infeasible(60.0), lm, None, 60, False, False).status == "UNKNOWN"
-    assert _honest(_infeasible(1.0), lm, None, 60, True, False).status == "UNKNOWN"
+    assert _honest(_infeasible(60.0), lm, 60, False, False).status == "UNKNOWN"
+    assert _honest(_infeasible(1.0), lm, 60, True, False).status == "UNKNOWN"
     # CP-SAT's infeasible is always a proof
-    assert _honest(_infeasible(60.0, "cpsat"), lm, None, 60, False, True).status == \
-        "INFEASIBLE"
+    assert _honest(_infeasible(60.0, "cpsat"), lm, 60, False, True).status == "INFEASIBLE"
     # a start plan that satisfies every row disproves it: that plan is the answer
-    raw = _honest(_infeasible(1.0), lm, {0: 1}, 60, False, False)
+    raw = _honest(_infeasible(1.0), lm, 60, False, False, start=[1])
     assert raw.status == "FEASIBLE" and raw.values == [1] and raw.bound is None
 
 

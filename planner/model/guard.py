@@ -75,17 +75,21 @@ class Control:
     stop: Callable[[], Any] | None = None  # set by the backend: ends its search
     stop_requested: bool = False
     best: tuple[list, float, float | None] | None = field(default=None, repr=False)
-    start: dict[int, int] | None = field(default=None, repr=False)
+    start: list[dict[int, int]] = field(default_factory=list, repr=False)
 
     def progress(self, msg: str) -> None:
         if self.send is not None:
             self.send(("progress", msg))
 
-    def start_plan(self, hint: dict[int, int] | None) -> None:
-        """The start plan the search is given: the parent keeps it if it satisfies every row."""
-        self.start = hint
-        if self.send is not None and hint:
-            self.send(("start", hint))
+    def start_plan(self, *plans: dict[int, int] | None) -> None:
+        """Start plans, the search's hint first.
+
+        The parent keeps the best that satisfies every row, should the solver return no
+        plan or have to be ended.
+        """
+        self.start = [p for p in plans if p]
+        if self.send is not None and self.start:
+            self.send(("start", self.start))
 
     def incumbent(self, values: list, objective: float, bound: float | None) -> None:
         """A plan found so far (solver units); kept by the parent if the child is killed."""
@@ -158,26 +162,32 @@ def _child(work: Callable[[Control], RawResult], out: Connection, ctl: Connectio
         os._exit(code)
 
 
+def _best_start(lm: LinearModel, plans: list[dict[int, int] | None]) -> list[int] | None:
+    """The best of ``plans`` that satisfies every row, as values (None if none does)."""
+    good = [v for v in (_start_plan(lm, p) for p in plans) if v is not None]
+    return max(good, key=lm.evaluate) if good else None
+
+
 class _Checker:
-    """Checks a start plan against every row in a thread (the parent is idle meanwhile)."""
+    """Checks start plans against every row in a thread (the parent is idle meanwhile)."""
 
     def __init__(self, lm: LinearModel):
         self.lm = lm
         self.thread: threading.Thread | None = None
         self.values: list[int] | None = None
 
-    def check(self, hint: dict[int, int] | None) -> None:
-        if not hint or self.thread is not None:
+    def check(self, plans: list[dict[int, int] | None]) -> None:
+        if not any(plans) or self.thread is not None:
             return
 
         def run() -> None:
-            self.values = _start_plan(self.lm, hint)
+            self.values = _best_start(self.lm, plans)
 
         self.thread = threading.Thread(target=run, name="planner-start-check", daemon=True)
         self.thread.start()
 
     def result(self, wait_s: float) -> list[int] | None:
-        """The start plan if it satisfies every row (None if unknown within ``wait_s``)."""
+        """The best start plan that satisfies every row (None if unknown within ``wait_s``)."""
         if self.thread is None:
             return None
         self.thread.join(wait_s)
@@ -210,8 +220,8 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
     if _in_process():
         control = Control(None)
         result = work(control)
-        return _honest(result, lm, hint or control.start, time_limit_s, False,
-                       proves_infeasible_at_limit)
+        return _honest(result, lm, time_limit_s, False, proves_infeasible_at_limit,
+                       _best_start(lm, [hint, *control.start]))
     recv_out, send_out = Pipe(duplex=False)
     recv_ctl, send_ctl = Pipe(duplex=False)
     own_group = _DEPTH == 0
@@ -236,7 +246,7 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
     next_tick = TICK_S
     log: list[str] = []
     checker = _Checker(lm)
-    checker.check(hint)
+    checker.check([hint])
 
     def ask_stop() -> None:
         nonlocal stop_at
@@ -318,14 +328,13 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
     result.interrupted = interrupted
     # a result without a plan may still get the start plan, if its check ends in time
     left = max(0.0, deadline + GRACE_S - time.perf_counter()) if result.values is None else 0.0
-    return _honest(result, lm, None, time_limit_s, interrupted or timed_out,
+    return _honest(result, lm, time_limit_s, interrupted or timed_out,
                    proves_infeasible_at_limit, checker.result(wait_s=left))
 
 
-def _honest(result: RawResult, lm: LinearModel, hint: dict[int, int] | None,
-            time_limit_s: float, stopped: bool, proves_at_limit: bool,
-            start: list[int] | None = None) -> RawResult:
-    """Statuses that claim only what was proven (``start``: the checked start plan).
+def _honest(result: RawResult, lm: LinearModel, time_limit_s: float, stopped: bool,
+            proves_at_limit: bool, start: list[int] | None = None) -> RawResult:
+    """Statuses that claim only what was proven (``start``: a start plan, checked).
 
     An "infeasible" after a stop or at the limit is "unknown"; a result without a plan gets
     the start plan when it satisfies every row (then "infeasible" was wrong too).
@@ -340,7 +349,6 @@ def _honest(result: RawResult, lm: LinearModel, hint: dict[int, int] | None,
                           f"time limit ({result.time_s:.1f}s of {time_limit_s:.3g}s): not a "
                           f"proof; status unknown")
         result.status = "UNKNOWN"
-    start = start if start is not None else _start_plan(lm, hint)
     if start is not None:  # a plan that satisfies every row: the answer, and no infeasibility
         result.log.append(f"{result.backend} returned no plan (status {result.status}); kept "
                           f"the start plan, which satisfies every rule (no bound)")

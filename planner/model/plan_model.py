@@ -244,15 +244,22 @@ class PlanModel:
         started = time.perf_counter()
         rounds = 0
         while True:
-            def start_plan(built: BuiltModel = built) -> dict[int, int] | None:
-                if warm_start is not None and hint:
-                    known = warm_start.values_by_name
-                    return {k: known.get(n, 0) for k, n in enumerate(built.lm.names)}
-                return hint and greedy_hint(self.instance, built, self.states) or None
+            def start_plans(built: BuiltModel = built) -> list[dict[int, int]]:
+                """The hint first (a what-if's base plan, else the greedy plan), then greedy.
+
+                The greedy plan is the fallback where a what-if's base plan breaks a rule.
+                """
+                if not hint:
+                    return []
+                greedy = greedy_hint(self.instance, built, self.states)
+                if warm_start is None:
+                    return [greedy]
+                known = warm_start.values_by_name
+                return [{k: known.get(n, 0) for k, n in enumerate(built.lm.names)}, greedy]
 
             left = opts.time_limit_s - (time.perf_counter() - started)
             round_opts = opts.model_copy(update={"time_limit_s": max(0.05, left)})
-            raw = self._solve_guarded(built, round_opts, start_plan, progress)
+            raw = self._solve_guarded(built, round_opts, start_plans, progress)
             rounds += 1
             used = self._far_points(built, raw.values)
             left = opts.time_limit_s - (time.perf_counter() - started)
@@ -279,7 +286,7 @@ class PlanModel:
         return decode_solution(self, built, raw, validate=validate)
 
     def _solve_guarded(self, built: BuiltModel, opts: Solver,
-                       start_plan: Callable[[], dict[int, int] | None],
+                       start_plans: Callable[[], list[dict[int, int]]],
                        progress: Callable[[str], None] | None) -> backends.RawResult:
         """One solver call in a child process that the time limit and Ctrl-C can end.
 
@@ -293,9 +300,10 @@ class PlanModel:
         benders = built.v.formulation == "benders"
 
         def work(control):
-            start = start_plan()
+            plans = start_plans()
+            start = plans[0] if plans else None
             if not benders:
-                control.start_plan(start)
+                control.start_plan(*plans)
             if benders:
                 return self._solve_benders(built, opts, start, control)
             return backends.solve(built.lm, opts, start, control.progress, control,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner.report.map import LEAFLET_CSS, LEAFLET_JS, inline_assets
 from planner.report.rundata import RunData, load_run
+from planner.runfolder import output_folder
 
 FIELDS = ("phase_opened", "kind", "format", "tenants")
 
@@ -92,10 +93,13 @@ def difference_map(cmp: Comparison) -> str:
 
 
 def write_comparison(cmp: Comparison, out: str | Path) -> Path:
-    """Write sites_diff.csv, kpi_delta.csv and diff_map.html into ``out``."""
+    """Write sites_diff.csv, kpi_delta.csv and diff_map.html into the folder ``out``.
+
+    Atomically, like a run folder; an existing ``out`` is replaced only when planner wrote it.
+    """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    cmp.sites.to_csv(out / "sites_diff.csv", index=False)
-    cmp.kpi_delta.to_csv(out / "kpi_delta.csv", index=False)
-    (out / "diff_map.html").write_text(difference_map(cmp), encoding="utf-8")
+    with output_folder(out, "comparison", force=True) as tmp:
+        cmp.sites.to_csv(tmp / "sites_diff.csv", index=False)
+        cmp.kpi_delta.to_csv(tmp / "kpi_delta.csv", index=False)
+        (tmp / "diff_map.html").write_text(difference_map(cmp), encoding="utf-8")
     return out
