@@ -220,8 +220,8 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
     if _in_process():
         control = Control(None)
         result = work(control)
-        return _honest(result, lm, time_limit_s, False, proves_infeasible_at_limit,
-                       _best_start(lm, [hint, *control.start]))
+        fallback = _best_start(lm, [hint, *control.start]) if result.values is None else None
+        return _honest(result, lm, time_limit_s, False, proves_infeasible_at_limit, fallback)
     recv_out, send_out = Pipe(duplex=False)
     recv_ctl, send_ctl = Pipe(duplex=False)
     own_group = _DEPTH == 0
