@@ -282,3 +282,20 @@ def test_ctrl_c_before_any_plan_writes_nothing(tmp_path):
     assert proc.returncode == 130, stderr
     assert "nothing written" in stderr and "Traceback" not in stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_run_killed_mid_write_leaves_nothing_the_next_run_does_not_clean(tmp_path):
+    out = tmp_path / "national"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner.cli", "run", str(NATIONAL), "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if "writing map" in line:  # the hidden folder exists and is being filled
+            break
+    proc.kill()
+    proc.wait(timeout=60)
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".national.")]
+    assert not out.exists() and left and all((p / TMP_OWNER).is_file() for p in left)
+    res = CliRunner().invoke(main, ["run", str(TOY), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["national"]

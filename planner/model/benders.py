@@ -287,6 +287,11 @@ class Master:
         return added, value
 
 
+def _shown(value: float | None, scale: float) -> str:
+    """A value in objective units for progress lines ("-" when there is none)."""
+    return "-" if value is None else f"{value / scale:,.1f}"
+
+
 def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool,
                   starts: list[dict[int, int]], scale: float, aggregate: bool = True,
                   control: Any = None, started: float | None = None,
@@ -346,7 +351,7 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
     if late:
         consider([int(late.get(k, 0)) for k in range(lm.n_vars)])
     if best_value is not None:
-        say(f"benders: start plan worth {best_value / scale:,.1f} (exact)")
+        say(f"benders: start plan worth {_shown(best_value, scale)} (exact)")
     # 1. Kelley's cutting planes on the LP relaxation, by interior point (no crossover: each
     # round only needs the point to cut, and the simplex crawls on these degenerate LPs)
     master.h.setOptionValue("solver", "ipm")
@@ -363,14 +368,13 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
             lp_bound = round_bound if lp_bound is None else min(lp_bound, round_bound)
             bound = lp_bound
         added, _ = master.cut_round(x[:lm.n_vars], x)
-        shown = "-" if lp_bound is None else f"{lp_bound / scale:,.1f}"
-        say(f"benders LP round {rounds}: bound {shown}, {added} cuts added, "
+        say(f"benders LP round {rounds}: bound {_shown(lp_bound, scale)}, {added} cuts added, "
             f"{time.perf_counter() - start:.1f}s")
         if not added or (best_value is not None and lp_bound is not None
                          and lp_bound - best_value <= LP_STOP * abs(best_value)):
             break
     log.append(f"benders: LP relaxation {rounds} rounds, {master.n_cuts} cuts, bound "
-               f"{'-' if lp_bound is None else f'{lp_bound / scale:,.1f}'}, "
+               f"{_shown(lp_bound, scale)}, "
                f"{time.perf_counter() - start:.1f}s")
     # 2. the master MIP; each plan is valued exactly and cut where the master was wrong
     master.h.setOptionValue("solver", "choose")
@@ -386,8 +390,8 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
         if x is None:
             break
         added = consider([int(round(val)) for val in x[:lm.n_vars]], x)
-        say(f"benders MIP: best plan {best_value / scale:,.1f} (exact), bound "
-            f"{bound / scale:,.1f}, {added} cuts added, {time.perf_counter() - start:.1f}s")
+        say(f"benders MIP: best plan {_shown(best_value, scale)} (exact), bound "
+            f"{_shown(bound, scale)}, {added} cuts added, {time.perf_counter() - start:.1f}s")
         if best_values is not None:
             master.set_start([float(val) for val in best_values])
         if not added or code != "OPTIMAL":

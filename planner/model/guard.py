@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
+import numpy as np
+
 from planner.errors import PlannerError
 from planner.model.backends import RawResult
 from planner.model.linear import LinearModel
 
 GRACE_S = 1.0  # after a stop request, how long the child may take to return its plan
-CHECK_WAIT_S = 0.3  # after a kill, how long the start plan's check may still take
+CHECK_WAIT_S = 0.2  # after a kill, how long the start plan's check may still take
 TICK_S = 10.0  # "still solving" progress messages for backends that report nothing
 LIMIT_SLACK = 0.98  # an "infeasible" after this share of the time limit is not trusted
 _DEPTH = 0  # 0 in the user's process; 1 in a solve child, 2 in a child's child...
@@ -89,7 +91,16 @@ class Control:
         """
         self.start = [p for p in plans if p]
         if self.send is not None and self.start:
-            self.send(("start", self.start))
+            # dense arrays: a dict of millions of entries would take the parent seconds to
+            # unpickle, and its clock runs meanwhile
+            n = max(max(p) for p in self.start) + 1
+            dense = []
+            for p in self.start:
+                arr = np.zeros(n, dtype=np.int64)
+                arr[np.fromiter(p.keys(), dtype=np.int64, count=len(p))] = np.fromiter(
+                    p.values(), dtype=np.int64, count=len(p))
+                dense.append(arr)
+            self.send(("start", dense))
 
     def incumbent(self, values: list, objective: float, bound: float | None) -> None:
         """A plan found so far (solver units); kept by the parent if the child is killed."""
@@ -107,11 +118,14 @@ def _in_process() -> bool:
     return not hasattr(os, "fork") or os.environ.get("PLANNER_IN_PROCESS") == "1"
 
 
-def _start_plan(lm: LinearModel, hint: dict[int, int] | None) -> list[int] | None:
-    """The start plan as values when it satisfies every row, else None."""
-    if not hint or len(hint) < lm.n_vars:
+def _start_plan(lm: LinearModel, hint: dict[int, int] | np.ndarray | None) -> list[int] | None:
+    """The start plan (by variable, or a dense array) as values when it satisfies every row."""
+    if hint is None or len(hint) < lm.n_vars:
         return None
-    values = [int(hint.get(k, 0)) for k in range(lm.n_vars)]
+    if isinstance(hint, np.ndarray):
+        values = hint[:lm.n_vars].tolist()
+    else:
+        values = [int(hint.get(k, 0)) for k in range(lm.n_vars)]
     if any(not lo <= x <= hi for x, lo, hi in zip(values, lm.lb, lm.ub, strict=True)):
         return None
     return None if lm.violated_rows(values) else values
@@ -162,7 +176,7 @@ def _child(work: Callable[[Control], RawResult], out: Connection, ctl: Connectio
         os._exit(code)
 
 
-def _best_start(lm: LinearModel, plans: list[dict[int, int] | None]) -> list[int] | None:
+def _best_start(lm: LinearModel, plans: list) -> list[int] | None:
     """The best of ``plans`` that satisfies every row, as values (None if none does)."""
     good = [v for v in (_start_plan(lm, p) for p in plans) if v is not None]
     return max(good, key=lm.evaluate) if good else None
@@ -176,8 +190,8 @@ class _Checker:
         self.thread: threading.Thread | None = None
         self.values: list[int] | None = None
 
-    def check(self, plans: list[dict[int, int] | None]) -> None:
-        if not any(plans) or self.thread is not None:
+    def check(self, plans: list) -> None:
+        if all(p is None for p in plans) or self.thread is not None:
             return
 
         def run() -> None:
@@ -192,6 +206,13 @@ class _Checker:
             return None
         self.thread.join(wait_s)
         return None if self.thread.is_alive() else self.values
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _kill(pid: int, own_group: bool) -> None:
@@ -299,10 +320,8 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
             _kill(pid, own_group)
         elif own_group:
             _kill(pid, own_group)  # grandchildren the child may have left
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
+        # reaped in the background: freeing a large child's memory takes a while
+        threading.Thread(target=_reap, args=(pid,), name="planner-reap", daemon=True).start()
         recv_out.close()
         send_ctl.close()
     if error is not None:
