@@ -224,17 +224,23 @@ def test_a_one_second_limit_gives_a_plan_without_a_bound_and_every_output(tmp_pa
         assert (out / f).stat().st_size > 0
 
 
-def _run_and_signal(tmp_path: Path, backend: str, sig: int, after_s: float = 2.0):
-    out = tmp_path / f"{backend}-{sig}"
+def _national_until(out: Path, until: str, *args: str) -> tuple[subprocess.Popen, list[str]]:
+    """`planner run` of the national scenario in a process, read until a line has ``until``."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "planner.cli", "run", str(NATIONAL), "--backend", backend,
-         "--time-limit", "300", "--out", str(out)],
+        [sys.executable, "-m", "planner.cli", "run", str(NATIONAL), "--out", str(out), *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = []
     for line in proc.stderr:
         seen.append(line)
-        if "solving with" in line:
+        if until in line:
             break
+    return proc, seen
+
+
+def _run_and_signal(tmp_path: Path, backend: str, sig: int, after_s: float = 2.0):
+    out = tmp_path / f"{backend}-{sig}"
+    proc, seen = _national_until(out, "solving with", "--backend", backend,
+                                 "--time-limit", "300")
     time.sleep(after_s)
     sent = time.perf_counter()
     proc.send_signal(sig)
@@ -271,12 +277,7 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path):
 
 def test_ctrl_c_before_any_plan_writes_nothing(tmp_path):
     out = tmp_path / "early"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "planner.cli", "run", str(NATIONAL), "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        if "loading scenario" in line:
-            break
+    proc, _ = _national_until(out, "loading scenario")
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
@@ -286,12 +287,7 @@ def test_ctrl_c_before_any_plan_writes_nothing(tmp_path):
 
 def test_a_run_killed_mid_write_leaves_nothing_the_next_run_does_not_clean(tmp_path):
     out = tmp_path / "national"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "planner.cli", "run", str(NATIONAL), "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        if "writing map" in line:  # the hidden folder exists and is being filled
-            break
+    proc, _ = _national_until(out, "writing map")  # the hidden folder is being filled
     proc.kill()
     proc.wait(timeout=60)
     left = [p for p in tmp_path.iterdir() if p.name.startswith(".national.")]
