@@ -264,3 +264,31 @@ def test_warm_start_from_a_previous_plan():
     warm = PlanModel(variant).solve(lp_first=False, warm_start=base)
     assert cold.optimal and warm.optimal and not warm.violations
     assert warm.objective == pytest.approx(cold.objective, abs=1e-6)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage"]),
+       solver=st.sampled_from(["simplex", "ipm"]))
+def test_lagrangian_bound_of_the_master_is_valid(seed, mode, solver):
+    """The duals' bound is never below the master LP's optimum (simplex, proven), whether
+    the run that gave the duals was simplex or interior point without crossover."""
+    from planner.model.benders import Master, make_groups
+
+    inst = _with_formulation(_points_instance(seed, mode, unserved=False), "benders")
+    m = PlanModel(inst)
+    b = m.build()
+    g = make_groups(inst, b.v, b.reach, DEMAND_SCALE, m.linkage_year())
+    master = Master(b.lm, b.v, g, True, DEMAND_SCALE, aggregate=False)
+    master.cut_round(np.zeros(b.lm.n_vars), None)  # some cuts, as a round would add
+    master.h.setOptionValue("solver", "simplex")
+    status, _, optimum = master.solve(30)
+    assume(status == "OPTIMAL")
+    master.h.setOptionValue("solver", solver)
+    master.h.setOptionValue("run_crossover", "off")
+    master.h.clearSolver()
+    master.solve(30)
+    bound = master.lagrangian_bound()
+    assert bound is not None
+    assert bound >= optimum - 1e-6 * max(1.0, abs(optimum))
+    if solver == "simplex":  # optimal duals: the bound is the optimum itself
+        assert bound <= optimum + 1e-6 * max(1.0, abs(optimum))

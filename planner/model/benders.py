@@ -245,6 +245,44 @@ class Master:
         bound = info.mip_dual_bound if self.integer else info.objective_function_value
         return status, values, (bound if np.isfinite(bound) else None)
 
+    def lagrangian_bound(self) -> float | None:
+        """A valid bound on the master LP from the last run's row duals, optimal or not.
+
+        For any y (y_i > 0 only on rows with an upper side, y_i < 0 on a lower side), every
+        feasible x has c x <= sum_i y_i side_i + max over the column box of (c - A'y) x
+        (weak duality with bounds). Interior point without crossover may end "unknown", and a
+        stopped run's objective bounds nothing; this bound holds anyway. Both signs of the
+        reported duals are tried; the smaller finite value is returned.
+        """
+        sol = self.h.getSolution()
+        if not sol.dual_valid:
+            return None
+        lp = self.h.getLp()
+        a = lp.a_matrix_
+        start = np.asarray(a.start_)
+        index = np.asarray(a.index_)
+        value = np.asarray(a.value_)
+        col_of = np.repeat(np.arange(len(start) - 1), np.diff(start))
+        lo, hi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+        cost = np.asarray(lp.col_cost_, dtype=float)
+        cl, cu = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+        best = None
+        for sign in (1.0, -1.0):
+            y = sign * np.asarray(sol.row_dual, dtype=float)
+            y = np.where((y > 0) & ~np.isfinite(hi), 0.0, y)
+            y = np.where((y < 0) & ~np.isfinite(lo), 0.0, y)
+            sides = np.where(y > 0, y * np.where(np.isfinite(hi), hi, 0.0),
+                             y * np.where(np.isfinite(lo), lo, 0.0)).sum()
+            d = cost - np.bincount(col_of, weights=value * y[index], minlength=len(cost))
+            if np.any((d > 0) & ~np.isfinite(cu)) or np.any((d < 0) & ~np.isfinite(cl)):
+                continue
+            box = np.where(d > 0, d * np.where(np.isfinite(cu), cu, 0.0),
+                           d * np.where(np.isfinite(cl), cl, 0.0)).sum()
+            bound = float(lp.offset_ + sides + box)
+            if np.isfinite(bound) and (best is None or bound < best):
+                best = bound
+        return best
+
     def make_integer(self, hint: list[float] | None) -> None:
         """Switch the decision variables to integer (theta and continuous ones stay)."""
         ints = np.array([k for k in range(self.lm.n_vars) if k not in self.lm.continuous],
@@ -299,9 +337,10 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
     """Cutting planes on the LP relaxation, then the master MIP; plans valued exactly.
 
     ``starts``: plans (values by variable) to begin from: each adds its tight cuts and the
-    best, valued exactly, is the first incumbent. The bound is the smaller of the last LP
-    round's optimum (every round's master is a relaxation of the full model; interior point
-    without crossover, so up to its 1e-8 relative tolerance) and the MIP's dual bound.
+    best, valued exactly, is the first incumbent. The bound is the smallest of the LP rounds'
+    Lagrangian bounds (every round's master is a relaxation of the full model, and the bound
+    from its duals holds whether or not interior point declared them optimal) and the MIP's
+    dual bound.
     ``control`` (a ``guard.Control``): progress, each better plan as an incumbent, and a
     stop request that ends the HiGHS run and the rounds with the best plan so far.
     ``late_start()``: a plan that takes time to find (the district-level optimum), asked for
@@ -325,6 +364,11 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
 
     def stopped() -> bool:
         return control is not None and control.stop_requested
+
+    def report() -> None:
+        """The best plan with the current bound, for the parent should the run be ended."""
+        if control is not None and best_values is not None:
+            control.incumbent(best_values, best_value, bound)
 
     def consider(values: list[int], thetas: np.ndarray | None = None) -> int:
         """Value a plan exactly and keep it if best; returns the number of cuts added.
@@ -362,11 +406,15 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
         if x is None or status not in ("OPTIMAL", "FEASIBLE"):
             break
         rounds += 1
-        # any point gives valid cuts, but only a proven LP optimum bounds the model (interior
-        # point without crossover may end "unknown", and a stopped run's value is no bound)
+        # any point gives valid cuts; the bound is the duals' Lagrangian bound (valid for
+        # any duals: interior point without crossover may end "unknown"), or the optimum
+        safe = master.lagrangian_bound()
         if status == "OPTIMAL" and round_bound is not None:
-            lp_bound = round_bound if lp_bound is None else min(lp_bound, round_bound)
+            safe = round_bound if safe is None else min(safe, round_bound)
+        if safe is not None:
+            lp_bound = safe if lp_bound is None else min(lp_bound, safe)
             bound = lp_bound
+            report()
         added, _ = master.cut_round(x[:lm.n_vars], x)
         say(f"benders LP round {rounds}: bound {_shown(lp_bound, scale)}, {added} cuts added, "
             f"{time.perf_counter() - start:.1f}s")
@@ -387,6 +435,7 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
             break
         if mip_bound is not None:
             bound = mip_bound if bound is None else min(bound, mip_bound)
+            report()
         if x is None:
             break
         added = consider([int(round(val)) for val in x[:lm.n_vars]], x)
