@@ -118,6 +118,18 @@ def _in_process() -> bool:
     return not hasattr(os, "fork") or os.environ.get("PLANNER_IN_PROCESS") == "1"
 
 
+def _reset_highs_threads() -> None:
+    """Forget HiGHS's thread pool inherited from the parent (its threads are not forked).
+
+    A parent that ran HiGHS itself (a notebook, a test) leaves the pool's state behind, and
+    a HiGHS MIP in the child then waits forever on workers that do not exist.
+    """
+    import sys
+
+    if "highspy" in sys.modules:
+        sys.modules["highspy"].Highs.resetGlobalScheduler(True)
+
+
 def _start_plan(lm: LinearModel, hint: dict[int, int] | np.ndarray | None) -> list[int] | None:
     """The start plan (by variable, or a dense array) as values when it satisfies every row."""
     if hint is None or len(hint) < lm.n_vars:
@@ -142,6 +154,7 @@ def _child(work: Callable[[Control], RawResult], out: Connection, ctl: Connectio
             os.setpgid(0, 0)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _reset_highs_threads()
         lock = threading.Lock()
 
         def send(msg: tuple) -> None:
