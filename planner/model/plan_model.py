@@ -302,10 +302,9 @@ class PlanModel:
         def work(control):
             plans = start_plans()
             start = plans[0] if plans else None
-            if not benders:
-                control.start_plan(*plans)
             if benders:
                 return self._solve_benders(built, opts, start, control)
+            control.start_plan(*plans)
             return backends.solve(built.lm, opts, start, control.progress, control,
                                   scale=DEMAND_SCALE)
 
