@@ -22,6 +22,7 @@ from planner.data.districts import load_districts
 from planner.instance import build_instance
 from planner.model.plan_model import PlanModel
 from planner.scenario import load_scenario
+from planner.solution import solve
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,7 +33,7 @@ def run(sc, districts, backend: str, limit: float) -> None:
     load_s = time.perf_counter() - t
     m = PlanModel(inst)
     b = m.build()
-    sol = m.solve(backend=backend, time_limit_s=limit,
+    sol = solve(m, backend=backend, time_limit_s=limit,
                   progress=lambda s: None if "still solving" in s else print("  ", s))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gap = "-" if sol.gap is None else f"{sol.gap:.3%}"

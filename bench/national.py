@@ -28,6 +28,7 @@ def one(backend: str) -> dict:
     from planner.instance import build_instance
     from planner.model.plan_model import PlanModel
     from planner.scenario import load_scenario
+    from planner.solution import solve
 
     t0 = time.perf_counter()
     sc = load_scenario(SCENARIO)
@@ -37,7 +38,7 @@ def one(backend: str) -> dict:
     lp_first = not backend.endswith("-nolp")
     name = "cbc" if backend == "analysis" else backend.removesuffix("-nolp")
     b = m.build()
-    sol = m.solve(backend=name, time_limit_s=600, lp_first=lp_first)
+    sol = solve(m, backend=name, time_limit_s=600, lp_first=lp_first)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out = {"backend": backend, "load_s": load_s, "build_s": b.build_s, "solve_s": sol.solve_s,
            "status": sol.status, "gap": sol.gap, "objective": sol.objective,
@@ -57,11 +58,12 @@ BINDING_CANDIDATES = ("agency-staff_pool", "serve-welfare_linkage", "region-bala
 def binding(inst, optimum: float) -> dict:
     """Objective with each rule switched off: a rise means the rule binds."""
     from planner.model.plan_model import PlanModel
+    from planner.solution import solve
 
     out = {}
     for rule in BINDING_CANDIDATES:
         start = time.perf_counter()
-        sol = PlanModel(inst).disable(rule).solve(backend="cbc", time_limit_s=600)
+        sol = solve(PlanModel(inst).disable(rule), backend="cbc", time_limit_s=600)
         out[rule] = {"status": sol.status, "objective": sol.objective, "proof": sol.proof,
                      "seconds": time.perf_counter() - start,
                      "gain_pct": None if sol.objective is None
@@ -124,9 +126,9 @@ def greedy_plan(inst) -> dict[str, tuple[int, str]]:
 
 def greedy_objective(inst) -> dict:
     """The greedy plan evaluated in the full model with its sites and kinds pinned."""
+    from planner.domain import DEMAND_SCALE
     from planner.model import backends
     from planner.model.plan_model import PlanModel
-    from planner.model.registry import DEMAND_SCALE
     from planner.scenario.schema import Solver
 
     chosen = greedy_plan(inst)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from planner.model.plan_model import PlanModel
 from planner.orlib import cap_instance, cap_value
+from planner.solution import solve
 
 INSTANCES = Path(__file__).resolve().parents[2] / "shared" / "instances"
 
@@ -46,7 +47,7 @@ def main() -> None:
         inst = cap_instance(path, capacity, backend=args.backend, time_limit_s=args.limit,
                             capacitated=not uncap)
         t = time.perf_counter()
-        sol = PlanModel(inst).solve()
+        sol = solve(PlanModel(inst))
         wall = time.perf_counter() - t
         found = cap_value(sol, path, capacity) if sol.decisions is not None else None
         pub = float(table.optimal_value[name])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from planner.model.plan_model import PlanModel
 from planner.orlib import pmed_instance, pmedcap_instance, published_optima
+from planner.solution import solve
 
 INSTANCES = Path(__file__).resolve().parents[2] / "shared" / "instances"
 
@@ -55,7 +56,7 @@ def main() -> None:
         m.build()
         build_s = time.perf_counter() - t
         t = time.perf_counter()
-        sol = m.solve()
+        sol = solve(m)
         wall = time.perf_counter() - t
         found = "-" if sol.objective is None else f"{sol.objective:.0f}"
         match = "yes" if sol.optimal and sol.objective == opt[name] else "no"

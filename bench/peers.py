@@ -81,6 +81,7 @@ def run_one(method: str, name: str, p: int, radius: float, k: int,
     if method.startswith("planner"):
         from planner.model.plan_model import PlanModel
         from planner.orlib import mclp_instance, pmedian_instance
+        from planner.solution import solve
 
         t = time.perf_counter()
         if method == "planner-pmedian":
@@ -89,7 +90,7 @@ def run_one(method: str, name: str, p: int, radius: float, k: int,
             inst = mclp_instance(cost, w, p, radius, name=name, time_limit_s=600)
         inst.scenario = inst.scenario.model_copy(update={
             "solver": inst.scenario.solver.model_copy(update={"formulation": formulation})})
-        sol = PlanModel(inst).solve()
+        sol = solve(PlanModel(inst))
         elapsed = time.perf_counter() - t
         chosen = sorted(sol.plan.code)
         return {"time_s": elapsed, "objective": true_value(method, cost, w, chosen, radius),

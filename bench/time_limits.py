@@ -3,7 +3,7 @@
     python bench/time_limits.py [--limits 1 3 10 30] [--repeats 3]
                                 [--backends cbc cpsat highs scip] [--scenarios national emd]
 
-For each scenario, backend and limit S, ``PlanModel.solve(time_limit_s=S)`` is timed
+For each scenario, backend and limit S, ``planner.solve(model, time_limit_s=S)`` is timed
 (``repeats`` times; the model is built once per scenario and backend, outside the timing,
 since the limit bounds the solve phase: start plan, LP first, k rounds, Benders and its
 district-level start). Printed per cell: the median wall of the whole ``solve`` call
@@ -25,6 +25,7 @@ from planner.data.districts import load_districts
 from planner.instance import build_instance
 from planner.model.plan_model import PlanModel
 from planner.scenario import load_scenario
+from planner.solution import solve
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = {"national": REPO / "scenarios" / "national-2014-2017.yaml",
@@ -60,7 +61,7 @@ def main() -> None:
                 walls, reported, statuses = [], [], []
                 for _ in range(args.repeats):
                     t = time.perf_counter()
-                    sol = model.solve(backend=backend, time_limit_s=limit, validate=False)
+                    sol = solve(model, backend=backend, time_limit_s=limit, validate=False)
                     walls.append(time.perf_counter() - t)
                     reported.append(sol.solve_s)
                     statuses.append(sol.status)

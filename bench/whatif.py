@@ -5,7 +5,7 @@
 The base run solves scenarios/national-2014-2017.yaml. Each variant changes one parameter
 (a staff pool) and is solved twice per backend in the same process, alternating the order:
 cold (the greedy plan as hint, planner's default) and warm (the base run's values, matched by
-variable name, as hint: ``PlanModel.solve(warm_start=base)``). With cbc, LP-first comes before
+variable name, as hint: ``planner.solve(model, warm_start=base)``). With cbc, LP-first comes before
 the MIP: when the variant's LP relaxation is integral the hint plays no part.
 """
 
@@ -20,6 +20,7 @@ from planner.data.districts import load_districts
 from planner.instance import build_instance
 from planner.model.plan_model import PlanModel
 from planner.scenario import load_scenario
+from planner.solution import solve
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "national-2014-2017.yaml"
@@ -45,10 +46,10 @@ def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:,.1f}"
 
 
-def solve(sc, districts, backend: str, limit: float, warm=None):
+def timed_solve(sc, districts, backend: str, limit: float, warm=None):
     inst = build_instance(sc, districts)
     t = time.perf_counter()
-    sol = PlanModel(inst).solve(backend=backend, time_limit_s=limit, warm_start=warm)
+    sol = solve(PlanModel(inst), backend=backend, time_limit_s=limit, warm_start=warm)
     return time.perf_counter() - t, sol
 
 
@@ -61,7 +62,7 @@ def main() -> None:
     base_sc = load_scenario(SCENARIO)
     districts = load_districts(base_sc.vintage)
     for backend in args.backends.split(","):
-        base_s, base = solve(base_sc, districts, backend, args.limit)
+        base_s, base = timed_solve(base_sc, districts, backend, args.limit)
         print(f"\n## {backend}: base run {base_s:.2f} s, {base.status}, "
               f"objective {base.objective:,.1f}")
         print(f"{'variant':32s} {'cold s':>8s} {'warm s':>8s} {'cold/warm':>9s} "
@@ -72,7 +73,7 @@ def main() -> None:
             for r in range(args.repeat):
                 order = ("cold", "warm") if r % 2 == 0 else ("warm", "cold")
                 for how in order:
-                    s, sol = solve(sc, districts, backend, args.limit,
+                    s, sol = timed_solve(sc, districts, backend, args.limit,
                                    base if how == "warm" else None)
                     (cold if how == "cold" else warm).append((s, sol))
             c = statistics.median(s for s, _ in cold)

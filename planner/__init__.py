@@ -6,7 +6,7 @@ The notebook API (imported on first use, so that `import planner` stays light)::
     sc = pl.load_scenario("scenarios/toy.yaml")
     m = pl.build_model(pl.modify(sc, travel={"cutoff_min": 30}))
     m.disable("phase-budget")
-    sol = m.solve()
+    sol = pl.solve(m)
     pl.explore(sol)
 
 See `planner.api` for each function.
@@ -28,7 +28,7 @@ _API = {
     "load_scenario": "planner.scenario", "scenario_from_dict": "planner.scenario",
     "Scenario": "planner.scenario", "PlanModel": "planner.model.plan_model",
     "RuleContext": "planner.model.registry", "Solution": "planner.solution",
-    "run_scenario": "planner.run", "sweep": "planner.sweep",
+    "solve": "planner.solution", "run_scenario": "planner.run", "sweep": "planner.sweep",
 }
 __all__ = ["DataError", "PlannerError", "ScenarioError", "__version__", *_API]
 

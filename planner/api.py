@@ -8,7 +8,7 @@ Example::
     m = pl.build_model(sc2)
     m.disable("region-balance")                                   # switch a rule off
     m.make_soft("agency-staff_pool", penalty=10_000)              # or make it soft
-    sol = m.solve()
+    sol = pl.solve(m)
     sol.plan, sol.kpis_phase                                      # DataFrames
     pl.explore(sol)                                               # a folium map, inline
 """
@@ -24,24 +24,21 @@ import folium
 import geopandas as gpd
 
 import planner.model.rules  # noqa: F401  (registers the rules)
-from planner.data.districts import DistrictData, load_districts
+from planner.data.districts import DistrictData, cached_districts
+from planner.errors import ScenarioError
 from planner.instance import Instance, build_instance
 from planner.model.plan_model import PlanModel
+from planner.references import reference_problems
 from planner.runfolder import write_run
 from planner.scenario import load_scenario, scenario_from_dict
 from planner.scenario.load import deep_merge
-from planner.scenario.references import reference_problems
 from planner.scenario.schema import Scenario
 from planner.solution import Solution
-
-_DISTRICTS: dict[int, DistrictData] = {}
 
 
 def districts(vintage: int = 2015) -> DistrictData:
     """The 229 units of a vintage with figures, Employment Centers, agencies (cached)."""
-    if vintage not in _DISTRICTS:
-        _DISTRICTS[vintage] = load_districts(vintage)
-    return _DISTRICTS[vintage]
+    return cached_districts(vintage)
 
 
 def districts_gdf(vintage: int = 2015, year: int | None = None) -> gpd.GeoDataFrame:
@@ -52,15 +49,14 @@ def districts_gdf(vintage: int = 2015, year: int | None = None) -> gpd.GeoDataFr
 def modify(scenario: Scenario, **changes: Any) -> Scenario:
     """A copy of ``scenario`` with ``changes`` merged in (mappings merge, lists replace).
 
-    The result is validated like a file: a bad key or value raises ScenarioError.
+    The result is validated like a file: a bad key or value raises ScenarioError (a bad
+    district code or agency id when it is resolved on the data, ``instance``).
     """
     doc = scenario.model_dump(mode="python", exclude={"source_files"})
     merged = deep_merge(copy.deepcopy(doc), changes)
     out = scenario_from_dict(merged, f"{scenario.name} (modified)")
     problems = reference_problems(out, districts(out.vintage))
     if problems:
-        from planner.errors import ScenarioError
-
         raise ScenarioError(f"{scenario.name} (modified)", problems)
     return out
 

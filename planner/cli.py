@@ -39,10 +39,12 @@ def check(scenario: Path) -> None:
     from planner.check import run_checks, summary_tables
     from planner.data.districts import load_districts
     from planner.instance import build_instance
+    from planner.model.rules import check_rule_settings
     from planner.scenario import load_scenario
 
     try:
         sc = load_scenario(scenario)
+        check_rule_settings(sc)
         districts = load_districts(sc.vintage)
         inst = build_instance(sc, districts)
         findings = run_checks(inst)
@@ -178,10 +180,9 @@ def map_cmd(run_dir: Path, out: Path | None, screenshot: Path | None) -> None:
                                f"write; choose another --out")
         paths = write_outputs(run_dir)
         if out is not None:
-            tmp = out.with_name(f".{out.name}.tmp")
-            tmp.write_text(paths[0].read_text(encoding="utf-8"), encoding="utf-8")
-            tmp.replace(out)
-            paths[0] = out
+            from planner.atomic import write_text
+
+            paths[0] = write_text(out, paths[0].read_text(encoding="utf-8"))
         if screenshot is not None:
             from planner.report.browser import screenshot as shoot
 

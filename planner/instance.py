@@ -19,7 +19,9 @@ from planner.data.travel import (
     travel_minutes,
     travel_minutes_between,
 )
-from planner.errors import PlannerError
+from planner.domain import ANCHOR
+from planner.errors import PlannerError, ScenarioError
+from planner.references import reference_problems
 from planner.scenario.schema import Scenario
 
 
@@ -90,6 +92,12 @@ class Instance:
         disc = self.scenario.objective.discount
         return {y: (1.0 - disc) ** n for n, y in enumerate(self.years)}
 
+    def modelled_segments(self) -> dict[str, str]:
+        """Segment -> the agency serving it, for segments with weight and an agency in use."""
+        seg_agency = self.catalog.agency_of_segment()
+        return {s: seg_agency[s] for s, st in self.scenario.segments.items()
+                if st.weight > 0 and seg_agency.get(s) in self.agencies}
+
     def conversion_sites(self) -> list[str]:
         """Allowed sites where a kind that needs an Employment Center may open."""
         return [c for c in self.sites_allowed() if self.has_ec[c]]
@@ -103,7 +111,7 @@ def _presence(agency_id: str, presence: str, districts: DistrictData | None,
         return frozenset(units.index[units.kind != "gun"])
     if presence == "none" or districts is None:
         return frozenset()
-    if agency_id == "employment_center":
+    if agency_id == ANCHOR:
         return frozenset(c for c in districts.centers.host_code if c in units.index)
     rows = districts.presence[districts.presence.agency == agency_id]
     if presence == "listed":
@@ -138,15 +146,27 @@ def resolve_agencies(scenario: Scenario, districts: DistrictData | None,
     return out
 
 
+def study_area_units(scenario: Scenario, units: pd.DataFrame) -> pd.DataFrame:
+    """The units of the scenario's study area (every unit when it names none)."""
+    area = scenario.study_area
+    if area.sido_codes or area.codes:
+        return units[units.sido_code.isin(area.sido_codes) | units.index.isin(area.codes)]
+    return units
+
+
 def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
-    """Resolve ``scenario`` on ``districts`` (which must be of the scenario's vintage)."""
+    """Resolve ``scenario`` on ``districts`` (which must be of the scenario's vintage).
+
+    Its references to the data (codes, agency and segment ids) are checked first: a bad one
+    is a ScenarioError naming the scenario's file.
+    """
     if districts.vintage != scenario.vintage:
         raise ValueError(f"scenario vintage {scenario.vintage} != data vintage "
                          f"{districts.vintage}")
-    area = scenario.study_area
-    units = districts.units
-    if area.sido_codes or area.codes:
-        units = units[units.sido_code.isin(area.sido_codes) | units.index.isin(area.codes)]
+    problems = reference_problems(scenario, districts)
+    if problems:
+        raise ScenarioError(scenario.source, problems)
+    units = study_area_units(scenario, districts.units)
     years = [p.year for p in scenario.phases]
     notes = []
     demand = {}
@@ -237,9 +257,9 @@ def instance_from_matrix(scenario: Scenario, travel_min: pd.DataFrame,
                 t[s] = 0
         table[y] = DemandYear(y, y, t, {"recipients": ["given"], "age_groups": ["given"]})
     agencies = resolve_agencies(scenario, None, units, catalog)
-    if "employment_center" in agencies:
-        plan = agencies["employment_center"]
-        agencies["employment_center"] = AgencyPlan(**{
+    if ANCHOR in agencies:
+        plan = agencies[ANCHOR]
+        agencies[ANCHOR] = AgencyPlan(**{
             **plan.__dict__, "present": frozenset(c for c in codes if has_ec[c])})
     return Instance(scenario=scenario, districts=None, catalog=catalog, units=units,
                     years=years, new_per_phase=scenario.new_per_phase(),

@@ -17,7 +17,7 @@ from planner.model.explain import Conflict, explain_infeasibility
 from planner.model.plan_model import PlanModel
 from planner.runfolder import OutputError, check_destination, write_run
 from planner.scenario import Scenario, load_scenario
-from planner.solution import Solution
+from planner.solution import Solution, solve
 
 
 class InfeasibleScenario(PlannerError):
@@ -93,7 +93,7 @@ def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = Fal
                                 seed=seed)
     _say(progress, f"solving with {opts.backend} (limit {opts.time_limit_s:g}s, "
                    f"{opts.workers} worker(s), seed {opts.seed})")
-    sol = model.solve(backend=backend, time_limit_s=time_limit_s, workers=workers, seed=seed,
+    sol = solve(model, backend=backend, time_limit_s=time_limit_s, workers=workers, seed=seed,
                       progress=progress)
     if sol.status == "infeasible":
         left = opts.time_limit_s - sol.solve_s  # the explanation shares the solve's limit

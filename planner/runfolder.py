@@ -190,6 +190,7 @@ def solution_document(sol: Solution, extra: dict[str, Any] | None = None) -> dic
         doc["assumptions_table"] = resolved_assumptions(inst.scenario)
         doc["scenario_notes"] = list(inst.scenario.assumptions)
         doc["notes"] = list(inst.notes)
+        doc["study_area"] = inst.codes  # the units the run covers, resolved once
         doc["estimates"] = {s: seg.note for s, seg in inst.catalog.segments.items()
                             if seg.estimate}
     doc.update(extra or {})

@@ -12,11 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from planner.decisions import Decisions, assign_best, decode
+from planner.domain import ANCHOR, DEMAND_SCALE, Decisions
 from planner.instance import Instance
-from planner.model.registry import DEMAND_SCALE
-from planner.model.variables import ANCHOR
-from planner.validate import CHECKS, Violation, objective_value, phase_costs, staff_placed
+from planner.model.decode import assign_best, decode
+from planner.model.plan_model import PlanModel, values_by_name
+from planner.validate import RULE_CHECKS, Violation, objective_value, phase_costs, staff_placed
 from planner.validate import validate as run_validator
 
 STATUS = {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible"}
@@ -51,6 +51,8 @@ class Solution:
     interrupted: bool = False
     proof: str = "solver"
     checked_rules: list[str] = field(default_factory=list)  # what the validator checked
+    # custom rules: checked only by evaluating the rows they wrote (no specification)
+    checked_by_own_rows: list[str] = field(default_factory=list)
     # variable name -> value where nonzero: a warm start for a what-if (PlanModel.solve)
     values_by_name: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -76,7 +78,8 @@ class Solution:
                 "soft_penalty": self.soft_penalty, "interrupted": self.interrupted,
                 "proof": self.proof if self.optimal else None,
                 "violations": [str(v) for v in self.violations],
-                "checked_rules": list(self.checked_rules)}
+                "checked_rules": list(self.checked_rules),
+                "checked_by_own_rows": list(self.checked_by_own_rows)}
 
 
 def _natural(mode: str, scaled: float | None) -> float | None:
@@ -87,7 +90,19 @@ def _natural(mode: str, scaled: float | None) -> float | None:
     return -val if mode == "min_travel" else val
 
 
-def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> Solution:
+def solve(model: PlanModel, *, validate: bool = True, warm_start: Solution | None = None,
+          **options: Any) -> Solution:
+    """Solve ``model`` (options as ``PlanModel.solve``), decode and validate the plan.
+
+    ``warm_start``: a Solution of a similar model (a what-if's base run); its values,
+    matched by variable name, are the hint.
+    """
+    raw = model.solve(warm_start=warm_start.values_by_name if warm_start is not None else None,
+                      **options)
+    return decode_solution(model, model.build(), raw, validate=validate)
+
+
+def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = True) -> Solution:
     """Turn a backend result into a Solution (and run the validator on it)."""
     inst: Instance = model.instance
     mode = inst.scenario.objective.mode
@@ -119,12 +134,19 @@ def decode_solution(model: Any, built: Any, raw: Any, validate: bool = True) -> 
                    assignment_table(inst, d, built.reach), soft_penalty=float(penalty),
                    log=raw.log, rules=model.rules(), instance=inst, interrupted=raw.interrupted,
                    proof=raw.proof)
-    sol.objective_recomputed = objective_value(inst, d, built.reach)
-    sol.values_by_name = {built.lm.names[k]: x for k, x in enumerate(raw.values) if x}
+    sol.objective_recomputed = objective_value(inst, d)
+    sol.values_by_name = values_by_name(built.lm, raw.values)
     if validate:
-        custom = {n: built.lm.rows_of(n) for n in model.states if n not in CHECKS}
-        sol.violations = run_validator(inst, d, built.reach, model.states, custom, raw.values)
-        sol.checked_rules = [n for n, st in model.states.items() if st.active]
+        own = [n for n, st in model.states.items() if st.active and n not in RULE_CHECKS]
+        custom: dict[str, list[str]] = {n: [] for n in own}
+        for row in built.lm.violated_rows(raw.values) if own else []:
+            if row.rule in custom:
+                lhs = sum(c * raw.values[k] for k, c in row.terms.items())
+                custom[row.rule].append(f"{row.label}: {lhs:g} {row.sense} {row.rhs} fails")
+        sol.violations = run_validator(inst, d, model.states, custom)
+        sol.checked_rules = [n for n, st in model.states.items()
+                             if st.active and n in RULE_CHECKS]
+        sol.checked_by_own_rows = own
     return sol
 
 

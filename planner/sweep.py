@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from planner.atomic import atomic_path
 from planner.errors import PlannerError, ScenarioError
 from planner.runfolder import MARKER, OutputError, check_destination, is_planner_output, mark
 from planner.scenario.load import describe_validation_error, resolve_extends
@@ -111,10 +112,10 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, dict, Path]:
 def solve_variant(base_doc: dict, params: dict[str, Any], solver: dict[str, Any],
                   folder: str, outputs: bool) -> dict[str, Any]:
     """Solve one variant (runs on a dask worker); never raises, records the failure instead."""
-    from planner.api import districts
+    from planner.data.districts import cached_districts as districts
+    from planner.references import reference_problems
     from planner.run import InfeasibleScenario, run_loaded
     from planner.scenario import scenario_from_dict
-    from planner.scenario.references import reference_problems
 
     start = time.perf_counter()
     row: dict[str, Any] = {"folder": folder, **{f"param:{k}": v for k, v in params.items()}}
@@ -214,9 +215,8 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int = 2,
                 if cluster is not None:
                     cluster.close()
     table = pd.DataFrame([{"variant": f"v{k:03d}", **rows[k]} for k in sorted(rows)])
-    tmp = out / "results.csv.tmp"
-    table.to_csv(tmp, index=False)
-    tmp.replace(out / "results.csv")
+    with atomic_path(out / "results.csv") as tmp:
+        table.to_csv(tmp, index=False)
     return table
 
 

@@ -1,10 +1,16 @@
 """The solver-independent validator: the written specification of every rule.
 
 It re-checks a plan (``Decisions``) against the instance, rule by rule, without looking at the
-model's rows, and recomputes the objective. It runs after every solve; a violation of a hard
-rule is a bug in the model (or a pinned plan that a test expects to be rejected). Soft rules'
-violations are reported with their amount. Custom rules added through ``PlanModel.add_rule``
-are checked by evaluating the rows they wrote.
+model's rows, and recomputes the objective. It imports nothing of the model package: reach
+is recomputed here from the scenario's travel and decay (``SpecReach``), so a model that got
+reach, tie-breaks or capacity wrong is caught rather than agreed with. It runs after every
+solve; a violation of a hard rule is a bug in the model (or a pinned plan that a test expects
+to be rejected). Soft rules' violations are reported with their amount.
+
+Every built-in rule has a check here (``RULE_CHECKS``); the model's registry refuses a rule
+without one. Custom rules added through ``PlanModel.add_rule`` have no check: the model
+layer evaluates the rows they wrote and passes the broken ones in (``custom``), and the
+solution says those rules were checked by their own rows only.
 """
 
 from __future__ import annotations
@@ -13,12 +19,23 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planner.decisions import Decisions, team_needed
+import numpy as np
+
+from planner.domain import (
+    ANCHOR,
+    DEMAND_SCALE,
+    TARGET_SENSE,
+    TIEBREAK_PER_IDLE_TENANT,
+    TIEBREAK_PER_MKRW,
+    WELFARE_AGENCY,
+    Decisions,
+    decay,
+    decay_of,
+    holds,
+    site_capacity,
+    team_needed,
+)
 from planner.instance import Instance
-from planner.model.reach import WELFARE_AGENCY, ReachTable
-from planner.model.registry import DEMAND_SCALE
-from planner.model.rules.serve import site_capacity
-from planner.model.variables import ANCHOR
 
 
 @dataclass(frozen=True)
@@ -33,14 +50,58 @@ class Violation:
         return f"{self.rule}{' (soft)' if self.soft else ''}: {self.message}"
 
 
-Check = Callable[[Instance, Decisions, ReachTable, dict], list[str]]
-CHECKS: dict[str, Check] = {}
+class SpecReach:
+    """Reach as the specification defines it, from the instance alone (no model table).
+
+    A pair (i, j) is within reach when its reach is above 0: decay of the travel time for
+    the objective mode, and a district always reaches its own site (travel 0 if unknown,
+    reach 1) at district resolution. The k-nearest restriction is the model's business,
+    not a rule: every pair within reach counts here.
+    """
+
+    def __init__(self, inst: Instance):
+        sc = inst.scenario
+        self.mode = sc.objective.mode
+        self.kind, self.cutoff = decay_of(self.mode, sc.travel.cutoff_min, sc.travel.decay.kind)
+        self.half_life = sc.travel.decay.half_life_min
+        self.segments = inst.modelled_segments()
+        self.weight = {s: sc.segments[s].weight for s in self.segments}
+        self.unit_of = inst.unit_of
+        t = inst.travel_min
+        self._row = {p: a for a, p in enumerate(t.index)}
+        self._col = {c: b for b, c in enumerate(t.columns)}
+        self._t = t.to_numpy(dtype=float)
+        self._own_site = not inst.fine_grained
+        self._memo: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def pair(self, i: str, j: str) -> tuple[float, float]:
+        """(travel minutes, reach) of site j for demand point i; reach 0 is beyond reach."""
+        key = (i, j)
+        if key not in self._memo:
+            m = float(self._t[self._row[i], self._col[j]])
+            if self._own_site and i == j:
+                self._memo[key] = (m if np.isfinite(m) else 0.0, 1.0)
+            else:
+                self._memo[key] = (m, decay(m, self.kind, self.cutoff, self.half_life))
+        return self._memo[key]
+
+    def minutes(self, i: str, j: str) -> float:
+        return self.pair(i, j)[0]
+
+    def reach(self, i: str, j: str) -> float:
+        return self.pair(i, j)[1]
+
+
+Check = Callable[[Instance, Decisions, SpecReach, dict], list[str]]
+RULE_CHECKS: dict[str, Check] = {}
 
 
 def check(name: str) -> Callable[[Check], Check]:
-    """Register the validator check of rule ``name``."""
+    """Register the validator check of rule ``name`` (one per built-in rule)."""
     def deco(fn: Check) -> Check:
-        CHECKS[name] = fn
+        if name in RULE_CHECKS:
+            raise ValueError(f"validator check {name} registered twice")
+        RULE_CHECKS[name] = fn
         return fn
     return deco
 
@@ -178,8 +239,7 @@ def _target(inst, d, reach, params):
     for y in inst.years:
         n = len(d.open_sites(y))
         want = inst.cumulative[y] + len(inst.existing)
-        ok = n == want if mode == "exact" else n >= want if mode == "at_least" else n <= want
-        if not ok:
+        if not holds(n, TARGET_SENSE[mode], want):
             out.append(f"{n} centers open in {y}; target {mode} {want}")
     return out
 
@@ -318,7 +378,7 @@ def _needs_tenant(inst, d, reach, params):
     count: dict[tuple[str, str, int], float] = defaultdict(float)
     for (i, s, j, y) in d.serve:
         count[(i, s, y)] += d.share_of((i, s, j, y))
-        if (i, j) not in reach.reach:
+        if reach.reach(i, j) <= 0:
             out.append(f"{i} {s} served at {j} in {y}, beyond reach")
         if s not in reach.segments or not _hosts(d, j, reach.segments[s], y):
             out.append(f"{i} {s} served at {j} in {y} without its tenant")
@@ -342,7 +402,7 @@ def _linkage(inst, d, reach, params):
     guests = bool(params.get("guest_teams", True))
     out = []
     for (i, s, j, y) in d.serve:
-        u = team_needed(reach, year, i, s, j, y)
+        u = team_needed(reach.unit_of[i], reach.segments.get(s, ""), year, j, y)
         if u is not None and not (guests and (u, j, y) in d.team):
             out.append(f"welfare demand of {i} served at {j} in {y}, before the linkage "
                        f"({year}), without {u}'s team there")
@@ -368,21 +428,20 @@ def _capacity(inst, d, reach, params):
     return out
 
 
-def objective_value(inst: Instance, d: Decisions, reach: ReachTable) -> float:
+def objective_value(inst: Instance, d: Decisions, reach: SpecReach | None = None) -> float:
     """The objective recomputed from the plan, in persons (min_travel: person-minutes)."""
+    reach = reach or SpecReach(inst)
     obj = inst.scenario.objective
     pw = inst.phase_weights()
     total = 0.0
     for (i, s, j, y) in d.serve:
         dem = inst.demand[y].value(i, s) * reach.weight[s] * pw[y] * d.share_of((i, s, j, y))
-        total += dem * (reach.minutes[(i, j)] if obj.mode == "min_travel"
-                        else reach.reach[(i, j)])
+        minutes, r = reach.pair(i, j)
+        total += dem * (minutes if obj.mode == "min_travel" else r)
     if obj.mode == "min_travel" and obj.unserved_min is not None:
         for (i, s, y) in d.unserved:
             total += inst.demand[y].value(i, s) * reach.weight[s] * pw[y] \
                 * obj.unserved_min
-    from planner.model.objective import TIEBREAK_PER_IDLE_TENANT, TIEBREAK_PER_MKRW
-
     cost = sum(phase_costs(inst, d).values())
     idle = sum(1 for (_, a, _) in d.host if not inst.agencies[a].mandatory
                and inst.agencies[a].segment not in reach.segments)
@@ -391,24 +450,21 @@ def objective_value(inst: Instance, d: Decisions, reach: ReachTable) -> float:
     return total + extra if obj.mode == "min_travel" else total - extra
 
 
-def validate(inst: Instance, d: Decisions, reach: ReachTable, states: dict,
-             custom_rows: dict[str, list] | None = None,
-             values: list[int] | None = None) -> list[Violation]:
-    """Every violation of an active rule (soft ones marked), built-in and custom."""
+def validate(inst: Instance, d: Decisions, states: dict,
+             custom: dict[str, list[str]] | None = None) -> list[Violation]:
+    """Every violation of an active rule (soft ones marked), built-in and custom.
+
+    ``states``: rule name -> state (active, soft, params). A rule with no check here is a
+    custom rule; ``custom`` holds the rows it broke, as evaluated by the model layer.
+    """
+    reach = SpecReach(inst)
     out = []
     for name, st in states.items():
         if not st.active:
             continue
-        if name in CHECKS:
-            for msg in CHECKS[name](inst, d, reach, st.params):
-                out.append(Violation(name, msg, soft=st.soft))
-        elif custom_rows is not None and values is not None:
-            for row in custom_rows.get(name, []):
-                terms = {k: c for k, c in row.terms.items()}
-                lhs = sum(c * values[k] for k, c in terms.items())
-                ok = lhs <= row.rhs if row.sense == "<=" else lhs >= row.rhs \
-                    if row.sense == ">=" else lhs == row.rhs
-                if not ok:
-                    out.append(Violation(name, f"{row.label}: {lhs} {row.sense} {row.rhs} "
-                                         "fails", soft=st.soft))
+        if name in RULE_CHECKS:
+            msgs = RULE_CHECKS[name](inst, d, reach, st.params)
+        else:
+            msgs = (custom or {}).get(name, [])
+        out.extend(Violation(name, msg, soft=st.soft) for msg in msgs)
     return out

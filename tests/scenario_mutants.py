@@ -129,7 +129,7 @@ def outcome(text: str, folder: Path, solve: bool = True, time_limit_s: float = 5
         model = PlanModel(inst)
         model.build()
         if solve and not any(f.level == "error" for f in findings):
-            sol = model.solve(time_limit_s=time_limit_s)
+            sol = solve(model, time_limit_s=time_limit_s)
             if sol.has_plan and sol.hard_violations:
                 raise AssertionError(f"validator rejects the plan: {sol.hard_violations[:3]}")
     except PlannerError:

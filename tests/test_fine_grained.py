@@ -9,12 +9,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from planner.data.districts import load_districts
+from planner.domain import DEMAND_SCALE
 from planner.errors import PlannerError
 from planner.instance import build_instance, instance_from_matrix
 from planner.model.plan_model import PlanModel
-from planner.model.registry import DEMAND_SCALE
 from planner.paths import REPO_ROOT
 from planner.scenario import load_scenario
+from planner.solution import solve
 from tests.synth import make, scenario
 
 
@@ -59,8 +60,8 @@ def _rounding(sol) -> float:
                                                           "min_travel"]))
 def test_k_nearest_is_exact_at_points(seed, mode):
     """k = 1 with the doubling proof gives the optimum of the full model, in every mode."""
-    full = PlanModel(_points_instance(seed, mode)).solve()
-    small = PlanModel(_points_instance(seed, mode, k=1)).solve()
+    full = solve(PlanModel(_points_instance(seed, mode)))
+    small = solve(PlanModel(_points_instance(seed, mode, k=1)))
     assert full.optimal and small.optimal
     assert small.objective == pytest.approx(full.objective, abs=_rounding(full))
     assert not small.violations
@@ -88,7 +89,7 @@ def test_levels_equal_assignment(seed, mode, k, guests):
         built = m.build()
         assert bool(built.v.level) == (formulation == "levels")
         assert bool(built.v.serve) == (formulation == "assignment")
-        sols.append(m.solve())
+        sols.append(solve(m))
     lev, asg = sols
     assert lev.status == asg.status
     # min_travel must assign every welfare client before the linkage: without guest teams
@@ -106,10 +107,10 @@ def test_benders_equals_assignment(seed, mode, guests):
     """Benders (demand as cuts, per point or per district bundle) proves the assignment
     formulation's optimum, and its plan is valued exactly."""
     inst = _with_formulation(_points_instance(seed, mode, unserved=False), "assignment")
-    asg = PlanModel(inst).configure("serve-welfare_linkage", guest_teams=guests).solve()
+    asg = solve(PlanModel(inst).configure("serve-welfare_linkage", guest_teams=guests))
     inst = _with_formulation(_points_instance(seed, mode, unserved=False), "benders")
     m = PlanModel(inst).configure("serve-welfare_linkage", guest_teams=guests)
-    ben = m.solve(time_limit_s=60)
+    ben = solve(m, time_limit_s=60)
     assert not m.build().v.serve and not m.build().v.level
     assert asg.optimal and ben.optimal and not ben.violations
     assert ben.objective == pytest.approx(asg.objective, abs=_rounding(asg))
@@ -137,7 +138,7 @@ def test_benders_at_district_resolution(seed):
                                                           "half_life_min": 15}},
                       objective={"mode": "max_served"}, solver={"formulation": formulation})
         inst = make(sc, cost, jobseekers=jobseekers, welfare=welfare)
-        sols.append(PlanModel(inst).solve())
+        sols.append(solve(PlanModel(inst)))
     asg, ben = sols
     assert asg.optimal and ben.optimal and not ben.violations
     assert ben.objective == pytest.approx(asg.objective, abs=_rounding(asg))
@@ -159,8 +160,8 @@ def test_benders_min_travel_equals_assignment(seed):
     def inst(formulation):
         return _with_formulation(_points_instance(seed, "min_travel", unserved=False,
                                                   linkage=False), formulation)
-    asg = PlanModel(inst("assignment")).solve()
-    ben = PlanModel(inst("benders")).solve(time_limit_s=60)
+    asg = solve(PlanModel(inst("assignment")))
+    ben = solve(PlanModel(inst("benders")), time_limit_s=60)
     assert asg.optimal and ben.optimal and not ben.violations
     assert ben.objective == pytest.approx(asg.objective, abs=_rounding(asg))
     assert ben.objective_recomputed == pytest.approx(ben.objective, abs=1e-6)
@@ -191,7 +192,7 @@ def test_levels_by_hand():
     # q: reach B 5/6, A 1/3 (C beyond the cutoff)
     assert [(lev.sites, round(lev.gain, 9)) for lev in lv["q"].levels] == [
         (("B",), 0.5), (("A", "B"), round(1 / 3, 9))]
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     # A serves 10 x 5/6 + 20 x 1/3 = 15; B 10 x 2/3 + 20 x 5/6 = 23.33; C 10 x 2/3 = 6.67
     assert list(sol.plan.code) == ["B"]
     assert sol.objective == pytest.approx(10 * 2 / 3 + 20 * 5 / 6, abs=1e-3)
@@ -212,7 +213,7 @@ def test_welfare_before_linkage_needs_own_district_or_team():
     demand = {2015: pd.DataFrame({"welfare": [10, 100, 20]}, index=["Ap", "Aq", "Bp"])}
     inst = instance_from_matrix(sc, cost, demand,
                                 point_unit=pd.Series({"Ap": "A", "Aq": "A", "Bp": "B"}))
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     # B's center would reach Aq (100) but Aq's welfare team is A's: A serves 10 + 100 + 0
     assert list(sol.plan.code) == ["A"]
     assert sol.objective == pytest.approx(110.0)
@@ -247,7 +248,7 @@ def test_emd_scenario_on_jeju(jeju):
     inst = build_instance(sc, d)
     assert inst.fine_grained and len(inst.point_codes) == 43 and inst.codes == ["50110", "50130"]
     assert any("읍면동" in n for n in inst.notes)
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     assert sol.optimal and not sol.violations
     assert set(sol.assignment.district) <= {"50110", "50130"}
     assert set(sol.assignment.point) <= set(inst.point_codes)
@@ -256,12 +257,12 @@ def test_emd_scenario_on_jeju(jeju):
 def test_warm_start_from_a_previous_plan():
     """A what-if re-solve hinted with the base plan reaches the variant's own optimum."""
     base_inst = _points_instance(7, "max_served")
-    base = PlanModel(base_inst).solve(lp_first=False)
+    base = solve(PlanModel(base_inst), lp_first=False)
     assert base.values_by_name and all(v != 0 for v in base.values_by_name.values())
     variant = _points_instance(7, "max_served")
     variant.pools["welfare_team"] = {y: 2 for y in variant.years}  # room for no guest team
-    cold = PlanModel(variant).solve(lp_first=False)
-    warm = PlanModel(variant).solve(lp_first=False, warm_start=base)
+    cold = solve(PlanModel(variant), lp_first=False)
+    warm = solve(PlanModel(variant), lp_first=False, warm_start=base)
     assert cold.optimal and warm.optimal and not warm.violations
     assert warm.objective == pytest.approx(cold.objective, abs=1e-6)
 

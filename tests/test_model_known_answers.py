@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner.domain import DEMAND_SCALE, decay
 from planner.model.plan_model import PlanModel
-from planner.model.reach import decay
-from planner.model.registry import DEMAND_SCALE
+from planner.solution import solve
 
 from .synth import brute_force, line_matrix, make, scenario
 
@@ -18,7 +18,7 @@ def test_mclp_by_hand():
     # site S1 covers S0, S1, S2 = 100 + 1 + 5 = 106; S2 covers 1 + 5 + 90 = 96; S0 101; S3 95.
     sc = scenario(objective={"mode": "max_coverage"}, travel={"cutoff_min": 10})
     inst = make(sc, line_matrix([0, 10, 20, 30]), jobseekers=[100, 1, 5, 90])
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     assert sol.optimal
     assert sol.objective == pytest.approx(106)
     assert list(sol.plan.code) == ["S1"]
@@ -31,7 +31,7 @@ def test_pmedian_by_hand():
     sc = scenario(objective={"mode": "min_travel", "unserved_min": None},
                   phases=[{"year": 2015, "target": 2}])
     inst = make(sc, line_matrix([0, 1, 2, 10, 11]), jobseekers=[1, 1, 1, 1, 1])
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     assert sol.optimal and sol.objective == pytest.approx(3)
     assert "S1" in set(sol.plan.code)
 
@@ -76,7 +76,7 @@ def test_matches_brute_force(seed, mode, decay_kind):
         return r if r > 0 else None
 
     expected = brute_force(inst, reach_fn)
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     assert sol.optimal, sol.status
     # the solver's integer objective rounds each coefficient to 1/DEMAND_SCALE person
     tol = len(sol.decisions.serve) / DEMAND_SCALE + 1e-6
@@ -106,7 +106,7 @@ def _random_pmedian(seed: int, n: int, p: int, span: int, **objective):
 def test_pmedian_one_phase_all_candidates_no_tenants_brute_force():
     for seed in range(3):
         inst, best = _random_pmedian(100 + seed, 8, 3, 50)
-        sol = PlanModel(inst).solve()
+        sol = solve(PlanModel(inst))
         assert sol.optimal and sol.objective == pytest.approx(best)
 
 
@@ -114,7 +114,7 @@ def test_backends_agree_on_toy_multi_phase():
     inst, _ = _random_instance(7, 7, "max_served", [2, 1, 1])
     objs = {}
     for b in ("cbc", "cpsat", "highs"):
-        sol = PlanModel(inst).solve(backend=b)
+        sol = solve(PlanModel(inst), backend=b)
         assert sol.optimal and sol.violations == []
         objs[b] = sol.objective
     assert objs["cbc"] == pytest.approx(objs["cpsat"]) == pytest.approx(objs["highs"])
@@ -125,7 +125,7 @@ def test_earlier_openings_count_for_more_phases():
     sc = scenario(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
                   travel={"cutoff_min": 1})
     inst = make(sc, line_matrix([0, 10, 20]), jobseekers=[50, 10, 30])
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     first = sol.plan.set_index("code").phase_opened
     assert first["S0"] == 2015 and first["S2"] == 2016
     assert sol.objective == pytest.approx(50 + (50 + 30))
@@ -135,7 +135,7 @@ def test_discount_weighs_phases():
     sc = scenario(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
                   travel={"cutoff_min": 1}, objective={"discount": 0.5})
     inst = make(sc, line_matrix([0, 10, 20]), jobseekers=[50, 10, 30])
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     assert sol.objective == pytest.approx(50 + 0.5 * 80)
 
 
@@ -145,7 +145,7 @@ def test_k_nearest_pmedian_is_exact(k):
     for seed in range(3):
         inst, best = _random_pmedian(200 + seed, 9, 3, 60, k_nearest=k)
         m = PlanModel(inst)
-        sol = m.solve()
+        sol = solve(m)
         assert sol.optimal and sol.objective == pytest.approx(best)
         assert sol.violations == []
         n = len(inst.codes)

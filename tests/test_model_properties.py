@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.model.plan_model import PlanModel
+from planner.solution import solve
 from planner.validate import staff_placed
 
 from .synth import make, scenario
@@ -66,7 +67,7 @@ def instances(draw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_every_plan_passes_the_validator(inst):
-    sol = PlanModel(inst).solve(time_limit_s=20)
+    sol = solve(PlanModel(inst), time_limit_s=20)
     if not sol.has_plan:
         assert sol.status == "infeasible"
         return

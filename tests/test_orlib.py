@@ -17,6 +17,7 @@ from planner.orlib import (
     read_pmedcap,
 )
 from planner.paths import REPO_ROOT
+from planner.solution import solve
 
 INSTANCES = REPO_ROOT.parent / "shared" / "instances"
 needs_instances = pytest.mark.skipif(not (INSTANCES / "orlib_pmed").exists(),
@@ -34,7 +35,7 @@ def test_duplicate_edge_last_one_wins():
 @pytest.mark.parametrize("name,k", [("pmed1", None), ("pmed2", None), ("pmed2", 5)])
 def test_published_pmedian_optimum(name, k):
     inst = pmed_instance(INSTANCES / "orlib_pmed" / f"{name}.txt", k_nearest=k)
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     assert sol.optimal
     assert sol.objective == published_optima(INSTANCES)[name]
     assert len(sol.plan) == inst.cumulative[2015]
@@ -45,7 +46,7 @@ def test_published_pmedian_optimum(name, k):
 def test_published_capacitated_pmedian_optimum(name):
     """Single-source capacitated p-median: the caseload rule with Q per median."""
     inst = pmedcap_instance(INSTANCES / "pmedcap" / f"{name}.txt")
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     assert sol.optimal and not sol.violations
     assert sol.objective == published_optima(INSTANCES)[name]
     p, q, _, demand = read_pmedcap(INSTANCES / "pmedcap" / f"{name}.txt")
@@ -61,7 +62,7 @@ def test_published_pmedian_optimum_every_formulation(formulation):
     sc = inst.scenario
     inst.scenario = sc.model_copy(update={"solver": sc.solver.model_copy(
         update={"formulation": formulation})})
-    sol = PlanModel(inst).solve()
+    sol = solve(PlanModel(inst))
     assert sol.optimal and sol.objective == published_optima(INSTANCES)["pmed1"]
 
 
@@ -71,6 +72,6 @@ def test_published_capacitated_facility_location_optimum(name):
     """Multi-source: per-site capacities and fixed costs, demand split among sites."""
     base, _, rest = name.partition("_")
     path = INSTANCES / "orlib_cap" / f"{base}.txt"
-    sol = PlanModel(cap_instance(path, capacitated=rest != "uncap")).solve()
+    sol = solve(PlanModel(cap_instance(path, capacitated=rest != "uncap")))
     assert sol.optimal and not sol.violations
     assert cap_value(sol, path) == pytest.approx(published_optima(INSTANCES)[name], abs=5e-4)

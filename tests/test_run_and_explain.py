@@ -13,6 +13,7 @@ from planner.model.explain import explain_infeasibility
 from planner.model.plan_model import PlanModel
 from planner.report.outputs import OUTPUT_FILES
 from planner.runfolder import MARKER, RUN_FILES
+from planner.solution import solve
 
 from .conftest import SCENARIOS
 from .test_rules import rules_instance
@@ -71,7 +72,7 @@ def test_solver_infeasibility_names_the_conflicting_rules():
     inst = rules_instance(kinds={"new_build": {"earliest_year": 2016}},
                           sites={"forced": [{"code": "S2", "year": 2015}]})
     m = PlanModel(inst)
-    sol = m.solve()
+    sol = solve(m)
     assert sol.status == "infeasible"
     conflicts = explain_infeasibility(m.build().lm)
     names = {c.rule for c in conflicts}

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from planner.data.districts import cached_districts
 from planner.errors import ScenarioError
+from planner.instance import build_instance
 from planner.scenario import load_scenario, scenario_from_dict
 from planner.scenario.load import deep_merge
 
@@ -29,9 +31,11 @@ def _write(tmp_path: Path, doc: dict | str, name: str = "s.yaml") -> Path:
 
 
 def _problems(tmp_path, doc) -> str:
+    """The problems found loading the file and resolving it on its data (the instance)."""
     path = _write(tmp_path, doc)
     with pytest.raises(ScenarioError) as exc:
-        load_scenario(path)
+        sc = load_scenario(path)
+        build_instance(sc, cached_districts(sc.vintage))
     msg = str(exc.value)
     assert str(path) in msg  # every message names the file
     return msg
@@ -129,9 +133,16 @@ def test_unknown_agency_in_kind_staff_and_segment(tmp_path):
 
 
 def test_unknown_rule_name(tmp_path):
+    """Rule names are the registry's: checked where the model is made (and by planner check)."""
+    import planner as pl
+
     doc = _toy_doc()
     doc["rules"] = {"phase-targets": {"active": False}}
-    msg = _problems(tmp_path, doc)
+    path = _write(tmp_path, doc)
+    with pytest.raises(ScenarioError) as exc:
+        pl.build_model(load_scenario(path))
+    msg = str(exc.value)
+    assert str(path) in msg
     assert "rules.phase-targets: unknown rule" in msg and "Did you mean 'phase-target'?" in msg
 
 

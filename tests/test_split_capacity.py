@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from planner.errors import PlannerError
 from planner.instance import instance_from_matrix
 from planner.model.plan_model import PlanModel
+from planner.solution import solve
 from tests.synth import scenario
 
 
@@ -40,12 +41,12 @@ def test_split_by_hand():
     client, capacity 10), no fixed costs: 6 go to A and 4 to B, 6 + 20 = 26; without the
     split all 10 must go to B (50)."""
     cost, demand = [[10.0, 50.0]], [10]
-    split = PlanModel(_instance(cost, demand, [6, 10], [0, 0], target=2)).solve()
+    split = solve(PlanModel(_instance(cost, demand, [6, 10], [0, 0], target=2)))
     assert split.optimal and not split.violations
     assert split.objective == pytest.approx(26.0, abs=1e-3)
     served = split.assignment.set_index("site").demand
     assert served["W0"] == pytest.approx(6) and served["W1"] == pytest.approx(4)
-    whole = PlanModel(_instance(cost, demand, [6, 10], [0, 0], split=False, target=2)).solve()
+    whole = solve(PlanModel(_instance(cost, demand, [6, 10], [0, 0], split=False, target=2)))
     assert whole.optimal and whole.objective == pytest.approx(50.0, abs=1e-3)
 
 
@@ -53,10 +54,10 @@ def test_opening_cost_counts_in_objective_and_budget():
     """W0 is nearer but costs 100 to open: with cost_weight 1 the solver pays 10 more travel
     (30 vs 20) to save 100; a budget below W1's 50 leaves no feasible plan."""
     cost, demand = [[20.0, 30.0]], [10]
-    sol = PlanModel(_instance(cost, demand, [10, 10], [100, 50])).solve()
+    sol = solve(PlanModel(_instance(cost, demand, [10, 10], [100, 50])))
     assert sol.optimal and list(sol.plan.code) == ["W1"]
     assert sol.objective == pytest.approx(30 + 50 + 0.01 * 50 / 1000, abs=1e-3)
-    tight = PlanModel(_instance(cost, demand, [10, 10], [100, 50], budget=40)).solve()
+    tight = solve(PlanModel(_instance(cost, demand, [10, 10], [100, 50], budget=40)))
     assert tight.status == "infeasible"
 
 
@@ -70,7 +71,7 @@ def test_per_site_names_unknown_site():
 def test_split_needs_a_mip_backend():
     inst = _instance([[1.0, 2.0]], [5], [5, 5], [0, 0])
     with pytest.raises(PlannerError, match="split"):
-        PlanModel(inst).solve(backend="cpsat")
+        solve(PlanModel(inst), backend="cpsat")
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,8 +87,8 @@ def test_split_respects_capacities_and_relaxes_single_source(seed):
         caps[0] += sum(demand) - sum(caps)
     cost = rng.uniform(1, 100, (n, m)) * np.asarray(demand)[:, None]
     fixed = rng.integers(0, 50, m).tolist()
-    split = PlanModel(_instance(cost, demand, caps, fixed)).solve()
-    whole = PlanModel(_instance(cost, demand, caps, fixed, split=False)).solve()
+    split = solve(PlanModel(_instance(cost, demand, caps, fixed)))
+    whole = solve(PlanModel(_instance(cost, demand, caps, fixed, split=False)))
     assert split.optimal and not split.violations
     load = split.assignment.groupby("site").demand.sum()
     assert all(load[j] <= caps[int(j[1:])] + 1e-6 for j in load.index)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.model.plan_model import PlanModel
+from planner.solution import solve
 from planner.sweep import load_sweep, run_sweep, set_path, variants
 
 FIXTURE = Path(__file__).parent / "fixtures" / "toy-sweep.yaml"
@@ -41,7 +42,7 @@ def test_sweep_matches_sequential_and_resumes(tmp_path):
             assert row.status == "infeasible"
             assert "welfare_team" in row.reason and "pool is 0" in row.reason
             continue
-        sol = PlanModel(instance(sc)).solve()
+        sol = solve(PlanModel(instance(sc)))
         assert row.status == sol.status == "optimal"
         assert row.objective == pytest.approx(sol.objective)
     again = run_sweep(sweep_file, workers=2)

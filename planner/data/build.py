@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from planner.atomic import atomic_path
 from planner.data import geometry
 from planner.errors import DataError
 from planner.paths import districts_dir, shared_data_dir
@@ -464,9 +465,8 @@ def build(shared: Path | None = None, out: Path | None = None) -> dict[str, Path
 
 
 def _atomic_csv(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(".csv.tmp")
-    df.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, lineterminator="\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -180,6 +180,16 @@ def _to_vintage(codes: pd.Series, to_vintage: dict[str, str], path: Path, col: s
     return codes.map(to_vintage)
 
 
+_CACHE: dict[int, DistrictData] = {}
+
+
+def cached_districts(vintage: int = 2015) -> DistrictData:
+    """``load_districts(vintage)`` from the shipped data, read once per process."""
+    if vintage not in _CACHE:
+        _CACHE[vintage] = load_districts(vintage)
+    return _CACHE[vintage]
+
+
 def load_districts(vintage: int = 2015, directory: Path | None = None) -> DistrictData:
     """Load the 229 units of ``vintage`` (2015 or 2025) with figures and agencies."""
     if vintage not in VINTAGES:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from planner.model.linear import LinearModel
+from planner.model.linear import LinearModel, Row
 from planner.scenario.schema import Solver
 
 
@@ -54,23 +54,36 @@ def checked_bound(lm: LinearModel, bound: float | None) -> float | None:
     return None if bound > trivial_bound(lm) + 1e-6 * max(1.0, abs(bound)) else bound
 
 
+def cpsat_model(lm: LinearModel) -> tuple[Any, list[Any]]:
+    """An empty CP-SAT model with the LinearModel's integer variables."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    return model, [model.new_int_var(lo, hi, "") for lo, hi in zip(lm.lb, lm.ub, strict=True)]
+
+
+def cpsat_row(model: Any, xs: list[Any], row: Row) -> Any:
+    """Add one row to a CP-SAT model (the one translation of a row); returns the constraint."""
+    from ortools.sat.python import cp_model
+
+    expr = cp_model.LinearExpr.weighted_sum([xs[v] for v in row.terms],
+                                            list(row.terms.values()))
+    if row.sense == "<=":
+        return model.add(expr <= row.rhs)
+    if row.sense == ">=":
+        return model.add(expr >= row.rhs)
+    return model.add(expr == row.rhs)
+
+
 def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
                 progress: Callable[[str], None] | None = None,
                 control: Any = None, scale: float = 1.0) -> RawResult:
     """Solve with CP-SAT; ``control.stop`` is set to a function that ends the search."""
     from ortools.sat.python import cp_model
 
-    model = cp_model.CpModel()
-    xs = [model.new_int_var(lo, hi, "") for lo, hi in zip(lm.lb, lm.ub, strict=True)]
+    model, xs = cpsat_model(lm)
     for row in lm.rows:
-        expr = cp_model.LinearExpr.weighted_sum([xs[v] for v in row.terms],
-                                                list(row.terms.values()))
-        if row.sense == "<=":
-            model.add(expr <= row.rhs)
-        elif row.sense == ">=":
-            model.add(expr >= row.rhs)
-        else:
-            model.add(expr == row.rhs)
+        cpsat_row(model, xs, row)
     model.maximize(cp_model.LinearExpr.weighted_sum([xs[v] for v in lm.objective],
                                                     list(lm.objective.values())) + lm.offset)
     for v, val in (hint or {}).items():
@@ -124,9 +137,7 @@ def _load(solver: Any, lm: LinearModel, integer: bool) -> list[Any]:
           for k, (lo, hi) in enumerate(zip(lm.lb, lm.ub, strict=True))]
     inf = solver.infinity()
     for row in lm.rows:
-        lo = row.rhs if row.sense in (">=", "==") else -inf
-        hi = row.rhs if row.sense in ("<=", "==") else inf
-        ct = solver.Constraint(lo, hi)
+        ct = solver.Constraint(*row.bounds(inf))
         for v, c in row.terms.items():
             ct.SetCoefficient(xs[v], c)
     obj = solver.Objective()

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from planner.domain import WELFARE_AGENCY, best_site_key
 from planner.model.backends import RawResult
 from planner.model.linear import LinearModel
-from planner.model.reach import WELFARE_AGENCY
 from planner.scenario.schema import Solver
 
 TOL = 1e-7  # relative: a cut is added when theta exceeds its value by more
@@ -68,8 +68,8 @@ def make_groups(inst: Any, v: Any, reach: Any, scale: float,
     travel = inst.scenario.objective.mode == "min_travel"
     far = np.zeros(len(points))
     for p, i in enumerate(points):
-        sites = sorted(by_point.get(i, []),
-                       key=lambda j: (-reach.reach[(i, j)], reach.minutes[(i, j)], j))
+        sites = sorted(by_point.get(i, []), key=lambda j: best_site_key(
+            inst.scenario.objective.mode, reach.minutes[(i, j)], reach.reach[(i, j)], j))
         order[p, :len(sites)] = [col[j] for j in sites]
         if travel and sites:
             far[p] = max(reach.minutes[(i, j)] for j in sites)
@@ -149,8 +149,7 @@ class Master:
         self.lm, self.v, self.g, self.guests = lm, v, g, guests
         n = lm.n_vars
         h.addVars(n, np.array(lm.lb, dtype=float), np.array(lm.ub, dtype=float))
-        self._rows([(r.terms, r.rhs if r.sense in (">=", "==") else -np.inf,
-                     r.rhs if r.sense in ("<=", "==") else np.inf) for r in lm.rows])
+        self._rows([(r.terms, *r.bounds()) for r in lm.rows])
         # theta[key][b]: persons x reach of bundle b (a point, or a district's points)
         self.bundle = g.unit if aggregate else np.arange(len(g.order))
         self.n_bundles = int(self.bundle.max()) + 1

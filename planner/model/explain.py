@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from planner.model.backends import cpsat_model, cpsat_row
 from planner.model.linear import LinearModel, Row
 
 ROWS_PER_GROUP_LIMIT = 64  # a rule with at most this many rows is explained row by row
@@ -53,18 +54,13 @@ def _feasible(lm: LinearModel, groups, active: list[int],
     """Status of the ``active`` groups' rows (others dropped), and a core when infeasible."""
     from ortools.sat.python import cp_model
 
-    model = cp_model.CpModel()
-    xs = [model.new_int_var(lo, hi, "") for lo, hi in zip(lm.lb, lm.ub, strict=True)]
+    model, xs = cpsat_model(lm)
     lits = []
     for g in active:
         lit = model.new_bool_var(f"g{g}")
         lits.append(lit)
         for row in groups[g][2]:
-            expr = cp_model.LinearExpr.weighted_sum([xs[v] for v in row.terms],
-                                                    list(row.terms.values()))
-            ct = model.add(expr <= row.rhs) if row.sense == "<=" else model.add(
-                expr >= row.rhs) if row.sense == ">=" else model.add(expr == row.rhs)
-            ct.only_enforce_if(lit)
+            cpsat_row(model, xs, row).only_enforce_if(lit)
     model.add_assumptions(lits)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

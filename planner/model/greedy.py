@@ -12,9 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.decisions import team_needed
+from planner.domain import ANCHOR, best_site_key, team_needed
 from planner.instance import Instance
-from planner.model.variables import ANCHOR
 
 
 def _kind_for(inst: Instance, j: str, y: int) -> str | None:
@@ -84,7 +83,7 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
     for (i, j), r in reach.reach.items():
         mat[row[i], col[j]] = r
     counted = [s for s, a in reach.segments.items()
-               if a == "employment_center" or inst.agencies[a].mandatory]
+               if a == ANCHOR or inst.agencies[a].mandatory]
     demand = {y: inst.demand[y].table[counted].mul(
         [reach.weight[s] for s in counted], axis=1).sum(axis=1).to_numpy(dtype=float)
         for y in inst.years}
@@ -113,17 +112,18 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
 
     def serves(i: str, s: str, j: str, y: int) -> bool:
         """... and it may serve i's segment s there (no guest teams in the greedy plan)."""
-        return hosted(j, v.segments[s], y) and team_needed(reach, linkage, i, s, j, y) is None
+        a = v.segments[s]
+        return hosted(j, a, y) and team_needed(reach.unit_of[i], a, linkage, j, y) is None
 
-    best: dict[tuple[str, str, int], tuple[float, int]] = {}
+    mode = inst.scenario.objective.mode
+    best: dict[tuple[str, str, int], tuple[tuple, int]] = {}
     for (i, s, j, y), var in v.serve.items():
         hint[var] = 0
         if not serves(i, s, j, y):
             continue
-        score = -reach.minutes[(i, j)] if inst.scenario.objective.mode == "min_travel" \
-            else reach.reach[(i, j)]
-        if (i, s, y) not in best or score > best[(i, s, y)][0]:
-            best[(i, s, y)] = (score, var)
+        key = best_site_key(mode, reach.minutes[(i, j)], reach.reach[(i, j)], j)
+        if (i, s, y) not in best or key < best[(i, s, y)][0]:
+            best[(i, s, y)] = (key, var)
     for _, var in best.values():
         hint[var] = 1
     for (sites, a, y, u), var in v.level.items():  # levels: no guest teams either

@@ -7,8 +7,11 @@ linear solver wrapper), and lets tests read the rows a rule wrote.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
+
+from planner.domain import ROW_TOL, holds
 
 Sense = Literal["<=", ">=", "=="]
 
@@ -23,6 +26,12 @@ class Row:
     rule: str
     label: str
 
+    def bounds(self, inf: float = math.inf) -> tuple[float, float]:
+        """(lower, upper) of the row's left-hand side, ``inf`` where it is open."""
+        lo = self.rhs if self.sense in (">=", "==") else -inf
+        hi = self.rhs if self.sense in ("<=", "==") else inf
+        return lo, hi
+
 
 @dataclass
 class LinearModel:
@@ -33,7 +42,7 @@ class LinearModel:
     ub: list[int] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     objective: dict[int, int] = field(default_factory=dict)
-    penalties: dict[int, tuple[str, int]] = field(default_factory=dict)  # slack var -> rule
+    penalties: dict[int, tuple[str, str]] = field(default_factory=dict)  # slack -> (rule, row)
     offset: int = 0  # constant term of the objective
     # variables whose value is integral at every optimum given the others (MIP backends make
     # them continuous; CP-SAT keeps them integer)
@@ -76,14 +85,12 @@ class LinearModel:
     def violated_rows(self, values: list[int] | list[float]) -> list[Row]:
         """Rows an assignment breaks (used to double-check backends).
 
-        Continuous values (split demand) are held to a 1e-6 relative tolerance.
+        Continuous values (split demand) are held to a ROW_TOL relative tolerance.
         """
         bad = []
         for r in self.rows:
             lhs = sum(c * values[v] for v, c in r.terms.items())
-            tol = 1e-6 * max(1.0, abs(r.rhs)) if self.continuous else 0
-            ok = lhs <= r.rhs + tol if r.sense == "<=" else lhs >= r.rhs - tol \
-                if r.sense == ">=" else abs(lhs - r.rhs) <= tol
-            if not ok:
+            tol = ROW_TOL * max(1.0, abs(r.rhs)) if self.continuous else 0
+            if not holds(lhs, r.sense, r.rhs, tol):
                 bad.append(r)
         return bad

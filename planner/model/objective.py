@@ -11,14 +11,9 @@ Ties are broken towards lower capital cost and fewer idle tenants (see TIEBREAK_
 
 from __future__ import annotations
 
-from planner.model.registry import DEMAND_SCALE, RuleContext
+from planner.domain import DEMAND_SCALE, TIEBREAK_PER_IDLE_TENANT, TIEBREAK_PER_MKRW
+from planner.model.registry import RuleContext
 from planner.model.rules.phase import phase_cost_terms
-
-# Tie-breaks, in objective units (1/DEMAND_SCALE person): among plans serving the same demand,
-# prefer the cheaper one and do not add tenants that serve no modelled segment. Worth less
-# than one person per center, so they never outweigh a client served.
-TIEBREAK_PER_MKRW = 0.01
-TIEBREAK_PER_IDLE_TENANT = 1
 
 
 def level_coefficients(ctx: RuleContext) -> tuple[dict[int, float], float]:

@@ -7,7 +7,11 @@ Example::
     m.make_soft("agency-staff_pool", penalty=50_000)
     m.configure("serve-welfare_linkage", guest_teams=False)
     m.add_rule("my-rule", fn)          # fn(ctx) writes rows with ctx.add(...)
-    solution = m.solve()
+    solution = planner.solve(m)        # the Solution: plan, KPIs, validation
+
+``PlanModel.solve`` returns the solver's raw result (values by variable index); the
+``Solution`` is built one layer up (``planner.solution.solve``), so that this module never
+imports the validator or the outputs.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from typing import Any
 
 import pandas as pd
 
-import planner.model.rules  # noqa: F401  (registers the rules)
 from planner.errors import PlannerError, did_you_mean
 from planner.instance import Instance
 from planner.model import backends
+from planner.model.greedy import greedy_hint
 from planner.model.linear import LinearModel
 from planner.model.objective import objective_coefficients
 from planner.model.reach import ReachTable, build_reach
@@ -34,6 +38,7 @@ from planner.model.registry import (
     RuleContext,
     RuleSpec,
 )
+from planner.model.rules import check_rule_settings
 from planner.model.variables import PlanVariables, make_variables
 from planner.scenario.schema import Solver
 
@@ -73,13 +78,8 @@ class PlanModel:
         self.specs: dict[str, RuleSpec] = dict(REGISTRY)
         self.states: dict[str, RuleState] = {
             n: RuleState(s.default_active, params=dict(s.params)) for n, s in self.specs.items()}
+        check_rule_settings(instance.scenario)
         for name, setting in instance.scenario.rules.items():
-            self._check_name(name)
-            unknown = set(setting.params) - set(self.specs[name].params)
-            if unknown:
-                raise PlannerError(
-                    f"rules.{name}.params: unknown parameter(s) {sorted(unknown)}; allowed: "
-                    f"{sorted(self.specs[name].params) or 'none'}")
             st = self.states[name]
             st.active, st.soft, st.penalty = setting.active, setting.soft, setting.penalty
             st.params.update(setting.params)
@@ -114,10 +114,6 @@ class PlanModel:
         st.penalty = penalty
         return self
 
-    def make_hard(self, name: str) -> PlanModel:
-        self._edit(name).soft = False
-        return self
-
     def configure(self, name: str, **params: Any) -> PlanModel:
         """Set parameters of rule ``name`` (see ``rules()`` for each rule's parameters)."""
         st = self._edit(name)
@@ -137,9 +133,6 @@ class PlanModel:
         self.states[name] = RuleState(True, params=dict(params or {}))
         self._built = None
         return self
-
-    def active_rules(self) -> list[str]:
-        return [n for n, st in self.states.items() if st.active]
 
     def rules(self) -> pd.DataFrame:
         """The rules with their state, parameters and one-line documentation."""
@@ -173,18 +166,30 @@ class PlanModel:
             raise PlannerError("solver.formulation: 'benders' needs a MIP backend (cbc, highs, "
                                "scip) and, in min_travel, objective.unserved_min: null; "
                                "allowed otherwise: 'auto', 'levels', 'assignment'")
+        serve_rules = self.needs("serve")
+        if asked in ("levels", "benders") and serve_rules:
+            raise PlannerError(f"solver.formulation: {asked!r} has no serve variables, which "
+                               f"rule(s) {serve_rules} need; allowed with them: 'auto' or "
+                               "'assignment'")
         if asked != "auto":
             return asked
         custom = any(n not in REGISTRY for n in self.specs)
-        needs_serve = (self.states["center-capacity"].active or custom
+        needs_serve = ("serve" in self.needs() or custom
                        or (obj.mode == "min_travel" and obj.unserved_min is not None))
         return "assignment" if needs_serve else "levels"
 
+    def needs(self, what: str | None = None) -> frozenset[str] | list[str]:
+        """What the active rules need (RuleSpec.needs), or which rules need ``what``."""
+        by_rule = {n: self.specs[n].needs_of(st.params) for n, st in self.states.items()
+                   if st.active}
+        if what is not None:
+            return [n for n, need in by_rule.items() if what in need]
+        return frozenset().union(*by_rule.values())
+
     @property
     def split_demand(self) -> bool:
-        """The caseload rule lets a demand point's clients be divided among centers."""
-        st = self.states["center-capacity"]
-        return bool(st.active and st.params.get("split"))
+        """An active rule lets a demand point's clients be divided among centers."""
+        return "split" in self.needs()
 
     def build(self) -> BuiltModel:
         """Create variables, run every active rule, set the objective."""
@@ -222,23 +227,22 @@ class PlanModel:
     def solve(self, *, backend: str | None = None, time_limit_s: float | None = None,
               workers: int | None = None, seed: int | None = None,
               lp_first: bool | None = None, hint: bool = True,
-              progress: Callable[[str], None] | None = None, validate: bool = True,
-              warm_start: Any = None):
-        """Build if needed, solve, decode and validate; returns a Solution.
+              progress: Callable[[str], None] | None = None,
+              warm_start: dict[str, int] | None = None) -> backends.RawResult:
+        """Build if needed and solve; returns the raw result of the model as last built.
 
-        ``warm_start``: a Solution of a similar model (a what-if's base run); its values,
-        matched by variable name, are the hint instead of the greedy plan (variables it
-        does not name start at 0). The solver may still reject it if infeasible here.
+        ``warm_start``: values by variable name of a similar model (a what-if's base run),
+        the hint instead of the greedy plan (variables it does not name start at 0). The
+        solver may still reject it if infeasible here.
         """
-        from planner.model.greedy import greedy_hint
-        from planner.solution import decode_solution
-
         built = self.build()
         opts = self.solver_options(backend=backend, time_limit_s=time_limit_s,
                                    workers=workers, seed=seed, lp_first=lp_first)
-        if self.split_demand and opts.backend == "cpsat":
-            raise PlannerError("rules.center-capacity.params.split: divided demand needs a MIP "
-                               "backend; allowed: cbc, highs, scip")
+        mip_rules = self.needs("mip")
+        if mip_rules and opts.backend == "cpsat":
+            raise PlannerError(f"rules {mip_rules}: with these parameters (e.g. split: true, "
+                               "divided demand) they need a MIP backend; allowed: cbc, highs, "
+                               "scip")
         # one deadline for the whole solve phase: start plan, every k-nearest round, and
         # Benders with its district-level start
         started = time.perf_counter()
@@ -254,7 +258,7 @@ class PlanModel:
                 greedy = greedy_hint(self.instance, built, self.states)
                 if warm_start is None:
                     return [greedy]
-                known = warm_start.values_by_name
+                known = warm_start
                 return [{k: known.get(n, 0) for k, n in enumerate(built.lm.names)}, greedy]
 
             left = opts.time_limit_s - (time.perf_counter() - started)
@@ -283,7 +287,7 @@ class PlanModel:
         raw.time_s = time.perf_counter() - started
         if rounds > 1:  # time and log cover every k-nearest round, not only the last
             raw.log.append(f"k-nearest: {rounds} rounds, {raw.time_s:.2f}s in all")
-        return decode_solution(self, built, raw, validate=validate)
+        return raw
 
     def _solve_guarded(self, built: BuiltModel, opts: Solver,
                        start_plans: Callable[[], list[dict[int, int]]],
@@ -354,10 +358,10 @@ class PlanModel:
             if progress:
                 progress("benders: no time left for the district-level plan")
             return None
-        sol = sub.solve(time_limit_s=share, backend="cbc", validate=False)
+        raw = sub.solve(time_limit_s=share, backend="cbc")
         if progress:
-            progress(f"benders: district-level plan {sol.status} in {sol.solve_s:.1f}s")
-        return sol.values_by_name or None
+            progress(f"benders: district-level plan {raw.status.lower()} in {raw.time_s:.1f}s")
+        return values_by_name(sub.build().lm, raw.values) or None
 
     def linkage_year(self) -> int | None:
         """The welfare linkage year when its rule is on (None: no team is ever needed)."""
@@ -370,9 +374,14 @@ class PlanModel:
             return []
         if not built.v.level:
             return sorted({i for (i, _, _), var in built.v.far.items() if values[var]})
-        from planner.decisions import assign_best, decode, far_used
+        from planner.model.decode import assign_best, decode, far_used
 
         d = decode(built.v, values)
         mode = self.instance.scenario.objective.mode
         assign_best(d, built.v, built.reach, mode, self.linkage_year())
         return far_used(d, built.v, built.reach, mode)
+
+
+def values_by_name(lm: LinearModel, values: list | None) -> dict[str, int]:
+    """Variable name -> value where nonzero: a warm start for a similar model."""
+    return {lm.names[k]: x for k, x in enumerate(values or []) if x}

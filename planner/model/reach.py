@@ -9,40 +9,13 @@ reach 1; ``max_coverage`` uses a step (1 within the cutoff).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
+from planner.domain import WELFARE_AGENCY, decay_matrix, decay_of
 from planner.instance import Instance
-
-WELFARE_AGENCY = "welfare_team"
-
-
-def decay(minutes: float, kind: str, cutoff: float, half_life: float) -> float:
-    """Reach of a center ``minutes`` away: 1 at 0, falling to 0 at the cutoff."""
-    if minutes > cutoff or not math.isfinite(minutes):
-        return 0.0
-    if kind == "step":
-        return 1.0
-    if kind == "exponential":
-        return 0.5 ** (minutes / half_life)
-    return 1.0 - minutes / cutoff  # linear
-
-
-def decay_matrix(minutes: np.ndarray, kind: str, cutoff: float,
-                 half_life: float) -> np.ndarray:
-    """``decay`` over a whole matrix (0 beyond the cutoff and where unreachable)."""
-    ok = np.isfinite(minutes) & (minutes <= cutoff)
-    m = np.where(ok, minutes, 0.0)
-    if kind == "step":
-        r = np.ones_like(m)
-    elif kind == "exponential":
-        r = 0.5 ** (m / half_life)
-    else:
-        r = 1.0 - m / cutoff
-    return np.where(ok, r, 0.0)
 
 
 @dataclass(frozen=True)
@@ -175,11 +148,8 @@ def build_reach(inst: Instance, k_nearest: dict[str, int] | None = None) -> Reac
     """
     sc = inst.scenario
     mode = sc.objective.mode
-    cutoff = math.inf if mode == "min_travel" else sc.travel.cutoff_min
-    kind = "step" if mode in ("max_coverage", "min_travel") else sc.travel.decay.kind
-    seg_agency = inst.catalog.agency_of_segment()
-    segments = {s: seg_agency[s] for s, st in sc.segments.items()
-                if st.weight > 0 and seg_agency.get(s) in inst.agencies}
+    kind, cutoff = decay_of(mode, sc.travel.cutoff_min, sc.travel.decay.kind)
+    segments = inst.modelled_segments()
     t = inst.travel_min
     points, sites = list(t.index), list(t.columns)
     mat = t.to_numpy(dtype=float, copy=True)

@@ -1,8 +1,11 @@
 """The rule registry: one name per rule, used everywhere the rule is named.
 
-The name is the registry key, YAML key, log label and violation code. A rule is one function
-``fn(ctx)`` that writes rows through ``ctx.add``, which makes the row soft (slack with a
-penalty) when the scenario says so.
+The name is the registry key, YAML key, log label and violation code; this registry is the
+one list of rule names (the scenario's ``rules:`` keys are checked against it by
+``rule_problems``). A rule is one function ``fn(ctx)`` that writes rows through ``ctx.add``,
+which makes the row soft (slack with a penalty) when the scenario says so. A built-in rule
+must have its validator check (``planner.validate.RULE_CHECKS``): registering one without is
+an error at import. Its equation is numbered in docs/formulation.md under the same name.
 """
 
 from __future__ import annotations
@@ -11,15 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.domain import DEMAND_SCALE
+from planner.errors import did_you_mean
 from planner.instance import Instance
 from planner.model.linear import LinearModel, Sense
 from planner.model.reach import ReachTable
 from planner.model.variables import PlanVariables, Terms
+from planner.validate import RULE_CHECKS
 
-# Objective units: DEMAND_SCALE per person served (integers for CP-SAT). Each coefficient is
-# rounded to 1/DEMAND_SCALE person, so a plan is optimal for the rounded objective and within
-# (number of serve variables) x 0.5/DEMAND_SCALE persons of the exact optimum.
-DEMAND_SCALE = 1000
+# What a rule may need of the model (RuleSpec.needs): serve variables (the assignment
+# formulation), a MIP backend (continuous variables), split demand (continuous serve shares).
+NEEDS = frozenset({"serve", "mip", "split"})
+
 # Default price of one unit of slack in a soft rule, in persons served (scenario: penalty).
 SOFT_PENALTY_DEFAULT = 1_000_000
 SLACK_UB = 10**7
@@ -27,31 +33,71 @@ SLACK_UB = 10**7
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """A registered rule: its name, one-line doc, function, default state and parameters."""
+    """A registered rule: its name, one-line doc, function, default state and parameters.
+
+    ``needs``: what the rule needs of the model whenever it is active (see NEEDS);
+    ``needs_when``: more needs while a parameter is true (center-capacity's ``split``).
+    The formulation choice and the backend check read these, not rule names.
+    """
 
     name: str
     fn: Callable[[RuleContext], None]
     doc: str
     default_active: bool = True
     params: dict[str, Any] = field(default_factory=dict)
+    needs: frozenset[str] = frozenset()
+    needs_when: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def summary(self) -> str:
         return (self.doc or "").strip().splitlines()[0] if self.doc else ""
 
+    def needs_of(self, params: dict[str, Any]) -> frozenset[str]:
+        """What the rule needs with these parameters."""
+        out = set(self.needs)
+        for p, more in self.needs_when.items():
+            if params.get(p):
+                out |= more
+        return frozenset(out)
+
 
 REGISTRY: dict[str, RuleSpec] = {}
 
 
-def rule(name: str, *, default_active: bool = True,
-         params: dict[str, Any] | None = None) -> Callable:
-    """Register ``fn`` as rule ``name`` (decorator)."""
+def rule(name: str, *, default_active: bool = True, params: dict[str, Any] | None = None,
+         needs: frozenset[str] | set[str] = frozenset(),
+         needs_when: dict[str, set[str]] | None = None) -> Callable:
+    """Register ``fn`` as built-in rule ``name`` (decorator); its validator check must exist."""
     def deco(fn: Callable[[RuleContext], None]) -> Callable[[RuleContext], None]:
         if name in REGISTRY:
             raise ValueError(f"rule {name} registered twice")
-        REGISTRY[name] = RuleSpec(name, fn, fn.__doc__ or "", default_active, dict(params or {}))
+        if name not in RULE_CHECKS:
+            raise ValueError(f"rule {name} has no validator check: add @check({name!r}) in "
+                             "planner/validate.py (the specification the plan is checked "
+                             "against) and its equation to docs/formulation.md")
+        when = {p: frozenset(n) for p, n in (needs_when or {}).items()}
+        unknown = (set(needs) | set().union(*when.values())) - NEEDS
+        if unknown:
+            raise ValueError(f"rule {name}: unknown needs {sorted(unknown)}; "
+                             f"allowed: {sorted(NEEDS)}")
+        REGISTRY[name] = RuleSpec(name, fn, fn.__doc__ or "", default_active, dict(params or {}),
+                                  frozenset(needs), when)
         return fn
     return deco
+
+
+def rule_problems(rules: dict[str, Any], specs: dict[str, RuleSpec]) -> list[str]:
+    """Scenario ``rules:`` settings that name no rule or a parameter the rule lacks."""
+    out = []
+    for name, setting in rules.items():
+        if name not in specs:
+            out.append(f"rules.{name}: unknown rule; " + did_you_mean(name, specs))
+            continue
+        unknown = set(setting.params) - set(specs[name].params)
+        if unknown:
+            out.append(f"rules.{name}.params: unknown parameter(s) {sorted(unknown)}; "
+                       f"allowed: {sorted(specs[name].params) or 'none'}")
+    return out
 
 
 @dataclass

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from planner.domain import ANCHOR, WELFARE_AGENCY
 from planner.instance import Instance
 from planner.model.linear import LinearModel
-from planner.model.reach import WELFARE_AGENCY, PointLevels, ReachTable
+from planner.model.reach import PointLevels, ReachTable
 
-ANCHOR = "employment_center"
 Terms = dict[int, int]
 LevelKey = tuple[tuple[str, ...], str, int, str | None]  # (sites, agency, year, district)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from planner.atomic import atomic_path
 from planner.report.rundata import RunData, load_run
 
 
@@ -22,10 +23,9 @@ def write_geopackage(run_dir: str | Path, out: str | Path | None = None) -> Path
     """Write ``plan.gpkg`` with layers ``centers`` and ``districts``."""
     run = load_run(run_dir)
     out = Path(out) if out else Path(run_dir) / "plan.gpkg"
-    tmp = out.with_name(out.stem + ".tmp.gpkg")
-    tmp.unlink(missing_ok=True)
-    centers_frame(run).to_file(tmp, layer="centers", driver="GPKG")
-    run.district_frame(simplify_m=0).reset_index().to_file(tmp, layer="districts",
-                                                           driver="GPKG", mode="a")
-    tmp.replace(out)
+    with atomic_path(out) as tmp:
+        tmp.unlink()  # the GPKG driver creates the file itself
+        centers_frame(run).to_file(tmp, layer="centers", driver="GPKG")
+        run.district_frame(simplify_m=0).reset_index().to_file(tmp, layer="districts",
+                                                               driver="GPKG", mode="a")
     return out

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.atomic import write_text
 from planner.report import charts
 from planner.report.map import render_map
 from planner.report.rundata import RunData, gap_text, load_run
@@ -99,7 +100,4 @@ def write_report(run_dir: str | Path, out: str | Path | None = None,
     """Write ``report.html`` for the run folder."""
     run = load_run(run_dir)
     out = Path(out) if out else Path(run_dir) / "report.html"
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(render_report(run, map_html), encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_text(out, render_report(run, map_html))

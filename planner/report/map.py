@@ -12,14 +12,13 @@ from __future__ import annotations
 import html
 import json
 import re
-from pathlib import Path
 
 import branca
 import folium
 import numpy as np
 import pandas as pd
 
-from planner.report.rundata import RunData, gap_text, load_run
+from planner.report.rundata import RunData, gap_text
 
 PHASE_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
                 "#666666"]
@@ -271,13 +270,3 @@ def _add_title_and_legend(m: folium.Map, run: RunData, color_of: dict) -> None:
 def render_map(run: RunData) -> str:
     """The map's HTML, self-contained."""
     return inline_assets(build_map(run).get_root().render())
-
-
-def write_map(run_dir: str | Path, out: str | Path | None = None) -> Path:
-    """Write ``map.html`` (or ``out``) for the run folder ``run_dir``."""
-    run = load_run(run_dir)
-    out = Path(out) if out else Path(run_dir) / "map.html"
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(render_map(run), encoding="utf-8")
-    tmp.replace(out)
-    return out

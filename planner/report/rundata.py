@@ -72,15 +72,17 @@ class RunData:
         return f"{f.get('name_ko', FORMAT_KO.get(fmt, fmt))} / {f.get('name_en', fmt)}"
 
     def district_frame(self, simplify_m: float = 250.0) -> gpd.GeoDataFrame:
-        """Units of the study area (EPSG:4326) with last-phase demand and coverage per segment."""
+        """Units of the study area (EPSG:4326) with last-phase demand and coverage per segment.
+
+        The study area is the list of units solution.json records (a folder written before
+        it was recorded shows every unit of its vintage).
+        """
         d = self.districts
         last = self.years[-1]
         units = d.units
-        codes = set(self.assignment.district) | set(self.plan.code)
-        area = self.scenario.get("study_area", {})
-        if area.get("sido_codes") or area.get("codes"):
-            units = units[units.sido_code.isin(area.get("sido_codes", []))
-                          | units.index.isin(area.get("codes", [])) | units.index.isin(codes)]
+        area = self.document.get("study_area")  # as the instance resolved it
+        if area is not None:
+            units = units[units.index.isin(area)]
         frame = units[["name_ko", "name_en", "sido", "point_lon", "point_lat"]].copy()
         dem = d.demand(last).table.reindex(frame.index)
         a = self.assignment[self.assignment.year == last]

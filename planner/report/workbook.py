@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from planner.atomic import atomic_path
 from planner.paths import districts_dir
 from planner.report.rundata import RunData, load_run
 
@@ -127,9 +128,8 @@ def write_workbook(run_dir: str | Path, out: str | Path | None = None) -> Path:
                            if isinstance(v, (list, dict)) else v}
                           for k, v in run.facts.items()])
     _sheet(wb, "해법 Solver", facts)
-    tmp = out.with_suffix(".xlsx.tmp")
-    wb.save(tmp)
-    tmp.replace(out)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
     return out
 
 

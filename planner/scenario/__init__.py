@@ -1,6 +1,6 @@
 """Scenario schema and loading."""
 
 from planner.scenario.load import load_scenario, scenario_from_dict
-from planner.scenario.schema import RULE_NAMES, Scenario
+from planner.scenario.schema import Scenario
 
-__all__ = ["RULE_NAMES", "Scenario", "load_scenario", "scenario_from_dict"]
+__all__ = ["Scenario", "load_scenario", "scenario_from_dict"]

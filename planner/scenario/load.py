@@ -22,9 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from planner.data.districts import DistrictData, load_districts
 from planner.errors import ScenarioError, did_you_mean
-from planner.scenario.references import reference_problems
 from planner.scenario.schema import Scenario
 
 MAX_EXTENDS_DEPTH = 16
@@ -296,11 +294,12 @@ def scenario_from_dict(doc: dict, source: str = "<scenario>") -> Scenario:
     return scenario
 
 
-def load_scenario(path: str | Path, districts: DistrictData | None = None) -> Scenario:
+def load_scenario(path: str | Path) -> Scenario:
     """Load a scenario file with its ``extends`` chain; relative paths resolve from the file.
 
-    District codes, agency and segment ids are checked against the data of the scenario's
-    vintage (loaded here unless ``districts`` is given).
+    No data is read here: district codes, agency and segment ids are checked against the
+    data when the instance is built (``planner.instance.build_instance``), and rule names
+    when the model is (``planner.model.registry.check_rule_settings``).
     """
     path = Path(path)
     if path.suffix.lower() not in SCENARIO_SUFFIXES:
@@ -312,9 +311,4 @@ def load_scenario(path: str | Path, districts: DistrictData | None = None) -> Sc
     if od is not None and not od.is_absolute():
         scenario = scenario.model_copy(update={"travel": scenario.travel.model_copy(
             update={"od_matrix": (path.parent / od).resolve()})})
-    if districts is None or districts.vintage != scenario.vintage:
-        districts = load_districts(scenario.vintage)
-    problems = reference_problems(scenario, districts)
-    if problems:
-        raise ScenarioError(str(path), problems)
     return scenario.model_copy(update={"source_files": applied, "entry_sources": origins})

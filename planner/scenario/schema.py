@@ -18,16 +18,6 @@ from planner.errors import did_you_mean
 Vintage = Literal[2015, 2025]
 Presence = Literal["listed", "every_unit", "cities", "sido_listed", "none"]
 
-# The rules of DESIGN.md section 4, by the name used as YAML key, CLI flag and violation code.
-RULE_NAMES: tuple[str, ...] = (
-    "site-one_kind", "site-stays_open", "site-one_format", "site-conversion_needs_center",
-    "site-earliest_year", "site-kind_cap", "site-existing", "site-forced", "site-forbidden",
-    "phase-target", "phase-budget", "agency-mandatory",
-    "agency-needs_center", "agency-availability", "agency-extended_only", "agency-staff_pool",
-    "region-balance", "serve-needs_tenant", "serve-welfare_linkage", "center-capacity",
-)
-
-
 # Bounds on every number a scenario may set: far beyond any real plan, so that a typo (or
 # .inf, 1e308) is an error naming the key and the bounds instead of a solver failure.
 MAX_MKRW = 1e8  # million KRW: 100 trillion KRW
@@ -330,14 +320,16 @@ class Scenario(Strict):
         overlap = {f.code for f in self.sites.forced} & set(self.sites.forbidden)
         if overlap:
             problems.append(f"sites: codes {sorted(overlap)} are both forced and forbidden")
-        for name in self.rules:
-            if name not in RULE_NAMES:
-                problems.append(f"rules.{name}: unknown rule; " + did_you_mean(name, RULE_NAMES))
         if self.targets == "cumulative":
             t = [p.target for p in self.phases]
             if t != sorted(t):
                 problems.append(f"phases: cumulative targets must not decrease; got {t}")
         return problems
+
+    @property
+    def source(self) -> str:
+        """The scenario's own file (for messages), or its name when built in Python."""
+        return self.source_files[-1] if self.source_files else self.name
 
     def cumulative_targets(self) -> dict[int, int]:
         """Centers open by the end of each phase (excluding pre-existing ones)."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from planner.model.reach import WELFARE_AGENCY
+from planner.domain import ANCHOR, WELFARE_AGENCY
 from planner.model.registry import RuleContext, add_into, rule, sum_terms
-from planner.model.variables import ANCHOR
 
 
 @rule("agency-mandatory")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from planner.domain import TARGET_SENSE
 from planner.model.registry import RuleContext, add_into, rule, sum_terms
-
-SENSE = {"exact": "==", "at_least": ">=", "at_most": "<="}
 
 
 @rule("phase-target")
@@ -15,7 +14,7 @@ def target(ctx: RuleContext) -> None:
     Reads phases[].target and targets (per_phase or cumulative).
     """
     v, inst = ctx.v, ctx.inst
-    sense = SENSE[inst.scenario.target_mode]
+    sense = TARGET_SENSE[inst.scenario.target_mode]
     for y in v.years:
         terms = sum_terms(*(v.is_open(j, y) for j in v.sites))
         ctx.add(terms, sense, inst.cumulative[y] + len(v.existing_kind), str(y))

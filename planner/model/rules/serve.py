@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from planner.decisions import team_needed
+from planner.domain import WELFARE_AGENCY, site_capacity, team_needed
 from planner.errors import PlannerError
-from planner.model.reach import WELFARE_AGENCY
 from planner.model.registry import RuleContext, rule, scale, sum_terms
 from planner.model.variables import Terms
 
@@ -90,7 +87,7 @@ def welfare_linkage(ctx: RuleContext) -> None:
         ctx.add(sum_terms({var: 1}, scale(v.hosts(j, WELFARE_AGENCY, y), -1)), "<=", 0,
                 f"guest welfare {u}->{j}@{y} needs the tenant")
     for (i, s, j, y), var in v.serve.items():
-        u = team_needed(ctx.reach, year, i, s, j, y)
+        u = team_needed(ctx.reach.unit_of[i], v.segments[s], year, j, y)
         if u is None:
             continue
         if guests and (u, j, y) in v.team:
@@ -108,15 +105,9 @@ def welfare_linkage(ctx: RuleContext) -> None:
             ctx.add({var: 1, v.team[(i, j, p)]: -1}, ">=", 0, f"team stays {i}->{j}@{y}")
 
 
-def site_capacity(params: dict) -> Callable[[str], int]:
-    """The caseload rule's capacity of each site: per_site[j], else clients_per_center."""
-    per_site = dict(params.get("per_site") or {})
-    default = int(params.get("clients_per_center", 0))
-    return lambda j: int(per_site.get(j, default))
-
-
 @rule("center-capacity", default_active=False,
-      params={"clients_per_center": 50_000, "per_site": {}, "split": False})
+      params={"clients_per_center": 50_000, "per_site": {}, "split": False},
+      needs={"serve"}, needs_when={"split": {"mip", "split"}})
 def capacity(ctx: RuleContext) -> None:
     """Optional caseload limit: demand of a segment served at one center <= its capacity.
 

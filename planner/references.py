@@ -1,4 +1,8 @@
-"""Check a scenario's references to the data: district codes, agency and segment ids."""
+"""Check a scenario's references to the data: district codes, agency and segment ids.
+
+This is where scenario and data first meet (the instance layer): loading a scenario reads
+no data; ``build_instance`` runs these checks before it resolves anything.
+"""
 
 from __future__ import annotations
 
