@@ -1,6 +1,6 @@
 """Pre-solve checks: cheap arithmetic that proves a scenario infeasible before any solver runs.
 
-Each finding names the rule it concerns (the rule names of DESIGN.md section 4) and states the
+Each finding names the rule it concerns (the rule names of docs/formulation.md) and states the
 numbers, e.g. "2015 needs 30 new centers x 2 welfare_team staff = 60; pool is 50".
 """
 
@@ -240,13 +240,13 @@ def check_reach(inst: Instance) -> list[Finding]:
                     f"(served only by a center of their own): {names}")]
 
 
-CHECKS = (check_targets, check_pools, check_budget, check_region_balance, check_forced,
+PRESOLVE_CHECKS = (check_targets, check_pools, check_budget, check_region_balance, check_forced,
           check_reach)
 
 
 def run_checks(inst: Instance) -> list[Finding]:
     """All pre-solve findings, errors first."""
-    found = [f for check in CHECKS for f in check(inst)]
+    found = [f for check in PRESOLVE_CHECKS for f in check(inst)]
     found += [Finding("warning", "data", n) for n in inst.notes]
     return sorted(found, key=lambda f: f.level != "error")
 

@@ -3,6 +3,9 @@ it should, and the validator flags the rule on a plan solved with the rule switc
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from planner.model import backends
@@ -272,10 +275,16 @@ def test_registry_and_validator_agree():
     assert set(REGISTRY) == set(RULE_CHECKS)
 
 
-def test_rule_docstrings_state_formula():
+def test_rule_docstrings_state_formula_and_cite_the_formulation():
+    """Every rule is one numbered entry of docs/formulation.md, and its docstring cites it."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "formulation.md").read_text("utf-8")
+    numbered = dict((name, n) for n, name in re.findall(r"^### (R\d+) `([^`]+)`", doc, re.M))
+    assert set(numbered) == set(REGISTRY)
+    assert len(set(numbered.values())) == len(numbered)
     for name, spec in REGISTRY.items():
         assert spec.summary, name
         assert len(spec.doc.strip().splitlines()) >= 2, f"{name}: say what it reads/skips"
+        assert f"docs/formulation.md {numbered[name]}." in spec.doc, name
 
 
 # (rule, scenario changes that make it bind, slack units by hand)

@@ -1,6 +1,6 @@
 """The decision variables and the queries rules ask of them ("is open at j in y", ...).
 
-Variables (all Boolean), following DESIGN.md section 4:
+Variables (Boolean unless said), as in docs/formulation.md:
 - ``open[j, y, k]``: a center of kind k operates at site j in phase y;
 - ``fmt[j, f, y]``: it has format f in phase y (one format, kept once chosen);
 - ``host[j, a, y]``: agency a is a tenant (the anchor Employment Center is implied by open);

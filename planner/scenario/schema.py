@@ -171,7 +171,7 @@ class Sites(Strict):
 
 
 class Objective(Strict):
-    """What the plan maximizes or minimizes (DESIGN.md section 4)."""
+    """What the plan maximizes or minimizes (docs/formulation.md, O1)."""
 
     mode: Literal["max_served", "min_travel", "max_coverage"] = "max_served"
     discount: float = Field(default=0.0, ge=0, lt=1, description="per-phase discount rate")

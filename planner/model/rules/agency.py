@@ -11,6 +11,7 @@ def mandatory(ctx: RuleContext) -> None:
     """Mandatory agencies are in every open center: host[j,a,y] = sum_k open[j,y,k].
 
     Reads the catalog's `mandatory` (overridable per scenario agency).
+    Formulation: docs/formulation.md R12.
     """
     v = ctx.v
     for a in v.agencies:
@@ -27,6 +28,7 @@ def needs_center(ctx: RuleContext) -> None:
     """Tenants only in open centers, and they stay once in.
 
     host[j,a,y] <= sum_k open[j,y,k]; host[j,a,y] >= host[j,a,y-1].
+    Formulation: docs/formulation.md R13.
     """
     v = ctx.v
     for a in v.agencies:
@@ -56,6 +58,7 @@ def availability(ctx: RuleContext) -> None:
 
     host[j,a,y] = 0 for j outside the agency's presence (data or the catalog's named
     assumption, or agencies.<a>.presence_codes) extended by agencies.<a>.radius_min.
+    Formulation: docs/formulation.md R14.
     """
     v = ctx.v
     for a in v.agencies:
@@ -73,6 +76,7 @@ def extended_only(ctx: RuleContext) -> None:
     """Extended-only agencies join only extended-format centers.
 
     host[j,a,y] <= sum_{f extended} fmt[j,f,y]. Reads formats.<f>.extended.
+    Formulation: docs/formulation.md R15.
     """
     v = ctx.v
     ext = [f for f, fm in ctx.inst.scenario.formats.items() if fm.extended]
@@ -121,6 +125,7 @@ def staff_pool(ctx: RuleContext) -> None:
     sum_j staff[a] x (joins at j in y) + kind staff of new centers + guest welfare teams
     <= pools.<a>.<y> (pools_basis: per_phase), or the running sum <= the pool (cumulative).
     Phases without a pool figure are unconstrained.
+    Formulation: docs/formulation.md R16.
     """
     sc = ctx.inst.scenario
     for a, by_year in ctx.inst.pools.items():

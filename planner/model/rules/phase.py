@@ -12,6 +12,7 @@ def target(ctx: RuleContext) -> None:
 
     sum_{j,k} open[j,y,k] (=, >= or <=, per target_mode) cumulative[y] + existing centers.
     Reads phases[].target and targets (per_phase or cumulative).
+    Formulation: docs/formulation.md R10.
     """
     v, inst = ctx.v, ctx.inst
     sense = TARGET_SENSE[inst.scenario.target_mode]
@@ -50,6 +51,7 @@ def budget(ctx: RuleContext) -> None:
 
     sum of kind and format costs of new openings in y <= phases[y].budget_mkrw (whole million
     KRW). Skipped for phases without a budget.
+    Formulation: docs/formulation.md R11.
     """
     for p in ctx.inst.scenario.phases:
         if p.budget_mkrw is None:

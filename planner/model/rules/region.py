@@ -11,6 +11,7 @@ def balance(ctx: RuleContext) -> None:
 
     sum_{j in sido, k} open[j,y*,k] >= regional_balance.min_per_sido, where y* is the last phase
     not after regional_balance.by_year. Skipped without regional_balance.
+    Formulation: docs/formulation.md R17.
     """
     rb = ctx.inst.scenario.regional_balance
     v = ctx.v

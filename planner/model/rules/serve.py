@@ -16,6 +16,7 @@ def needs_tenant(ctx: RuleContext) -> None:
     client is assigned: sum_j serve + unserved[i,s,y] = 1 (= 1 without unserved_min). With
     k_nearest in a max mode, far[i,s,y] <= sum of host[j,agency(s),y] over the sites left out.
     Levels formulation: level[S,a,y] <= sum_{j in S} host[j,a,y] (a forced level is >= 1).
+    Formulation: docs/formulation.md R18.
     """
     v = ctx.v
     for key, var in v.level.items():
@@ -65,6 +66,7 @@ def welfare_linkage(ctx: RuleContext) -> None:
     and Benders: avail[u,j,y] <= team[u,j,y], avail <= host[j,welfare,y], and u's welfare
     level[S] <= host[u] (u in S) + sum_{j in S} avail[u,j,y]. Skipped when
     welfare_linkage_year is null.
+    Formulation: docs/formulation.md R19.
     """
     v = ctx.v
     year = ctx.inst.scenario.welfare_linkage_year
@@ -116,6 +118,7 @@ def capacity(ctx: RuleContext) -> None:
     350 clients per self-support counsellor, which a scenario can turn into this parameter.
     split: a demand point's clients may be divided among centers (serve is then a share in
     [0, 1]; MIP backends only), otherwise each goes whole to one center.
+    Formulation: docs/formulation.md R20.
     """
     v = ctx.v
     if v.formulation != "assignment":

@@ -10,6 +10,7 @@ def one_kind(ctx: RuleContext) -> None:
     """At most one center per site: sum_k open[j,y,k] <= 1.
 
     Reads the kinds of the scenario. With site-stays_open, the kind is fixed once chosen.
+    Formulation: docs/formulation.md R1.
     """
     v = ctx.v
     for j in v.sites:
@@ -22,6 +23,7 @@ def stays_open(ctx: RuleContext) -> None:
     """A center never closes and keeps its kind: open[j,y,k] >= open[j,y-1,k].
 
     Phase 1 compares with the centers open before the horizon (sites.existing).
+    Formulation: docs/formulation.md R2.
     """
     v = ctx.v
     for j in v.sites:
@@ -37,6 +39,7 @@ def one_format(ctx: RuleContext) -> None:
     """An open center has exactly one format, kept once chosen.
 
     sum_f fmt[j,f,y] = sum_k open[j,y,k]; fmt[j,f,y] >= fmt[j,f,y-1].
+    Formulation: docs/formulation.md R3.
     """
     v = ctx.v
     for j in v.sites:
@@ -55,6 +58,7 @@ def conversion_needs_center(ctx: RuleContext) -> None:
     """A kind that requires an Employment Center opens only where one exists: open = 0 elsewhere.
 
     Reads kinds.<k>.requires_employment_center and the Employment Center list of the data.
+    Formulation: docs/formulation.md R4.
     """
     v, inst = ctx.v, ctx.inst
     for k, kind in inst.scenario.kinds.items():
@@ -71,6 +75,7 @@ def earliest_year(ctx: RuleContext) -> None:
     """A kind opens no center before its earliest year: open[j,y,k] = 0 for y < earliest.
 
     Centers that existed before the horizon are exempt. Skipped for kinds without a year.
+    Formulation: docs/formulation.md R5.
     """
     v, inst = ctx.v, ctx.inst
     for k, kind in inst.scenario.kinds.items():
@@ -88,6 +93,7 @@ def kind_cap(ctx: RuleContext) -> None:
     """At most kinds.<k>.max_per_phase centers of kind k open in one phase.
 
     Skipped for kinds without a cap.
+    Formulation: docs/formulation.md R6.
     """
     v, inst = ctx.v, ctx.inst
     for k, kind in inst.scenario.kinds.items():
@@ -108,6 +114,7 @@ def existing(ctx: RuleContext) -> None:
     """Centers open before the horizon (sites.existing) are open from phase 1 in their kind.
 
     open[j,y1,k] = 1 and fmt[j,f,y1] = 1 for each existing center. Skipped when there are none.
+    Formulation: docs/formulation.md R7.
     """
     v = ctx.v
     y1 = v.years[0]
@@ -122,6 +129,7 @@ def forced(ctx: RuleContext) -> None:
     """Planner's fixed sites: a center at j by year y (of kind k, format f when given).
 
     Reads sites.forced; a forced site without a year must be open by the last phase.
+    Formulation: docs/formulation.md R8.
     """
     v = ctx.v
     for f in ctx.inst.scenario.sites.forced:
@@ -142,6 +150,7 @@ def forbidden(ctx: RuleContext) -> None:
     """Planner's excluded sites: no center at j in any phase.
 
     Reads sites.forbidden.
+    Formulation: docs/formulation.md R9.
     """
     v = ctx.v
     for j in ctx.inst.scenario.sites.forbidden:
