@@ -109,13 +109,14 @@ def as_text(doc: dict, rng: random.Random) -> str:
     return text
 
 
-def outcome(text: str, folder: Path, solve: bool = True, time_limit_s: float = 5) -> str:
+def outcome(text: str, folder: Path, run_solver: bool = True, time_limit_s: float = 5) -> str:
     """Run a mutant through the pipeline: "loaded", or "error" for the project's own errors."""
     from planner.check import run_checks
     from planner.data.districts import load_districts
     from planner.instance import build_instance
     from planner.model.plan_model import PlanModel
     from planner.scenario import load_scenario
+    from planner.solution import solve
 
     path = folder / "mutant.yaml"
     path.write_text(text, encoding="utf-8")
@@ -128,7 +129,7 @@ def outcome(text: str, folder: Path, solve: bool = True, time_limit_s: float = 5
         findings = run_checks(inst)
         model = PlanModel(inst)
         model.build()
-        if solve and not any(f.level == "error" for f in findings):
+        if run_solver and not any(f.level == "error" for f in findings):
             sol = solve(model, time_limit_s=time_limit_s)
             if sol.has_plan and sol.hard_violations:
                 raise AssertionError(f"validator rejects the plan: {sol.hard_violations[:3]}")

@@ -109,7 +109,7 @@ def test_workbook_reads_back(toy_run):
 
 def test_report_is_one_file(toy_run):
     page = (toy_run / "report.html").read_text(encoding="utf-8")
-    assert page.count("<img alt=") == 3 and page.count("src='data:image/png;base64,") == 3
+    assert page.count("<img alt=") == 3 and page.count('src="data:image/png;base64,') == 3
     assert "srcdoc=" in page and "가정과 추정 / assumptions and estimates" in page
     assert "<script src=" not in page and "<link rel=\"stylesheet\" href=\"http" not in page
 

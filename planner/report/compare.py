@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import branca
 import folium
 import pandas as pd
 
 from planner.report.map import LEAFLET_CSS, LEAFLET_JS, inline_assets
 from planner.report.rundata import RunData, load_run
+from planner.report.templating import render
 from planner.runfolder import output_folder
 
 FIELDS = ("phase_opened", "kind", "format", "tenants")
@@ -83,11 +85,7 @@ def difference_map(cmp: Comparison) -> str:
         folium.CircleMarker([lat, lon], radius=8, color="#222", weight=1, fill=True,
                             fill_color=color, fill_opacity=0.9,
                             tooltip=f"{r.name_ko} ({r.code}): {r.change}").add_to(m)
-    title = (f"<div style='position:absolute;top:10px;left:55px;z-index:1000;background:#fff;"
-             f"padding:6px 10px;border:1px solid #999;font:13px sans-serif'><b>비교 / "
-             f"comparison: {cmp.a.name} → {cmp.b.name}</b><br>초록 추가 / green added, 빨강 "
-             f"제외 / red removed, 주황 변경 / orange changed ({len(cmp.sites)} sites)</div>")
-    import branca
+    title = render("compare_title.html.j2", a=cmp.a.name, b=cmp.b.name, n_sites=len(cmp.sites))
     m.get_root().html.add_child(branca.element.Element(title))
     return inline_assets(m.get_root().render())
 

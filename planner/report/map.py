@@ -9,7 +9,6 @@ Web tiles exist only as an optional layer, off by default. Labels are Korean and
 
 from __future__ import annotations
 
-import html
 import json
 import re
 
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planner.report.rundata import RunData, gap_text
+from planner.report.templating import render
 
 PHASE_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
                 "#666666"]
@@ -86,32 +86,22 @@ def _popup(run: RunData, row: pd.Series) -> str:
     staff = {c.removeprefix("staff_"): row[c] for c in row.index
              if c.startswith("staff_") and str(row[c]) not in ("", "0", "nan")}
     phase = row.phase_opened
-    phase_txt = "기존 / existing" if str(phase) == "existing" else f"{phase}"
-    rows = [("센터 / center", f"<b>{html.escape(str(row.name_ko))}</b> "
-             f"({html.escape(str(row.name_en))}), {html.escape(str(row.sido))}"),
-            ("개소 / opened", phase_txt),
-            ("유형 / kind", html.escape(run.kind_label(row.kind))),
-            ("형태 / format", html.escape(run.format_label(str(row.format)))),
-            ("입주기관 / tenants", "<br>".join(
-                f"{AGENCY_KO.get(a, a)} {a} ({y})" for a, y in tenants) or "-"),
-            ("인력 / staff", ", ".join(f"{a} {v}" for a, v in staff.items()) or "-"),
-            ("이용자 / served", "<br>".join(
-                f"{SEGMENT_LABEL.get(s, s)}: {int(float(v)):,}" for s, v in served
-                if v not in (None, ""))),
-            ("평균 이동 / mean travel", f"{row.mean_travel_min} min")]
-    if str(row.get("guest_welfare_teams", "")):
-        rows.append(("파견 복지팀 / guest welfare teams", str(row.guest_welfare_teams)))
-    body = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{k}</th><td>{v}</td></tr>"
-                   for k, v in rows)
-    return f"<table class='planner-popup' style='font-size:12px'>{body}</table>"
+    return render(
+        "popup.html.j2", name_ko=str(row.name_ko), name_en=str(row.name_en), sido=str(row.sido),
+        opened="기존 / existing" if str(phase) == "existing" else str(phase),
+        kind=run.kind_label(row.kind), format=run.format_label(str(row.format)),
+        tenants=[f"{AGENCY_KO.get(a, a)} {a} ({y})" for a, y in tenants],
+        staff=", ".join(f"{a} {v}" for a, v in staff.items()),
+        served=[f"{SEGMENT_LABEL.get(s, s)}: {int(float(v)):,}" for s, v in served
+                if v not in (None, "")],
+        mean_travel=row.mean_travel_min,
+        guest_teams=str(row.get("guest_welfare_teams", "") or ""))
 
 
 def _marker_html(color: str, kind: str, fmt: str, code: str) -> str:
-    shape = "50%" if kind == "conversion" else "2px"
-    border = "3px double #111" if fmt == "extended" else "2px solid #fff"
-    return (f"<div class='planner-center' data-code='{code}' style='width:16px;height:16px;"
-            f"background:{color};border:{border};border-radius:{shape};"
-            f"box-shadow:0 0 2px #000'></div>")
+    return render("marker.html.j2", code=code, color=color,
+                  shape="50%" if kind == "conversion" else "2px",
+                  border="3px double #111" if fmt == "extended" else "2px solid #fff")
 
 
 def build_map(run: RunData) -> folium.Map:
@@ -190,23 +180,28 @@ def build_map(run: RunData) -> folium.Map:
         groups[str(y)].add_to(m)
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    _add_shading_control(m, geo.get_name(), keys, breaks)
-    _add_title_and_legend(m, run, color_of)
+    _add_panels(m, run, color_of, keys)
+    _add_shading_script(m, geo.get_name(), breaks)
     return m
 
 
-def _add_shading_control(m: folium.Map, geo_name: str, keys: list[str],
-                         breaks: dict[str, list[float]]) -> None:
-    options = "".join(
-        f"<option value='{k}'>{'수요' if k.startswith('demand') else '충족률'} / "
-        f"{'demand' if k.startswith('demand') else 'coverage'}: "
-        f"{SEGMENT_LABEL.get(k.split('_', 1)[1], k)}</option>" for k in keys)
-    box = (f"<div id='planner-shade' style='position:absolute;bottom:18px;right:10px;"
-           f"z-index:1000;background:#fff;padding:6px 8px;border:1px solid #999;"
-           f"font:12px sans-serif;max-width:330px'><b>색칠 기준 / shading</b><br>"
-           f"<select id='planner-shade-select' style='max-width:310px'>{options}</select>"
-           f"<div id='planner-shade-legend'></div></div>")
-    m.get_root().html.add_child(branca.element.Element(box))
+def _add_panels(m: folium.Map, run: RunData, color_of: dict, keys: list[str]) -> None:
+    """Title, legend and the shading selector (map_panels.html.j2)."""
+    f = run.facts
+    proven = "최적 (증명) / optimal (proven)" if f.get("proven_optimal") else \
+        f"{f.get('status', '?')} (최적 미증명 / not proven optimal, gap {gap_text(f)})"
+    shading = [(k, f"{'수요' if k.startswith('demand') else '충족률'} / "
+                   f"{'demand' if k.startswith('demand') else 'coverage'}: "
+                   f"{SEGMENT_LABEL.get(k.split('_', 1)[1], k)}") for k in keys]
+    existing = (run.plan.phase_opened.astype(str) == "existing").any()
+    panels = render("map_panels.html.j2", name=run.name, proven=proven,
+                    n_centers=len(run.plan), phases=list(color_of.items()),
+                    existing_color=EXISTING_COLOR if existing else None,
+                    catchment_year=run.years[-1], shading=shading)
+    m.get_root().html.add_child(branca.element.Element(panels))
+
+
+def _add_shading_script(m: folium.Map, geo_name: str, breaks: dict[str, list[float]]) -> None:
     # runs on load: folium writes the GeoJSON layer's own script after this one
     script = f"""
     window.addEventListener('load', function() {{
@@ -238,33 +233,6 @@ def _add_shading_control(m: folium.Map, geo_name: str, keys: list[str],
     }});
     """
     m.get_root().script.add_child(branca.element.Element(script))
-
-
-def _add_title_and_legend(m: folium.Map, run: RunData, color_of: dict) -> None:
-    f = run.facts
-    status = f.get("status", "?")
-    proven = "최적 (증명) / optimal (proven)" if f.get("proven_optimal") else \
-        f"{status} (최적 미증명 / not proven optimal, gap {gap_text(f)})"
-    title = (f"<div id='planner-title' style='position:absolute;top:10px;left:55px;"
-             f"z-index:1000;background:#fff;padding:6px 10px;border:1px solid #999;"
-             f"font:14px sans-serif'><b>고용복지플러스센터 배치계획 / Plus Center plan: "
-             f"{html.escape(run.name)}</b><br><span style='font-size:12px'>{proven}; "
-             f"{len(run.plan)} 센터 / centers</span></div>")
-    items = "".join(f"<div><span style='display:inline-block;width:12px;height:12px;"
-                    f"background:{c};border-radius:50%'></span> {y} 개소 / opened</div>"
-                    for y, c in color_of.items())
-    if (run.plan.phase_opened.astype(str) == "existing").any():
-        items += (f"<div><span style='display:inline-block;width:12px;height:12px;"
-                  f"background:{EXISTING_COLOR};border-radius:50%'></span> 기존 / existing</div>")
-    legend = (f"<div id='planner-legend' style='position:absolute;bottom:60px;left:10px;"
-              f"z-index:1000;background:#fff;padding:6px 8px;border:1px solid #999;"
-              f"font:12px sans-serif'><b>범례 / legend</b>{items}"
-              f"<div>● 원 = 전환형 / circle = conversion</div>"
-              f"<div>■ 사각 = 신설형 / square = new build</div>"
-              f"<div>◎ 이중 테두리 = 확장형 / double border = extended</div>"
-              f"<div>— 선 = 이용권역 / line = catchment ({html.escape(str(run.years[-1]))})"
-              f"</div></div>")
-    m.get_root().html.add_child(branca.element.Element(title + legend))
 
 
 def render_map(run: RunData) -> str:
