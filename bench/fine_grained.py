@@ -33,16 +33,23 @@ def run(sc, districts, backend: str, limit: float) -> None:
     load_s = time.perf_counter() - t
     m = PlanModel(inst)
     b = m.build()
-    sol = solve(m, backend=backend, time_limit_s=limit,
-                  progress=lambda s: None if "still solving" in s else print("  ", s))
+    sol = solve(
+        m,
+        backend=backend,
+        time_limit_s=limit,
+        progress=lambda s: None if "still solving" in s else print("  ", s),
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gap = "-" if sol.gap is None else f"{sol.gap:.3%}"
     obj = "-" if sol.objective is None else f"{sol.objective:,.1f}"
     bound = "-" if sol.bound is None else f"{sol.bound:,.1f}"
-    print(f"{sc.demand.resolution:9s} {b.v.formulation:10s} points {len(inst.point_codes):5d} "
-          f"vars {b.lm.n_vars:8,d} rows {len(b.lm.rows):8,d} load {load_s:5.2f} s build "
-          f"{b.build_s:6.2f} s solve {sol.solve_s:7.2f} s {sol.status:9s} objective {obj} "
-          f"bound {bound} gap {gap} peak {peak:,.0f} MB", flush=True)
+    print(
+        f"{sc.demand.resolution:9s} {b.v.formulation:10s} points {len(inst.point_codes):5d} "
+        f"vars {b.lm.n_vars:8,d} rows {len(b.lm.rows):8,d} load {load_s:5.2f} s build "
+        f"{b.build_s:6.2f} s solve {sol.solve_s:7.2f} s {sol.status:9s} objective {obj} "
+        f"bound {bound} gap {gap} peak {peak:,.0f} MB",
+        flush=True,
+    )
     print("  ", sol.log[-3:])
 
 
@@ -52,22 +59,33 @@ def main() -> None:
     ap.add_argument("--backend", default="highs")
     ap.add_argument("--limit", type=float, default=120.0)
     ap.add_argument("--k", type=int, default=0, help="objective.k_nearest (0: none)")
-    ap.add_argument("--formulation", default="benders",
-                    choices=["benders", "levels", "assignment", "auto"])
+    ap.add_argument(
+        "--formulation", default="benders", choices=["benders", "levels", "assignment", "auto"]
+    )
     ap.add_argument("--skip-district", action="store_true")
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
-    sc = sc.model_copy(update={
-        "objective": sc.objective.model_copy(update={"k_nearest": args.k or None}),
-        "solver": sc.solver.model_copy(update={"formulation": args.formulation})})
+    sc = sc.model_copy(
+        update={
+            "objective": sc.objective.model_copy(update={"k_nearest": args.k or None}),
+            "solver": sc.solver.model_copy(update={"formulation": args.formulation}),
+        }
+    )
     districts = load_districts(sc.vintage)
     if not args.skip_district:
         # the district run in the formulation auto picks there (assignment, no k)
-        run(sc.model_copy(update={
-            "demand": sc.demand.model_copy(update={"resolution": "district"}),
-            "objective": sc.objective.model_copy(update={"k_nearest": None}),
-            "solver": sc.solver.model_copy(update={"formulation": "auto"})}),
-            districts, args.backend, args.limit)
+        run(
+            sc.model_copy(
+                update={
+                    "demand": sc.demand.model_copy(update={"resolution": "district"}),
+                    "objective": sc.objective.model_copy(update={"k_nearest": None}),
+                    "solver": sc.solver.model_copy(update={"formulation": "auto"}),
+                }
+            ),
+            districts,
+            args.backend,
+            args.limit,
+        )
     run(sc, districts, args.backend, args.limit)
 
 

@@ -48,13 +48,17 @@ def main() -> None:
                 counts["crash"] += 1
                 crashes.append((k, traceback.format_exc(limit=3), text))
             if (k + 1) % 200 == 0:
-                print(f"  {k + 1}/{args.n} {dict(counts)} {time.perf_counter() - start:.0f}s",
-                      flush=True)
+                print(
+                    f"  {k + 1}/{args.n} {dict(counts)} {time.perf_counter() - start:.0f}s",
+                    flush=True,
+                )
     total = sum(counts.values())
-    print(f"{total} mutants (seed {args.seed}, solve {not args.no_solve}): "
-          f"{counts['loaded']} loaded ({counts['loaded'] / total:.0%}), {counts['error']} "
-          f"refused with the project's message, {counts['crash']} other errors; "
-          f"{time.perf_counter() - start:.0f}s")
+    print(
+        f"{total} mutants (seed {args.seed}, solve {not args.no_solve}): "
+        f"{counts['loaded']} loaded ({counts['loaded'] / total:.0%}), {counts['error']} "
+        f"refused with the project's message, {counts['crash']} other errors; "
+        f"{time.perf_counter() - start:.0f}s"
+    )
     for k, tb, text in crashes[:10]:
         print(f"\n--- mutant {k}\n{tb}\n{text}")
 

@@ -40,10 +40,20 @@ def one(backend: str) -> dict:
     b = m.build()
     sol = solve(m, backend=name, time_limit_s=600, lp_first=lp_first)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out = {"backend": backend, "load_s": load_s, "build_s": b.build_s, "solve_s": sol.solve_s,
-           "status": sol.status, "gap": sol.gap, "objective": sol.objective,
-           "bound": sol.bound, "peak_mb": peak_mb, "variables": b.lm.n_vars,
-           "constraints": len(b.lm.rows), "violations": len(sol.violations)}
+    out = {
+        "backend": backend,
+        "load_s": load_s,
+        "build_s": b.build_s,
+        "solve_s": sol.solve_s,
+        "status": sol.status,
+        "gap": sol.gap,
+        "objective": sol.objective,
+        "bound": sol.bound,
+        "peak_mb": peak_mb,
+        "variables": b.lm.n_vars,
+        "constraints": len(b.lm.rows),
+        "violations": len(sol.violations),
+    }
     if backend == "analysis":
         out["greedy"] = greedy_objective(inst)
         out["plan_summary"] = summarize(sol)
@@ -51,8 +61,14 @@ def one(backend: str) -> dict:
     return out
 
 
-BINDING_CANDIDATES = ("agency-staff_pool", "serve-welfare_linkage", "region-balance",
-                      "site-earliest_year", "site-conversion_needs_center", "site-forced")
+BINDING_CANDIDATES = (
+    "agency-staff_pool",
+    "serve-welfare_linkage",
+    "region-balance",
+    "site-earliest_year",
+    "site-conversion_needs_center",
+    "site-forced",
+)
 
 
 def binding(inst, optimum: float) -> dict:
@@ -64,10 +80,13 @@ def binding(inst, optimum: float) -> dict:
     for rule in BINDING_CANDIDATES:
         start = time.perf_counter()
         sol = solve(PlanModel(inst).disable(rule), backend="cbc", time_limit_s=600)
-        out[rule] = {"status": sol.status, "objective": sol.objective, "proof": sol.proof,
-                     "seconds": time.perf_counter() - start,
-                     "gain_pct": None if sol.objective is None
-                     else 100 * (sol.objective / optimum - 1)}
+        out[rule] = {
+            "status": sol.status,
+            "objective": sol.objective,
+            "proof": sol.proof,
+            "seconds": time.perf_counter() - start,
+            "gain_pct": None if sol.objective is None else 100 * (sol.objective / optimum - 1),
+        }
     return out
 
 
@@ -151,9 +170,12 @@ def summarize(sol) -> dict:
         for item in t.split(";"):
             a = item.split("@")[0]
             tenants[a] = tenants.get(a, 0) + 1
-    return {"kinds_by_phase": by_phase.to_dict(orient="index"), "tenants": tenants,
-            "staffing": sol.staffing.to_dict(orient="records"),
-            "kpis": sol.kpis_phase.to_dict(orient="records")}
+    return {
+        "kinds_by_phase": by_phase.to_dict(orient="index"),
+        "tenants": tenants,
+        "staffing": sol.staffing.to_dict(orient="records"),
+        "kpis": sol.kpis_phase.to_dict(orient="records"),
+    }
 
 
 def main() -> None:
@@ -170,34 +192,51 @@ def main() -> None:
         reps = 1 if backend == "cpsat" else args.repeat
         runs = []
         for _ in range(reps):
-            res = subprocess.run([sys.executable, __file__, "--one", backend],
-                                 capture_output=True, text=True, check=True)
+            res = subprocess.run(
+                [sys.executable, __file__, "--one", backend],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
-        med = {k: statistics.median(r[k] for r in runs)
-               for k in ("load_s", "build_s", "solve_s", "peak_mb")}
+        med = {
+            k: statistics.median(r[k] for r in runs)
+            for k in ("load_s", "build_s", "solve_s", "peak_mb")
+        }
         rows.append({**runs[0], **med, "runs": reps})
-    res = subprocess.run([sys.executable, __file__, "--one", "analysis"], capture_output=True,
-                         text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, __file__, "--one", "analysis"], capture_output=True, text=True, check=True
+    )
     analysis = json.loads(res.stdout.strip().splitlines()[-1])
-    print(f"national-2014-2017 on {sys.platform}, python {sys.version.split()[0]}; "
-          f"medians of repeated runs, each backend in its own process\n")
-    print(f"{'backend':10s} {'runs':>4s} {'build s':>8s} {'solve s':>8s} {'status':>9s} "
-          f"{'gap':>8s} {'objective':>14s} {'peak MB':>8s} {'vars':>7s} {'rows':>7s}")
+    print(
+        f"national-2014-2017 on {sys.platform}, python {sys.version.split()[0]}; "
+        f"medians of repeated runs, each backend in its own process\n"
+    )
+    print(
+        f"{'backend':10s} {'runs':>4s} {'build s':>8s} {'solve s':>8s} {'status':>9s} "
+        f"{'gap':>8s} {'objective':>14s} {'peak MB':>8s} {'vars':>7s} {'rows':>7s}"
+    )
     for r in rows:
         gap = "-" if r["gap"] is None else f"{r['gap']:.2e}"
-        print(f"{r['backend']:10s} {r['runs']:>4d} {r['build_s']:8.2f} {r['solve_s']:8.2f} "
-              f"{r['status']:>9s} {gap:>8s} {r['objective']:14,.1f} {r['peak_mb']:8.0f} "
-              f"{r['variables']:7,d} {r['constraints']:7,d}")
+        print(
+            f"{r['backend']:10s} {r['runs']:>4d} {r['build_s']:8.2f} {r['solve_s']:8.2f} "
+            f"{r['status']:>9s} {gap:>8s} {r['objective']:14,.1f} {r['peak_mb']:8.0f} "
+            f"{r['variables']:7,d} {r['constraints']:7,d}"
+        )
     base = analysis
     if base:
         g = base["greedy"]
         if g["objective"]:
-            print(f"\ngreedy (largest demand first, sites pinned): {g['objective']:,.1f} "
-                  f"({g['status']}); optimizer / greedy = {base['objective'] / g['objective']:.4f}")
+            print(
+                f"\ngreedy (largest demand first, sites pinned): {g['objective']:,.1f} "
+                f"({g['status']}); optimizer / greedy = {base['objective'] / g['objective']:.4f}"
+            )
         else:
             print(f"\ngreedy plan: {g['status']} under the scenario's rules")
-        print("\nplan: centers opened by phase and kind:",
-              json.dumps(base["plan_summary"]["kinds_by_phase"]))
+        print(
+            "\nplan: centers opened by phase and kind:",
+            json.dumps(base["plan_summary"]["kinds_by_phase"]),
+        )
         print("tenants (centers hosting each):", json.dumps(base["plan_summary"]["tenants"]))
         print("staff placed vs pools:")
         for s in base["plan_summary"]["staffing"]:
@@ -207,8 +246,10 @@ def main() -> None:
         print("objective with one rule switched off (a gain means the rule binds), cbc:")
         for rule, r in base["binding"].items():
             gain = "-" if r["gain_pct"] is None else f"{r['gain_pct']:+.3f}%"
-            print(f"  {rule:30s} {r['status']:>9s}  {gain:>9s}  {r['seconds']:6.1f}s  "
-                  f"proof: {r['proof']}")
+            print(
+                f"  {rule:30s} {r['status']:>9s}  {gain:>9s}  {r['seconds']:6.1f}s  "
+                f"proof: {r['proof']}"
+            )
 
 
 if __name__ == "__main__":

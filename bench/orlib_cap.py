@@ -37,15 +37,18 @@ def main() -> None:
     table = pd.read_csv(INSTANCES / "optimal_values.csv")
     table = table[table.instance.str.startswith("cap")].set_index("instance")
     names = args.names.split(",") if args.names else list(table.index)
-    print(f"{'instance':12s} {'sites':>5s} {'cust':>5s} {'found':>15s} {'published':>15s} "
-          f"{'match':>5s} {'status':>9s} {'solve s':>8s} {'gap':>8s}")
+    print(
+        f"{'instance':12s} {'sites':>5s} {'cust':>5s} {'found':>15s} {'published':>15s} "
+        f"{'match':>5s} {'status':>9s} {'solve s':>8s} {'gap':>8s}"
+    )
     for name in names:
         base, _, rest = name.partition("_")
         uncap = rest == "uncap"
         capacity = float(rest) if rest and not uncap else None
         path = INSTANCES / "orlib_cap" / f"{base}.txt"
-        inst = cap_instance(path, capacity, backend=args.backend, time_limit_s=args.limit,
-                            capacitated=not uncap)
+        inst = cap_instance(
+            path, capacity, backend=args.backend, time_limit_s=args.limit, capacitated=not uncap
+        )
         t = time.perf_counter()
         sol = solve(PlanModel(inst))
         wall = time.perf_counter() - t
@@ -53,10 +56,12 @@ def main() -> None:
         pub = float(table.optimal_value[name])
         match = found is not None and sol.optimal and abs(found - pub) <= 5e-4 + 1e-6
         gap = "-" if sol.gap is None else f"{sol.gap:.2e}"
-        print(f"{name:12s} {len(inst.codes):5d} {len(inst.point_codes):5d} "
-              f"{'-' if found is None else f'{found:15.4f}'} {pub:15.3f} "
-              f"{'yes' if match else 'no':>5s} {sol.status:>9s} {wall:8.2f} {gap:>8s}",
-              flush=True)
+        print(
+            f"{name:12s} {len(inst.codes):5d} {len(inst.point_codes):5d} "
+            f"{'-' if found is None else f'{found:15.4f}'} {pub:15.3f} "
+            f"{'yes' if match else 'no':>5s} {sol.status:>9s} {wall:8.2f} {gap:>8s}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

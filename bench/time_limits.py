@@ -28,8 +28,10 @@ from planner.scenario import load_scenario
 from planner.solution import solve
 
 REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = {"national": REPO / "scenarios" / "national-2014-2017.yaml",
-             "emd": REPO / "scenarios" / "national-emd-2014-2017.yaml"}
+SCENARIOS = {
+    "national": REPO / "scenarios" / "national-2014-2017.yaml",
+    "emd": REPO / "scenarios" / "national-emd-2014-2017.yaml",
+}
 MARGIN_S = 2.0
 
 
@@ -40,9 +42,11 @@ def main() -> None:
     ap.add_argument("--backends", nargs="+", default=["cbc", "cpsat", "highs", "scip"])
     ap.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
     args = ap.parse_args()
-    print(f"| scenario | backend | limit S | median wall with decoding (s) | median solve "
-          f"phase | worst solve phase | "
-          f"within S + {MARGIN_S:g} s | statuses |")
+    print(
+        f"| scenario | backend | limit S | median wall with decoding (s) | median solve "
+        f"phase | worst solve phase | "
+        f"within S + {MARGIN_S:g} s | statuses |"
+    )
     print("|---|---|---|---|---|---|---|---|", flush=True)
     for name in args.scenarios:
         sc = load_scenario(SCENARIOS[name])
@@ -50,8 +54,9 @@ def main() -> None:
         for backend in args.backends:
             scb = sc
             if backend == "cpsat" and sc.solver.formulation == "benders":
-                scb = sc.model_copy(update={"solver": sc.solver.model_copy(
-                    update={"formulation": "auto"})})
+                scb = sc.model_copy(
+                    update={"solver": sc.solver.model_copy(update={"formulation": "auto"})}
+                )
                 inst_b = build_instance(scb, load_districts(sc.vintage))
             else:
                 inst_b = inst
@@ -66,10 +71,13 @@ def main() -> None:
                     reported.append(sol.solve_s)
                     statuses.append(sol.status)
                 ok = all(r <= limit + MARGIN_S for r in reported)
-                print(f"| {name} ({model.build().v.formulation}) | {backend} | {limit:g} | "
-                      f"{statistics.median(walls):.2f} | {statistics.median(reported):.2f} | "
-                      f"{max(reported):.2f} | {'yes' if ok else 'NO'} | "
-                      f"{', '.join(sorted(set(statuses)))} |", flush=True)
+                print(
+                    f"| {name} ({model.build().v.formulation}) | {backend} | {limit:g} | "
+                    f"{statistics.median(walls):.2f} | {statistics.median(reported):.2f} | "
+                    f"{max(reported):.2f} | {'yes' if ok else 'NO'} | "
+                    f"{', '.join(sorted(set(statuses)))} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -63,25 +63,33 @@ def main() -> None:
     districts = load_districts(base_sc.vintage)
     for backend in args.backends.split(","):
         base_s, base = timed_solve(base_sc, districts, backend, args.limit)
-        print(f"\n## {backend}: base run {base_s:.2f} s, {base.status}, "
-              f"objective {base.objective:,.1f}")
-        print(f"{'variant':32s} {'cold s':>8s} {'warm s':>8s} {'cold/warm':>9s} "
-              f"{'cold objective':>16s} {'warm objective':>16s} {'status c/w':>18s} proof")
+        print(
+            f"\n## {backend}: base run {base_s:.2f} s, {base.status}, "
+            f"objective {base.objective:,.1f}"
+        )
+        print(
+            f"{'variant':32s} {'cold s':>8s} {'warm s':>8s} {'cold/warm':>9s} "
+            f"{'cold objective':>16s} {'warm objective':>16s} {'status c/w':>18s} proof"
+        )
         for name, pools in variants(base_sc).items():
             sc = base_sc.model_copy(update={"pools": pools})
             cold, warm = [], []
             for r in range(args.repeat):
                 order = ("cold", "warm") if r % 2 == 0 else ("warm", "cold")
                 for how in order:
-                    s, sol = timed_solve(sc, districts, backend, args.limit,
-                                   base if how == "warm" else None)
+                    s, sol = timed_solve(
+                        sc, districts, backend, args.limit, base if how == "warm" else None
+                    )
                     (cold if how == "cold" else warm).append((s, sol))
             c = statistics.median(s for s, _ in cold)
             w = statistics.median(s for s, _ in warm)
             cs, ws = cold[0][1], warm[0][1]
-            print(f"{name:32s} {c:8.2f} {w:8.2f} {c / w:9.2f} {fmt(cs.objective):>16s} "
-                  f"{fmt(ws.objective):>16s} {cs.status + '/' + ws.status:>18s} "
-                  f"{cs.proof}/{ws.proof}", flush=True)
+            print(
+                f"{name:32s} {c:8.2f} {w:8.2f} {c / w:9.2f} {fmt(cs.objective):>16s} "
+                f"{fmt(ws.objective):>16s} {cs.status + '/' + ws.status:>18s} "
+                f"{cs.proof}/{ws.proof}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

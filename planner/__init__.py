@@ -22,13 +22,23 @@ from planner.errors import DataError, PlannerError, ScenarioError
 __version__ = "0.1.0"
 
 _API = {
-    "districts": "planner.api", "districts_gdf": "planner.api", "modify": "planner.api",
-    "instance": "planner.api", "build_model": "planner.api", "rules": "planner.api",
-    "explore": "planner.api", "write": "planner.api",
-    "load_scenario": "planner.scenario", "scenario_from_dict": "planner.scenario",
-    "Scenario": "planner.scenario", "PlanModel": "planner.model.plan_model",
-    "RuleContext": "planner.model.registry", "Solution": "planner.solution",
-    "solve": "planner.solution", "run_scenario": "planner.run", "sweep": "planner.sweep",
+    "districts": "planner.api",
+    "districts_gdf": "planner.api",
+    "modify": "planner.api",
+    "instance": "planner.api",
+    "build_model": "planner.api",
+    "rules": "planner.api",
+    "explore": "planner.api",
+    "write": "planner.api",
+    "load_scenario": "planner.scenario",
+    "scenario_from_dict": "planner.scenario",
+    "Scenario": "planner.scenario",
+    "PlanModel": "planner.model.plan_model",
+    "RuleContext": "planner.model.registry",
+    "Solution": "planner.solution",
+    "solve": "planner.solution",
+    "run_scenario": "planner.run",
+    "sweep": "planner.sweep",
 }
 __all__ = ["DataError", "PlannerError", "ScenarioError", "__version__", *_API]
 

@@ -81,9 +81,19 @@ def rules(model: PlanModel | None = None):
 
     from planner.model.registry import REGISTRY
 
-    return pd.DataFrame([{"rule": n, "active": s.default_active, "soft": False,
-                          "penalty": None, "params": dict(s.params), "doc": s.summary}
-                         for n, s in REGISTRY.items()]).set_index("rule")
+    return pd.DataFrame(
+        [
+            {
+                "rule": n,
+                "active": s.default_active,
+                "soft": False,
+                "penalty": None,
+                "params": dict(s.params),
+                "doc": s.summary,
+            }
+            for n, s in REGISTRY.items()
+        ]
+    ).set_index("rule")
 
 
 def explore(solution: Solution, height: int = 600) -> folium.Map:
@@ -98,11 +108,11 @@ def explore(solution: Solution, height: int = 600) -> folium.Map:
     return m
 
 
-def write(solution: Solution, out: str | Path, force: bool = False,
-          outputs: bool = True) -> Path:
+def write(solution: Solution, out: str | Path, force: bool = False, outputs: bool = True) -> Path:
     """Write the run folder (plan, KPIs, ... and map, workbook, report) for ``solution``."""
     finish = None
     if outputs:
         from planner.report.outputs import write_outputs
+
         finish = write_outputs
     return write_run(solution, Path(out), force=force, finish=finish)

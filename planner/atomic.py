@@ -18,8 +18,7 @@ from pathlib import Path
 def atomic_path(out: str | Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``out``, on error it goes."""
     out = Path(out)
-    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=f".tmp{out.suffix}",
-                                dir=out.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=f".tmp{out.suffix}", dir=out.parent)
     os.close(fd)
     tmp = Path(name)
     try:

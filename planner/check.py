@@ -56,26 +56,44 @@ def check_targets(inst: Instance) -> list[Finding]:
     for y in inst.years:
         cum = inst.cumulative[y]
         if cum > len(sites):
-            out.append(Finding("error", "phase-target",
-                               f"by {y} the targets call for {cum} new centers, but only "
-                               f"{len(sites)} sites are available (study area {len(inst.codes)}"
-                               f" units, {len(inst.scenario.sites.forbidden)} forbidden, "
-                               f"{len(inst.existing)} already open)"))
+            out.append(
+                Finding(
+                    "error",
+                    "phase-target",
+                    f"by {y} the targets call for {cum} new centers, but only "
+                    f"{len(sites)} sites are available (study area {len(inst.codes)}"
+                    f" units, {len(inst.scenario.sites.forbidden)} forbidden, "
+                    f"{len(inst.existing)} already open)",
+                )
+            )
         if inst.new_per_phase[y] < 0:
             out.append(Finding("error", "phase-target", f"{y}: cumulative target decreases"))
         open_free = [k for k in free if _kind_open_in(inst, k, y)]
         if not open_free and cum > len(conv):
-            out.append(Finding("error", "site-earliest_year",
-                               f"by {y} the targets call for {cum} new centers, but no kind "
-                               f"without an Employment Center is allowed yet "
-                               f"({', '.join(sorted(free)) or 'none defined'}) and only "
-                               f"{len(conv)} conversion-eligible sites remain"))
-        caps = [inst.scenario.kinds[k].max_per_phase for k in inst.scenario.kinds
-                if _kind_open_in(inst, k, y)]
+            out.append(
+                Finding(
+                    "error",
+                    "site-earliest_year",
+                    f"by {y} the targets call for {cum} new centers, but no kind "
+                    f"without an Employment Center is allowed yet "
+                    f"({', '.join(sorted(free)) or 'none defined'}) and only "
+                    f"{len(conv)} conversion-eligible sites remain",
+                )
+            )
+        caps = [
+            inst.scenario.kinds[k].max_per_phase
+            for k in inst.scenario.kinds
+            if _kind_open_in(inst, k, y)
+        ]
         if caps and all(c is not None for c in caps) and sum(caps) < inst.new_per_phase[y]:
-            out.append(Finding("error", "phase-target",
-                               f"{y} needs {inst.new_per_phase[y]} new centers but the kinds' "
-                               f"max_per_phase caps sum to {sum(caps)}"))
+            out.append(
+                Finding(
+                    "error",
+                    "phase-target",
+                    f"{y} needs {inst.new_per_phase[y]} new centers but the kinds' "
+                    f"max_per_phase caps sum to {sum(caps)}",
+                )
+            )
     return out
 
 
@@ -97,8 +115,7 @@ def _staff_parts(inst: Instance, agency: str) -> dict[int, list[tuple[int, int, 
 
 def _staff_need(inst: Instance, agency: str) -> dict[int, int]:
     """Least staff of ``agency`` placed per phase: mandatory tenants and unavoidable new builds."""
-    return {y: sum(n * s for n, s, _ in terms)
-            for y, terms in _staff_parts(inst, agency).items()}
+    return {y: sum(n * s for n, s, _ in terms) for y, terms in _staff_parts(inst, agency).items()}
 
 
 def check_pools(inst: Instance) -> list[Finding]:
@@ -107,8 +124,13 @@ def check_pools(inst: Instance) -> list[Finding]:
     cumulative = inst.scenario.pools_basis == "cumulative"
     for agency, by_year in inst.pools.items():
         if agency not in inst.agencies:
-            out.append(Finding("warning", "agency-staff_pool",
-                               f"pool for {agency}, which the scenario disables, is ignored"))
+            out.append(
+                Finding(
+                    "warning",
+                    "agency-staff_pool",
+                    f"pool for {agency}, which the scenario disables, is ignored",
+                )
+            )
             continue
         parts = _staff_parts(inst, agency)
         used = 0
@@ -118,13 +140,23 @@ def check_pools(inst: Instance) -> list[Finding]:
             need = sum(n * per for n, per, _ in parts[y])
             used += need
             if cumulative and used > by_year[y]:
-                out.append(Finding("error", "agency-staff_pool",
-                                   f"by {y} at least {used} {agency} staff are needed; "
-                                   f"the cumulative pool is {by_year[y]}"))
+                out.append(
+                    Finding(
+                        "error",
+                        "agency-staff_pool",
+                        f"by {y} at least {used} {agency} staff are needed; "
+                        f"the cumulative pool is {by_year[y]}",
+                    )
+                )
             elif not cumulative and need > by_year[y]:
                 why = " + ".join(f"{n} {what} x {per} {agency} staff" for n, per, what in parts[y])
-                out.append(Finding("error", "agency-staff_pool",
-                                   f"{y} needs {why} = {need}; pool is {by_year[y]}"))
+                out.append(
+                    Finding(
+                        "error",
+                        "agency-staff_pool",
+                        f"{y} needs {why} = {need}; pool is {by_year[y]}",
+                    )
+                )
     return out
 
 
@@ -132,10 +164,12 @@ def least_cost(inst: Instance) -> dict[int, tuple[float, int, int]]:
     """Per phase: the least capital cost of its new centers, with (conversions, new builds)."""
     kinds = inst.scenario.kinds
     fmt_min = min(f.cost_mkrw for f in inst.scenario.formats.values())
-    conv_cost = min((k.cost_mkrw for k in kinds.values() if k.requires_employment_center),
-                    default=None)
-    free_cost = min((k.cost_mkrw for k in kinds.values() if not k.requires_employment_center),
-                    default=None)
+    conv_cost = min(
+        (k.cost_mkrw for k in kinds.values() if k.requires_employment_center), default=None
+    )
+    free_cost = min(
+        (k.cost_mkrw for k in kinds.values() if not k.requires_employment_center), default=None
+    )
     cheapest = min(c for c in (conv_cost, free_cost) if c is not None)
     out = {}
     for y, nb in _min_new_builds(inst).items():
@@ -152,10 +186,15 @@ def check_budget(inst: Instance) -> list[Finding]:
     for p in inst.scenario.phases:
         cost, conv, nb = costs[p.year]
         if p.budget_mkrw is not None and cost > p.budget_mkrw:
-            out.append(Finding("error", "phase-budget",
-                               f"{p.year} needs at least {cost:,.0f} million KRW ({conv} "
-                               f"conversions, {nb} new builds); budget is "
-                               f"{p.budget_mkrw:,.0f}"))
+            out.append(
+                Finding(
+                    "error",
+                    "phase-budget",
+                    f"{p.year} needs at least {cost:,.0f} million KRW ({conv} "
+                    f"conversions, {nb} new builds); budget is "
+                    f"{p.budget_mkrw:,.0f}",
+                )
+            )
     return out
 
 
@@ -166,24 +205,40 @@ def check_region_balance(inst: Instance) -> list[Finding]:
         return []
     out = []
     allowed = set(inst.sites_allowed())
-    sidos = inst.units.groupby("sido").apply(lambda g: len(set(g.index) & allowed),
-                                             include_groups=False)
+    sidos = inst.units.groupby("sido").apply(
+        lambda g: len(set(g.index) & allowed), include_groups=False
+    )
     short = sidos[sidos < rb.min_per_sido]
     for sido, n in short.items():
-        out.append(Finding("error", "region-balance",
-                           f"{sido} must have {rb.min_per_sido} centers by {rb.by_year} but "
-                           f"only {n} of its units may host one"))
+        out.append(
+            Finding(
+                "error",
+                "region-balance",
+                f"{sido} must have {rb.min_per_sido} centers by {rb.by_year} but "
+                f"only {n} of its units may host one",
+            )
+        )
     years = [y for y in inst.years if y <= rb.by_year]
     if not years:
-        out.append(Finding("error", "region-balance",
-                           f"by_year {rb.by_year} is before the first phase {inst.years[0]}"))
+        out.append(
+            Finding(
+                "error",
+                "region-balance",
+                f"by_year {rb.by_year} is before the first phase {inst.years[0]}",
+            )
+        )
         return out
     need = len(sidos) * rb.min_per_sido
     have = inst.cumulative[years[-1]] + len(inst.existing)
     if need > have:
-        out.append(Finding("error", "region-balance",
-                           f"{len(sidos)} 시도 x {rb.min_per_sido} = {need} centers needed by "
-                           f"{rb.by_year}; the targets give {have}"))
+        out.append(
+            Finding(
+                "error",
+                "region-balance",
+                f"{len(sidos)} 시도 x {rb.min_per_sido} = {need} centers needed by "
+                f"{rb.by_year}; the targets give {have}",
+            )
+        )
     return out
 
 
@@ -203,21 +258,39 @@ def check_forced(inst: Instance) -> list[Finding]:
         if f.kind is not None:
             kind = inst.scenario.kinds[f.kind]
             if kind.requires_employment_center and not inst.has_ec[f.code]:
-                out.append(Finding("error", "site-conversion_needs_center",
-                                   f"{where} is forced as {f.kind}, but no Employment Center "
-                                   f"exists in {inst.units.name_ko[f.code]}"))
-            if kind.earliest_year is not None and f.year is not None and \
-                    f.year < kind.earliest_year:
-                out.append(Finding("error", "site-earliest_year",
-                                   f"{where} is forced as {f.kind} in {f.year}, before its "
-                                   f"earliest year {kind.earliest_year}"))
+                out.append(
+                    Finding(
+                        "error",
+                        "site-conversion_needs_center",
+                        f"{where} is forced as {f.kind}, but no Employment Center "
+                        f"exists in {inst.units.name_ko[f.code]}",
+                    )
+                )
+            if (
+                kind.earliest_year is not None
+                and f.year is not None
+                and f.year < kind.earliest_year
+            ):
+                out.append(
+                    Finding(
+                        "error",
+                        "site-earliest_year",
+                        f"{where} is forced as {f.kind} in {f.year}, before its "
+                        f"earliest year {kind.earliest_year}",
+                    )
+                )
     running = 0
     for y in inst.years:
         running += per_year.get(y, 0)
         if running > inst.cumulative[y]:
-            out.append(Finding("error", "site-forced",
-                               f"{running} sites are forced open by {y}, more than the "
-                               f"{inst.cumulative[y]} new centers the targets allow"))
+            out.append(
+                Finding(
+                    "error",
+                    "site-forced",
+                    f"{running} sites are forced open by {y}, more than the "
+                    f"{inst.cumulative[y]} new centers the targets allow",
+                )
+            )
     return out
 
 
@@ -229,19 +302,33 @@ def check_reach(inst: Instance) -> list[Finding]:
     if alone.empty:
         return []
     if inst.fine_grained:  # demand points (읍면동), named with their district
-        names = ", ".join(f"{c} ({inst.units.name_ko[inst.unit_of[c]]})"
-                          for c in alone.index[:8])
-        return [Finding("warning", "serve-needs_tenant",
-                        f"{len(alone)} demand points reach at most one site within "
-                        f"{cutoff:g} min: {names}")]
+        names = ", ".join(f"{c} ({inst.units.name_ko[inst.unit_of[c]]})" for c in alone.index[:8])
+        return [
+            Finding(
+                "warning",
+                "serve-needs_tenant",
+                f"{len(alone)} demand points reach at most one site within {cutoff:g} min: {names}",
+            )
+        ]
     names = ", ".join(inst.units.name_ko[c] for c in alone.index[:8])
-    return [Finding("warning", "serve-needs_tenant",
-                    f"{len(alone)} units reach no other unit within {cutoff:g} min "
-                    f"(served only by a center of their own): {names}")]
+    return [
+        Finding(
+            "warning",
+            "serve-needs_tenant",
+            f"{len(alone)} units reach no other unit within {cutoff:g} min "
+            f"(served only by a center of their own): {names}",
+        )
+    ]
 
 
-PRESOLVE_CHECKS = (check_targets, check_pools, check_budget, check_region_balance, check_forced,
-          check_reach)
+PRESOLVE_CHECKS = (
+    check_targets,
+    check_pools,
+    check_budget,
+    check_region_balance,
+    check_forced,
+    check_reach,
+)
 
 
 def run_checks(inst: Instance) -> list[Finding]:
@@ -253,39 +340,63 @@ def run_checks(inst: Instance) -> list[Finding]:
 
 def summary_tables(inst: Instance) -> dict[str, pd.DataFrame]:
     """The tables `planner check` prints: phases, demand by segment, pools, sites."""
-    phases = pd.DataFrame({
-        "new_centers": inst.new_per_phase, "cumulative": inst.cumulative,
-        "least_cost_mkrw": {y: c[0] for y, c in least_cost(inst).items()},
-        "budget_mkrw": {p.year: "-" if p.budget_mkrw is None else p.budget_mkrw
-                        for p in inst.scenario.phases},
-        "demand_data_year": {y: d.data_year for y, d in inst.demand.items()},
-    })
+    phases = pd.DataFrame(
+        {
+            "new_centers": inst.new_per_phase,
+            "cumulative": inst.cumulative,
+            "least_cost_mkrw": {y: c[0] for y, c in least_cost(inst).items()},
+            "budget_mkrw": {
+                p.year: "-" if p.budget_mkrw is None else p.budget_mkrw
+                for p in inst.scenario.phases
+            },
+            "demand_data_year": {y: d.data_year for y, d in inst.demand.items()},
+        }
+    )
     phases.index.name = "year"
     first = inst.demand[inst.years[0]]
     seg_rows = []
     for sid, seg in inst.catalog.segments.items():
         w = inst.scenario.segments.get(sid)
-        seg_rows.append({"segment": sid, "figure": seg.column,
-                         "estimate": "estimate" if seg.estimate else "statistic",
-                         "weight": w.weight if w else 0.0,
-                         f"total_{first.data_year}": int(first.table[sid].sum()),
-                         "served_by": inst.catalog.agency_of_segment().get(sid, "")})
+        seg_rows.append(
+            {
+                "segment": sid,
+                "figure": seg.column,
+                "estimate": "estimate" if seg.estimate else "statistic",
+                "weight": w.weight if w else 0.0,
+                f"total_{first.data_year}": int(first.table[sid].sum()),
+                "served_by": inst.catalog.agency_of_segment().get(sid, ""),
+            }
+        )
     pools = []
     for agency, by_year in inst.pools.items():
         need = _staff_need(inst, agency) if agency in inst.agencies else {}
         for y in inst.years:
             if y in by_year:
-                pools.append({"agency": agency, "year": y, "pool": by_year[y],
-                              "least_needed": need.get(y, 0)})
+                pools.append(
+                    {
+                        "agency": agency,
+                        "year": y,
+                        "pool": by_year[y],
+                        "least_needed": need.get(y, 0),
+                    }
+                )
     allowed = inst.sites_allowed()
-    sites = pd.DataFrame([{
-        "units_in_study_area": len(inst.codes),
-        "forbidden": len(inst.scenario.sites.forbidden),
-        "conversion_eligible": len(inst.conversion_sites()),
-        "already_open": len(inst.existing),
-        "forced": len(inst.scenario.sites.forced),
-        "island_units": int((inst.units.island_group != "").sum()),
-        "allowed_sites": len(allowed),
-    }])
-    return {"phases": phases, "segments": pd.DataFrame(seg_rows),
-            "pools": pd.DataFrame(pools), "sites": sites}
+    sites = pd.DataFrame(
+        [
+            {
+                "units_in_study_area": len(inst.codes),
+                "forbidden": len(inst.scenario.sites.forbidden),
+                "conversion_eligible": len(inst.conversion_sites()),
+                "already_open": len(inst.existing),
+                "forced": len(inst.scenario.sites.forced),
+                "island_units": int((inst.units.island_group != "").sum()),
+                "allowed_sites": len(allowed),
+            }
+        ]
+    )
+    return {
+        "phases": phases,
+        "segments": pd.DataFrame(seg_rows),
+        "pools": pd.DataFrame(pools),
+        "sites": sites,
+    }

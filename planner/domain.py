@@ -88,8 +88,7 @@ class Decisions:
         return out
 
 
-def team_needed(unit: str, agency: str, linkage_year: int | None, j: str,
-                y: int) -> str | None:
+def team_needed(unit: str, agency: str, linkage_year: int | None, j: str, y: int) -> str | None:
     """The district whose welfare team must sit at j for j to serve a client of ``unit``.
 
     Before the information linkage, welfare demand (the segment served by WELFARE_AGENCY) of
@@ -129,8 +128,7 @@ def decay(minutes: float, kind: str, cutoff: float, half_life: float) -> float:
     return 1.0 - minutes / cutoff  # linear
 
 
-def decay_matrix(minutes: np.ndarray, kind: str, cutoff: float,
-                 half_life: float) -> np.ndarray:
+def decay_matrix(minutes: np.ndarray, kind: str, cutoff: float, half_life: float) -> np.ndarray:
     """``decay`` over a whole matrix (0 beyond the cutoff and where unreachable)."""
     ok = np.isfinite(minutes) & (minutes <= cutoff)
     m = np.where(ok, minutes, 0.0)

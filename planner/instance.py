@@ -65,8 +65,7 @@ class Instance:
     def __post_init__(self) -> None:
         if self.points is None:  # district resolution: each unit is its own demand point
             self.points = pd.DataFrame({"unit": self.units.index}, index=self.units.index)
-        self.unit_of: dict[str, str] = dict(zip(self.points.index, self.points.unit,
-                                                strict=True))
+        self.unit_of: dict[str, str] = dict(zip(self.points.index, self.points.unit, strict=True))
 
     @property
     def codes(self) -> list[str]:
@@ -95,16 +94,20 @@ class Instance:
     def modelled_segments(self) -> dict[str, str]:
         """Segment -> the agency serving it, for segments with weight and an agency in use."""
         seg_agency = self.catalog.agency_of_segment()
-        return {s: seg_agency[s] for s, st in self.scenario.segments.items()
-                if st.weight > 0 and seg_agency.get(s) in self.agencies}
+        return {
+            s: seg_agency[s]
+            for s, st in self.scenario.segments.items()
+            if st.weight > 0 and seg_agency.get(s) in self.agencies
+        }
 
     def conversion_sites(self) -> list[str]:
         """Allowed sites where a kind that needs an Employment Center may open."""
         return [c for c in self.sites_allowed() if self.has_ec[c]]
 
 
-def _presence(agency_id: str, presence: str, districts: DistrictData | None,
-              units: pd.DataFrame) -> frozenset[str]:
+def _presence(
+    agency_id: str, presence: str, districts: DistrictData | None, units: pd.DataFrame
+) -> frozenset[str]:
     if presence == "every_unit":
         return frozenset(units.index)
     if presence == "cities":
@@ -119,30 +122,38 @@ def _presence(agency_id: str, presence: str, districts: DistrictData | None,
     # sido_listed: where only the 시도 is known, any unit of that 시도 may host it
     sidos = set(rows.sido)
     return frozenset(units.index[units.sido.isin(sidos)]) | frozenset(
-        c for c in rows.code if c in units.index)
+        c for c in rows.code if c in units.index
+    )
 
 
-def resolve_agencies(scenario: Scenario, districts: DistrictData | None,
-                     units: pd.DataFrame, catalog: Catalog) -> dict[str, AgencyPlan]:
+def resolve_agencies(
+    scenario: Scenario, districts: DistrictData | None, units: pd.DataFrame, catalog: Catalog
+) -> dict[str, AgencyPlan]:
     """Enabled agencies with the scenario's overrides applied."""
     out = {}
     for aid, cat in catalog.agencies.items():
         s = scenario.agencies.get(aid)
         if s is not None and not s.enabled:
             continue
-        presence = (s.presence if s and s.presence else cat.presence)
+        presence = s.presence if s and s.presence else cat.presence
         if s and s.presence_codes is not None:
             present, basis = frozenset(c for c in s.presence_codes if c in units.index), "scenario"
         else:
             present = _presence(aid, presence, districts, units)
             basis = f"catalog:{presence}" if not (s and s.presence) else f"scenario:{presence}"
         out[aid] = AgencyPlan(
-            id=aid, name_ko=cat.name_ko, name_en=cat.name_en, segment=cat.segment,
+            id=aid,
+            name_ko=cat.name_ko,
+            name_en=cat.name_en,
+            segment=cat.segment,
             staff=s.staff if s and s.staff is not None else cat.staff_per_center,
             mandatory=s.mandatory if s and s.mandatory is not None else cat.mandatory,
             extended_only=cat.extended_only,
             relocate_only=cat.establishment == "relocate_only",
-            radius_min=s.radius_min if s else None, present=present, presence_basis=basis)
+            radius_min=s.radius_min if s else None,
+            present=present,
+            presence_basis=basis,
+        )
     return out
 
 
@@ -161,8 +172,7 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
     is a ScenarioError naming the scenario's file.
     """
     if districts.vintage != scenario.vintage:
-        raise ValueError(f"scenario vintage {scenario.vintage} != data vintage "
-                         f"{districts.vintage}")
+        raise ValueError(f"scenario vintage {scenario.vintage} != data vintage {districts.vintage}")
     problems = reference_problems(scenario, districts)
     if problems:
         raise ScenarioError(scenario.source, problems)
@@ -175,13 +185,17 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
     points = None
     if scenario.demand.resolution == "emd":
         if t.od_matrix is not None:
-            raise PlannerError("travel.od_matrix: an OD matrix gives district-to-district "
-                               "times; with demand.resolution: emd it is not supported "
-                               "(allowed: demand.resolution: district, or no od_matrix)")
+            raise PlannerError(
+                "travel.od_matrix: an OD matrix gives district-to-district "
+                "times; with demand.resolution: emd it is not supported "
+                "(allowed: demand.resolution: district, or no od_matrix)"
+            )
         emd = districts.emd()
         points = emd[emd.unit.isin(units.index)]
-        notes.append(f"demand at {len(points):,} 읍면동: each district's figures split by "
-                     "2015 census population share (an estimate)")
+        notes.append(
+            f"demand at {len(points):,} 읍면동: each district's figures split by "
+            "2015 census population share (an estimate)"
+        )
     for y in years:
         d = districts.demand(y) if points is None else districts.emd_demand(y)
         rows = units.index if points is None else points.index
@@ -201,20 +215,35 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
         mains = districts.centers[~districts.centers.is_branch].host_code
         existing += [c for c in units.index if c in set(mains) and c not in existing]
     return Instance(
-        scenario=scenario, districts=districts, catalog=districts.catalog, units=units,
+        scenario=scenario,
+        districts=districts,
+        catalog=districts.catalog,
+        units=units,
         years=years,
-        new_per_phase=scenario.new_per_phase(), cumulative=scenario.cumulative_targets(),
-        has_ec=has_ec, existing=existing,
+        new_per_phase=scenario.new_per_phase(),
+        cumulative=scenario.cumulative_targets(),
+        has_ec=has_ec,
+        existing=existing,
         agencies=resolve_agencies(scenario, districts, units, districts.catalog),
         pools={a: dict(v) for a, v in scenario.pools.items()},
-        demand=demand, travel_min=travel, notes=notes, points=points)
+        demand=demand,
+        travel_min=travel,
+        notes=notes,
+        points=points,
+    )
 
 
-def instance_from_matrix(scenario: Scenario, travel_min: pd.DataFrame,
-                         demand: dict[int, pd.DataFrame], *, has_ec: pd.Series | None = None,
-                         sido: pd.Series | None = None, catalog: Catalog | None = None,
-                         existing: list[str] | None = None,
-                         point_unit: pd.Series | None = None) -> Instance:
+def instance_from_matrix(
+    scenario: Scenario,
+    travel_min: pd.DataFrame,
+    demand: dict[int, pd.DataFrame],
+    *,
+    has_ec: pd.Series | None = None,
+    sido: pd.Series | None = None,
+    catalog: Catalog | None = None,
+    existing: list[str] | None = None,
+    point_unit: pd.Series | None = None,
+) -> Instance:
     """An instance from arrays (tests, benchmarks, researchers' own data).
 
     ``travel_min``: minutes, demand points (rows) x candidate sites (columns); when both are
@@ -240,14 +269,21 @@ def instance_from_matrix(scenario: Scenario, travel_min: pd.DataFrame,
         if point_unit is None:
             nearest = travel_min.to_numpy().argmin(axis=1)
             point_unit = pd.Series([codes[n] for n in nearest], index=point_codes)
-        points = pd.DataFrame({"unit": point_unit.reindex(point_codes).to_numpy()},
-                              index=pd.Index(point_codes, name="point"))
+        points = pd.DataFrame(
+            {"unit": point_unit.reindex(point_codes).to_numpy()},
+            index=pd.Index(point_codes, name="point"),
+        )
         bad = points.index[~points.unit.isin(codes)]
         if len(bad):
-            raise PlannerError(f"point_unit: points {list(bad[:5])} belong to no site "
-                               f"(allowed: the columns of travel_min)")
-    has_ec = has_ec.reindex(codes).fillna(False).astype(bool) if has_ec is not None else \
-        pd.Series(True, index=codes)
+            raise PlannerError(
+                f"point_unit: points {list(bad[:5])} belong to no site "
+                f"(allowed: the columns of travel_min)"
+            )
+    has_ec = (
+        has_ec.reindex(codes).fillna(False).astype(bool)
+        if has_ec is not None
+        else pd.Series(True, index=codes)
+    )
     years = [p.year for p in scenario.phases]
     table = {}
     for y in years:
@@ -259,11 +295,23 @@ def instance_from_matrix(scenario: Scenario, travel_min: pd.DataFrame,
     agencies = resolve_agencies(scenario, None, units, catalog)
     if ANCHOR in agencies:
         plan = agencies[ANCHOR]
-        agencies[ANCHOR] = AgencyPlan(**{
-            **plan.__dict__, "present": frozenset(c for c in codes if has_ec[c])})
-    return Instance(scenario=scenario, districts=None, catalog=catalog, units=units,
-                    years=years, new_per_phase=scenario.new_per_phase(),
-                    cumulative=scenario.cumulative_targets(), has_ec=has_ec,
-                    existing=list(existing or []), agencies=agencies,
-                    pools={a: dict(v) for a, v in scenario.pools.items()}, demand=table,
-                    travel_min=travel_min.astype(float), notes=[], points=points)
+        agencies[ANCHOR] = AgencyPlan(
+            **{**plan.__dict__, "present": frozenset(c for c in codes if has_ec[c])}
+        )
+    return Instance(
+        scenario=scenario,
+        districts=None,
+        catalog=catalog,
+        units=units,
+        years=years,
+        new_per_phase=scenario.new_per_phase(),
+        cumulative=scenario.cumulative_targets(),
+        has_ec=has_ec,
+        existing=list(existing or []),
+        agencies=agencies,
+        pools={a: dict(v) for a, v in scenario.pools.items()},
+        demand=table,
+        travel_min=travel_min.astype(float),
+        notes=[],
+        points=points,
+    )

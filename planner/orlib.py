@@ -21,8 +21,18 @@ from planner.instance import Instance, instance_from_matrix
 from planner.scenario import scenario_from_dict
 from planner.scenario.schema import RuleSetting
 
-NO_TENANTS = ["welfare_team", "local_job_center", "saeil", "self_sufficiency", "veterans",
-              "microfinance", "senior_jobs", "legal_aid", "culture", "creative"]
+NO_TENANTS = [
+    "welfare_team",
+    "local_job_center",
+    "saeil",
+    "self_sufficiency",
+    "veterans",
+    "microfinance",
+    "senior_jobs",
+    "legal_aid",
+    "culture",
+    "creative",
+]
 
 
 def read_pmed(path: str | Path) -> tuple[int, np.ndarray]:
@@ -33,7 +43,7 @@ def read_pmed(path: str | Path) -> tuple[int, np.ndarray]:
     except FileNotFoundError as exc:
         raise DataError(f"{path}: instance file not found") from exc
     n, m, p = (int(t) for t in tokens[:3])
-    edges = np.array(tokens[3:3 + 3 * m], dtype=np.int64).reshape(m, 3)
+    edges = np.array(tokens[3 : 3 + 3 * m], dtype=np.int64).reshape(m, 3)
     d = np.full((n, n), np.inf)
     np.fill_diagonal(d, 0.0)
     for i, j, c in edges:  # in file order: a repeated edge overwrites the earlier one
@@ -45,29 +55,53 @@ def read_pmed(path: str | Path) -> tuple[int, np.ndarray]:
     return p, d
 
 
-def pmed_instance(path: str | Path, backend: str = "cbc", time_limit_s: float = 600.0,
-                  k_nearest: int | None = None) -> Instance:
+def pmed_instance(
+    path: str | Path,
+    backend: str = "cbc",
+    time_limit_s: float = 600.0,
+    k_nearest: int | None = None,
+) -> Instance:
     """The p-median as planner's min_travel special case: one phase, all sites, no tenants."""
     p, d = read_pmed(path)
     codes = [f"N{k + 1}" for k in range(len(d))]
     travel = pd.DataFrame(d, index=codes, columns=codes)
-    return pmedian_instance(travel, pd.Series(1.0, index=codes), p, name=Path(path).stem,
-                            backend=backend, time_limit_s=time_limit_s, k_nearest=k_nearest)
+    return pmedian_instance(
+        travel,
+        pd.Series(1.0, index=codes),
+        p,
+        name=Path(path).stem,
+        backend=backend,
+        time_limit_s=time_limit_s,
+        k_nearest=k_nearest,
+    )
 
 
-def _single_phase(name: str, p: int, objective: dict, travel: dict, backend: str,
-                  time_limit_s: float):
-    return scenario_from_dict({
-        "name": name, "vintage": 2015,
-        "phases": [{"year": 2015, "target": p}], "targets": "per_phase",
-        "kinds": {"conversion": {"name_ko": "입지", "name_en": "site",
-                                 "requires_employment_center": False, "cost_mkrw": 0}},
-        "formats": {"basic": {"name_ko": "기본형", "name_en": "basic"}},
-        "agencies": {a: {"enabled": False} for a in NO_TENANTS},
-        "segments": {"jobseekers": {"weight": 1.0}},
-        "travel": travel, "objective": objective,
-        "solver": {"backend": backend, "time_limit_s": time_limit_s, "workers": 1},
-    }, name)
+def _single_phase(
+    name: str, p: int, objective: dict, travel: dict, backend: str, time_limit_s: float
+):
+    return scenario_from_dict(
+        {
+            "name": name,
+            "vintage": 2015,
+            "phases": [{"year": 2015, "target": p}],
+            "targets": "per_phase",
+            "kinds": {
+                "conversion": {
+                    "name_ko": "입지",
+                    "name_en": "site",
+                    "requires_employment_center": False,
+                    "cost_mkrw": 0,
+                }
+            },
+            "formats": {"basic": {"name_ko": "기본형", "name_en": "basic"}},
+            "agencies": {a: {"enabled": False} for a in NO_TENANTS},
+            "segments": {"jobseekers": {"weight": 1.0}},
+            "travel": travel,
+            "objective": objective,
+            "solver": {"backend": backend, "time_limit_s": time_limit_s, "workers": 1},
+        },
+        name,
+    )
 
 
 def _one_phase_demand(weights: pd.Series) -> dict[int, pd.DataFrame]:
@@ -75,21 +109,42 @@ def _one_phase_demand(weights: pd.Series) -> dict[int, pd.DataFrame]:
     return {2015: pd.DataFrame({"jobseekers": weights.to_numpy()}, index=weights.index)}
 
 
-def pmedian_instance(cost: pd.DataFrame, weights: pd.Series, p: int, *, name: str = "p-median",
-                     backend: str = "cbc", time_limit_s: float = 600.0,
-                     k_nearest: int | None = None) -> Instance:
+def pmedian_instance(
+    cost: pd.DataFrame,
+    weights: pd.Series,
+    p: int,
+    *,
+    name: str = "p-median",
+    backend: str = "cbc",
+    time_limit_s: float = 600.0,
+    k_nearest: int | None = None,
+) -> Instance:
     """The p-median (demand points x sites ``cost``) as planner's min_travel special case."""
-    sc = _single_phase(name, p, {"mode": "min_travel", "unserved_min": None,
-                                 "k_nearest": k_nearest}, {}, backend, time_limit_s)
+    sc = _single_phase(
+        name,
+        p,
+        {"mode": "min_travel", "unserved_min": None, "k_nearest": k_nearest},
+        {},
+        backend,
+        time_limit_s,
+    )
     return instance_from_matrix(sc, cost, _one_phase_demand(weights.reindex(cost.index)))
 
 
-def mclp_instance(cost: pd.DataFrame, weights: pd.Series, p: int, radius: float, *,
-                  name: str = "mclp", backend: str = "cbc",
-                  time_limit_s: float = 600.0) -> Instance:
+def mclp_instance(
+    cost: pd.DataFrame,
+    weights: pd.Series,
+    p: int,
+    radius: float,
+    *,
+    name: str = "mclp",
+    backend: str = "cbc",
+    time_limit_s: float = 600.0,
+) -> Instance:
     """The maximal covering location problem as planner's max_coverage special case."""
-    sc = _single_phase(name, p, {"mode": "max_coverage"}, {"cutoff_min": radius}, backend,
-                       time_limit_s)
+    sc = _single_phase(
+        name, p, {"mode": "max_coverage"}, {"cutoff_min": radius}, backend, time_limit_s
+    )
     return instance_from_matrix(sc, cost, _one_phase_demand(weights.reindex(cost.index)))
 
 
@@ -101,14 +156,15 @@ def read_pmedcap(path: str | Path) -> tuple[int, int, np.ndarray, np.ndarray]:
     except FileNotFoundError as exc:
         raise DataError(f"{path}: instance file not found") from exc
     n, p, q = (int(t) for t in tokens[2:5])
-    nodes = np.array(tokens[5:5 + 4 * n], dtype=float).reshape(n, 4)
+    nodes = np.array(tokens[5 : 5 + 4 * n], dtype=float).reshape(n, 4)
     xy, demand = nodes[:, 1:3], nodes[:, 3]
     d = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
     return p, q, d, demand
 
 
-def pmedcap_instance(path: str | Path, backend: str = "cbc",
-                     time_limit_s: float = 600.0) -> Instance:
+def pmedcap_instance(
+    path: str | Path, backend: str = "cbc", time_limit_s: float = 600.0
+) -> Instance:
     """The capacitated p-median as planner's min_travel with the caseload rule.
 
     Demand d_i is what a center's capacity counts (center-capacity: clients_per_center = Q);
@@ -118,10 +174,17 @@ def pmedcap_instance(path: str | Path, backend: str = "cbc",
     p, q, d, demand = read_pmedcap(path)
     codes = [f"N{k + 1}" for k in range(len(d))]
     travel = pd.DataFrame(d / demand[:, None], index=codes, columns=codes)
-    sc = _single_phase(Path(path).stem, p, {"mode": "min_travel", "unserved_min": None}, {},
-                       backend, time_limit_s)
-    sc = sc.model_copy(update={"rules": {**sc.rules, "center-capacity": RuleSetting(
-        active=True, params={"clients_per_center": q})}})
+    sc = _single_phase(
+        Path(path).stem, p, {"mode": "min_travel", "unserved_min": None}, {}, backend, time_limit_s
+    )
+    sc = sc.model_copy(
+        update={
+            "rules": {
+                **sc.rules,
+                "center-capacity": RuleSetting(active=True, params={"clients_per_center": q}),
+            }
+        }
+    )
     return instance_from_matrix(sc, travel, _one_phase_demand(pd.Series(demand, index=codes)))
 
 
@@ -142,18 +205,25 @@ def read_cap(path: str | Path, capacity: float | None = None):
         c, f = tokens[2 + 2 * k], tokens[3 + 2 * k]
         if c == "capacity":
             if capacity is None:
-                raise DataError(f"{path}: capacities are the word 'capacity'; pass capacity= "
-                                f"(capa: 8000-14000, capb/capc: 5000-8000)")
+                raise DataError(
+                    f"{path}: capacities are the word 'capacity'; pass capacity= "
+                    f"(capa: 8000-14000, capb/capc: 5000-8000)"
+                )
             c = capacity
         caps.append(float(c))
         fixed.append(float(f))
-    rest = np.array(tokens[2 + 2 * m:], dtype=float).reshape(n, m + 1)
+    rest = np.array(tokens[2 + 2 * m :], dtype=float).reshape(n, m + 1)
     return np.array(caps), np.array(fixed), rest[:, 0], rest[:, 1:]
 
 
-def cap_instance(path: str | Path, capacity: float | None = None, backend: str = "cbc",
-                 time_limit_s: float = 600.0, scale: float = 100.0,
-                 capacitated: bool = True) -> Instance:
+def cap_instance(
+    path: str | Path,
+    capacity: float | None = None,
+    backend: str = "cbc",
+    time_limit_s: float = 600.0,
+    scale: float = 100.0,
+    capacitated: bool = True,
+) -> Instance:
     """Capacitated facility location (multi-source) as planner's min_travel special case.
 
     Sites open at their fixed cost (sites.opening_cost_mkrw with objective.cost_weight), the
@@ -167,17 +237,36 @@ def cap_instance(path: str | Path, capacity: float | None = None, backend: str =
     sites = [f"W{k + 1}" for k in range(len(caps))]
     points = [f"C{k + 1}" for k in range(len(demand))]
     travel = pd.DataFrame(cost / demand[:, None], index=points, columns=sites)
-    sc = _single_phase(Path(path).stem, 1, {"mode": "min_travel", "unserved_min": None,
-                                            "cost_weight": scale}, {}, backend, time_limit_s)
-    sc = sc.model_copy(update={
-        "target_mode": "at_least",
-        "segments": {"jobseekers": sc.segments["jobseekers"].model_copy(
-            update={"weight": scale})},
-        "sites": sc.sites.model_copy(update={
-            "opening_cost_mkrw": dict(zip(sites, fixed.tolist(), strict=True))}),
-        "rules": {**sc.rules, "center-capacity": RuleSetting(active=capacitated, params={
-            "clients_per_center": int(caps.max()), "split": True,
-            "per_site": {j: int(c) for j, c in zip(sites, caps, strict=True)}})}})
+    sc = _single_phase(
+        Path(path).stem,
+        1,
+        {"mode": "min_travel", "unserved_min": None, "cost_weight": scale},
+        {},
+        backend,
+        time_limit_s,
+    )
+    sc = sc.model_copy(
+        update={
+            "target_mode": "at_least",
+            "segments": {
+                "jobseekers": sc.segments["jobseekers"].model_copy(update={"weight": scale})
+            },
+            "sites": sc.sites.model_copy(
+                update={"opening_cost_mkrw": dict(zip(sites, fixed.tolist(), strict=True))}
+            ),
+            "rules": {
+                **sc.rules,
+                "center-capacity": RuleSetting(
+                    active=capacitated,
+                    params={
+                        "clients_per_center": int(caps.max()),
+                        "split": True,
+                        "per_site": {j: int(c) for j, c in zip(sites, caps, strict=True)},
+                    },
+                ),
+            },
+        }
+    )
     return instance_from_matrix(sc, travel, _one_phase_demand(pd.Series(demand, index=points)))
 
 
@@ -190,7 +279,7 @@ def cap_value(sol, path: str | Path, capacity: float | None = None) -> float:
     _, fixed, _, cost = read_cap(path, capacity if capacity is not None else 0.0)
     d = sol.decisions
     total = sum(fixed[int(j[1:]) - 1] for j in d.open_sites(2015))
-    for (i, _, j, _) in d.serve:
+    for i, _, j, _ in d.serve:
         total += cost[int(i[1:]) - 1, int(j[1:]) - 1] * d.share_of((i, "jobseekers", j, 2015))
     return float(total)
 

@@ -12,12 +12,18 @@ from planner.scenario.schema import Scenario
 
 
 def _ids(kind: str, where: str, used: list[str], known: dict | list) -> list[str]:
-    return [f"{where}: unknown {kind} {u!r}; " + did_you_mean(u, known) for u in used
-            if u not in known]
+    return [
+        f"{where}: unknown {kind} {u!r}; " + did_you_mean(u, known) for u in used if u not in known
+    ]
 
 
 def reference_problems(scenario: Scenario, districts: DistrictData) -> list[str]:
     """Every reference that does not resolve, as one message each (empty when all resolve)."""
+    return _id_problems(scenario, districts) + _code_problems(scenario, districts)
+
+
+def _id_problems(scenario: Scenario, districts: DistrictData) -> list[str]:
+    """Agency and segment ids the catalog does not know."""
     agencies = districts.catalog.agencies
     segments = districts.catalog.segments
     out: list[str] = []
@@ -30,6 +36,12 @@ def reference_problems(scenario: Scenario, districts: DistrictData) -> list[str]
             out += _ids("agency id", f"kinds.{kid}.staff.{aid}", [aid], agencies)
     for sid in scenario.segments:
         out += _ids("segment id", f"segments.{sid}", [sid], segments)
+    return out
+
+
+def _code_problems(scenario: Scenario, districts: DistrictData) -> list[str]:
+    """District and 시도 codes the vintage does not know, and a missing OD matrix."""
+    out: list[str] = []
     sites = scenario.sites
     for i, f in enumerate(sites.forced):
         out += districts.check_codes([f.code], f"sites.forced[{i}].code")
@@ -47,8 +59,10 @@ def reference_problems(scenario: Scenario, districts: DistrictData) -> list[str]
     known_sido = sorted(set(districts.units.sido_code))
     for i, sc in enumerate(scenario.study_area.sido_codes):
         if sc not in known_sido:
-            out.append(f"study_area.sido_codes[{i}]: unknown 시도 code {sc!r} for vintage "
-                       f"{districts.vintage}; " + did_you_mean(sc, known_sido, limit=20))
+            out.append(
+                f"study_area.sido_codes[{i}]: unknown 시도 code {sc!r} for vintage "
+                f"{districts.vintage}; " + did_you_mean(sc, known_sido, limit=20)
+            )
     od = scenario.travel.od_matrix
     if od is not None and od.is_absolute() and not od.exists():
         out.append(f"travel.od_matrix: file {str(od)!r} not found")

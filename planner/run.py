@@ -23,8 +23,12 @@ from planner.solution import Solution, solve
 class InfeasibleScenario(PlannerError):
     """The scenario cannot be met; ``findings`` (pre-solve) or ``conflicts`` say why."""
 
-    def __init__(self, findings: list[Finding], conflicts: list[Conflict] | None,
-                 docs: dict[str, str] | None = None):
+    def __init__(
+        self,
+        findings: list[Finding],
+        conflicts: list[Conflict] | None,
+        docs: dict[str, str] | None = None,
+    ):
         self.findings, self.conflicts = findings, conflicts
         lines = [str(f) for f in findings if f.level == "error"]
         docs = docs or {}
@@ -32,8 +36,10 @@ class InfeasibleScenario(PlannerError):
             lines.append(c.describe(docs.get(c.rule, "")))
         if not lines:
             lines.append("the solver proved infeasibility but no small set of rules was found")
-        super().__init__("the scenario is infeasible; these rules conflict:\n"
-                         + "\n".join(f"  - {x}" for x in lines))
+        super().__init__(
+            "the scenario is infeasible; these rules conflict:\n"
+            + "\n".join(f"  - {x}" for x in lines)
+        )
 
 
 class NoPlanError(PlannerError):
@@ -56,23 +62,46 @@ def _say(progress: Callable[[str], None] | None, msg: str) -> None:
         progress(msg)
 
 
-def run_scenario(path: str | Path, out: str | Path | None = None, *, force: bool = False,
-                 backend: str | None = None, time_limit_s: float | None = None,
-                 workers: int | None = None, seed: int | None = None,
-                 progress: Callable[[str], None] | None = None,
-                 outputs: bool = True) -> RunResult:
+def run_scenario(
+    path: str | Path,
+    out: str | Path | None = None,
+    *,
+    force: bool = False,
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    outputs: bool = True,
+) -> RunResult:
     """Solve the scenario at ``path``; write the run folder ``out`` when given."""
     _say(progress, "loading scenario and data")
     sc = load_scenario(path)
-    return run_loaded(sc, out, force=force, backend=backend, time_limit_s=time_limit_s,
-                      workers=workers, seed=seed, progress=progress, outputs=outputs)
+    return run_loaded(
+        sc,
+        out,
+        force=force,
+        backend=backend,
+        time_limit_s=time_limit_s,
+        workers=workers,
+        seed=seed,
+        progress=progress,
+        outputs=outputs,
+    )
 
 
-def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = False,
-               backend: str | None = None, time_limit_s: float | None = None,
-               workers: int | None = None, seed: int | None = None,
-               progress: Callable[[str], None] | None = None,
-               outputs: bool = True) -> RunResult:
+def run_loaded(
+    sc: Scenario,
+    out: str | Path | None = None,
+    *,
+    force: bool = False,
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    outputs: bool = True,
+) -> RunResult:
     """Solve an already validated scenario (see ``run_scenario``).
 
     The output folder is checked first: nothing is solved for a folder that could not or
@@ -87,14 +116,27 @@ def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = Fal
         raise InfeasibleScenario(findings, None)
     model = PlanModel(inst)
     built = model.build()
-    _say(progress, f"model built: {built.lm.n_vars:,} variables, {len(built.lm.rows):,} rows "
-                   f"in {built.build_s:.1f}s")
-    opts = model.solver_options(backend=backend, time_limit_s=time_limit_s, workers=workers,
-                                seed=seed)
-    _say(progress, f"solving with {opts.backend} (limit {opts.time_limit_s:g}s, "
-                   f"{opts.workers} worker(s), seed {opts.seed})")
-    sol = solve(model, backend=backend, time_limit_s=time_limit_s, workers=workers, seed=seed,
-                      progress=progress)
+    _say(
+        progress,
+        f"model built: {built.lm.n_vars:,} variables, {len(built.lm.rows):,} rows "
+        f"in {built.build_s:.1f}s",
+    )
+    opts = model.solver_options(
+        backend=backend, time_limit_s=time_limit_s, workers=workers, seed=seed
+    )
+    _say(
+        progress,
+        f"solving with {opts.backend} (limit {opts.time_limit_s:g}s, "
+        f"{opts.workers} worker(s), seed {opts.seed})",
+    )
+    sol = solve(
+        model,
+        backend=backend,
+        time_limit_s=time_limit_s,
+        workers=workers,
+        seed=seed,
+        progress=progress,
+    )
     if sol.status == "infeasible":
         left = opts.time_limit_s - sol.solve_s  # the explanation shares the solve's limit
         conflicts = None
@@ -106,12 +148,16 @@ def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = Fal
     if not sol.has_plan:
         if sol.interrupted:
             raise KeyboardInterrupt
-        raise NoPlanError(f"no plan found within {opts.time_limit_s:g}s (status "
-                          f"{sol.status}); nothing written; raise solver.time_limit_s or try "
-                          f"another backend")
+        raise NoPlanError(
+            f"no plan found within {opts.time_limit_s:g}s (status "
+            f"{sol.status}); nothing written; raise solver.time_limit_s or try "
+            f"another backend"
+        )
     if sol.hard_violations:
-        raise PlannerError("the validator rejects the solver's plan (a bug):\n" + "\n".join(
-            f"  - {v}" for v in sol.hard_violations[:20]))
+        raise PlannerError(
+            "the validator rejects the solver's plan (a bug):\n"
+            + "\n".join(f"  - {v}" for v in sol.hard_violations[:20])
+        )
     written = None
     if out is not None:
         _say(progress, f"writing {out}")
@@ -122,10 +168,17 @@ def run_loaded(sc: Scenario, out: str | Path | None = None, *, force: bool = Fal
             def finish(tmp: Path) -> None:
                 _say(progress, "writing map, workbook, report and GeoPackage")
                 write_outputs(tmp)
+
         try:
-            written = write_run(sol, Path(out), force=force, finish=finish,
-                                extra={"pre_solve_findings": [str(f) for f in findings]})
+            written = write_run(
+                sol,
+                Path(out),
+                force=force,
+                finish=finish,
+                extra={"pre_solve_findings": [str(f) for f in findings]},
+            )
         except OSError as exc:  # disk full, permissions changed meanwhile...
-            raise OutputError(f"{out}: writing the run folder failed ({exc.strerror or exc}); "
-                              f"nothing written") from None
+            raise OutputError(
+                f"{out}: writing the run folder failed ({exc.strerror or exc}); nothing written"
+            ) from None
     return RunResult(inst, model, sol, findings, written)

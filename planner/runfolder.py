@@ -26,8 +26,16 @@ from planner.errors import PlannerError
 from planner.scenario.assumptions import assumption_lines, resolved_assumptions
 from planner.solution import Solution
 
-RUN_FILES = ("scenario.resolved.yaml", "plan.csv", "kpis.csv", "kpis_sido.csv",
-             "staffing.csv", "assignment.csv", "solution.json", "solver.log")
+RUN_FILES = (
+    "scenario.resolved.yaml",
+    "plan.csv",
+    "kpis.csv",
+    "kpis_sido.csv",
+    "staffing.csv",
+    "assignment.csv",
+    "solution.json",
+    "solver.log",
+)
 MARKER = ".planner-run"  # in every folder planner writes: what wrote it, and what kind
 TMP_OWNER = ".planner-tmp-pid"  # in a folder being written: the writing process
 
@@ -54,8 +62,9 @@ def mark(folder: Path, kind: str) -> None:
         ver = version("planner")
     except PackageNotFoundError:  # pragma: no cover (run from a source tree)
         ver = "unknown"
-    (Path(folder) / MARKER).write_text(json.dumps({"written_by": f"planner {ver}",
-                                                   "kind": kind}) + "\n", encoding="utf-8")
+    (Path(folder) / MARKER).write_text(
+        json.dumps({"written_by": f"planner {ver}", "kind": kind}) + "\n", encoding="utf-8"
+    )
 
 
 def _first_existing(path: Path) -> Path:
@@ -73,19 +82,25 @@ def check_destination(out: Path, force: bool) -> None:
     """
     out = Path(out)
     if out.is_symlink():
-        raise OutputError(f"{out}: is a symbolic link; planner writes only real folders "
-                          f"(choose another --out)")
+        raise OutputError(
+            f"{out}: is a symbolic link; planner writes only real folders (choose another --out)"
+        )
     if out.exists():
         if not out.is_dir():
-            raise OutputError(f"{out}: exists and is a file, not a run folder; choose "
-                              f"another --out")
+            raise OutputError(
+                f"{out}: exists and is a file, not a run folder; choose another --out"
+            )
         if not force:
-            raise OutputError(f"{out}: exists; choose another --out, or --force to replace "
-                              f"it (only a planner run folder is ever replaced)")
+            raise OutputError(
+                f"{out}: exists; choose another --out, or --force to replace "
+                f"it (only a planner run folder is ever replaced)"
+            )
         if not is_planner_output(out):
-            raise OutputError(f"{out}: exists and is not a planner run folder (no {MARKER} "
-                              f"marker); planner replaces only its own output; choose another "
-                              f"--out")
+            raise OutputError(
+                f"{out}: exists and is not a planner run folder (no {MARKER} "
+                f"marker); planner replaces only its own output; choose another "
+                f"--out"
+            )
     anchor = _first_existing(out.parent)
     if not anchor.is_dir():
         raise OutputError(f"{out}: lies under {anchor}, which is a file, not a folder")
@@ -138,8 +153,10 @@ def replace_folder(tmp: Path, out: Path, force: bool) -> None:
     """Move the finished ``tmp`` folder to ``out``, replacing planner's own ``out``."""
     if out.exists():
         if not force or not is_planner_output(out):  # checked before solving; again now
-            raise OutputError(f"{out}: exists and is not a planner run folder (or --force "
-                              f"was not given); nothing replaced, nothing written")
+            raise OutputError(
+                f"{out}: exists and is not a planner run folder (or --force "
+                f"was not given); nothing replaced, nothing written"
+            )
         old = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.old")
         out.rename(old)
         tmp.rename(out)
@@ -183,23 +200,28 @@ def solution_document(sol: Solution, extra: dict[str, Any] | None = None) -> dic
     inst = sol.instance
     doc: dict[str, Any] = {"facts": sol.facts()}
     if sol.rules is not None:
-        doc["rules"] = {n: {"active": bool(r.active), "soft": bool(r.soft),
-                            "params": r.params} for n, r in sol.rules.iterrows()}
+        doc["rules"] = {
+            n: {"active": bool(r.active), "soft": bool(r.soft), "params": r.params}
+            for n, r in sol.rules.iterrows()
+        }
     if inst is not None:
         doc["assumptions"] = assumption_lines(inst.scenario)
         doc["assumptions_table"] = resolved_assumptions(inst.scenario)
         doc["scenario_notes"] = list(inst.scenario.assumptions)
         doc["notes"] = list(inst.notes)
         doc["study_area"] = inst.codes  # the units the run covers, resolved once
-        doc["estimates"] = {s: seg.note for s, seg in inst.catalog.segments.items()
-                            if seg.estimate}
+        doc["estimates"] = {s: seg.note for s, seg in inst.catalog.segments.items() if seg.estimate}
     doc.update(extra or {})
     return doc
 
 
-def write_run(sol: Solution, out: Path, force: bool = False,
-              extra: dict[str, Any] | None = None,
-              finish: Callable[[Path], Any] | None = None) -> Path:
+def write_run(
+    sol: Solution,
+    out: Path,
+    force: bool = False,
+    extra: dict[str, Any] | None = None,
+    finish: Callable[[Path], Any] | None = None,
+) -> Path:
     """Write the run folder ``out`` for ``sol``; returns ``out``.
 
     ``finish(tmp_folder)`` runs before the folder is moved into place (outputs derived from
@@ -211,15 +233,17 @@ def write_run(sol: Solution, out: Path, force: bool = False,
         if inst is not None:
             resolved = inst.scenario.model_dump(mode="json")
             (tmp / "scenario.resolved.yaml").write_text(
-                yaml.safe_dump(resolved, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                yaml.safe_dump(resolved, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
         sol.plan.to_csv(tmp / "plan.csv", index=False)
         sol.kpis_phase.to_csv(tmp / "kpis.csv", index=False)
         sol.kpis_sido.to_csv(tmp / "kpis_sido.csv", index=False)
         sol.staffing.to_csv(tmp / "staffing.csv", index=False)
         sol.assignment.to_csv(tmp / "assignment.csv", index=False)
-        (tmp / "solution.json").write_text(json.dumps(
-            solution_document(sol, extra), ensure_ascii=False, indent=2, default=str),
-            encoding="utf-8")
+        (tmp / "solution.json").write_text(
+            json.dumps(solution_document(sol, extra), ensure_ascii=False, indent=2, default=str),
+            encoding="utf-8",
+        )
         (tmp / "solver.log").write_text("\n".join(sol.log) + "\n", encoding="utf-8")
         if finish is not None:
             finish(tmp)

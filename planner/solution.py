@@ -70,16 +70,26 @@ class Solution:
 
     def facts(self) -> dict[str, Any]:
         """Solver facts for solution.json and reports."""
-        return {"scenario": self.scenario, "status": self.status, "backend": self.backend,
-                "objective": self.objective, "best_bound": self.bound, "gap": self.gap,
-                "proven_optimal": self.optimal, "solve_s": round(self.solve_s, 3),
-                "build_s": round(self.build_s, 3), "variables": self.n_vars,
-                "constraints": self.n_rows, "objective_recomputed": self.objective_recomputed,
-                "soft_penalty": self.soft_penalty, "interrupted": self.interrupted,
-                "proof": self.proof if self.optimal else None,
-                "violations": [str(v) for v in self.violations],
-                "checked_rules": list(self.checked_rules),
-                "checked_by_own_rows": list(self.checked_by_own_rows)}
+        return {
+            "scenario": self.scenario,
+            "status": self.status,
+            "backend": self.backend,
+            "objective": self.objective,
+            "best_bound": self.bound,
+            "gap": self.gap,
+            "proven_optimal": self.optimal,
+            "solve_s": round(self.solve_s, 3),
+            "build_s": round(self.build_s, 3),
+            "variables": self.n_vars,
+            "constraints": self.n_rows,
+            "objective_recomputed": self.objective_recomputed,
+            "soft_penalty": self.soft_penalty,
+            "interrupted": self.interrupted,
+            "proof": self.proof if self.optimal else None,
+            "violations": [str(v) for v in self.violations],
+            "checked_rules": list(self.checked_rules),
+            "checked_by_own_rows": list(self.checked_by_own_rows),
+        }
 
 
 def _natural(mode: str, scaled: float | None) -> float | None:
@@ -90,15 +100,17 @@ def _natural(mode: str, scaled: float | None) -> float | None:
     return -val if mode == "min_travel" else val
 
 
-def solve(model: PlanModel, *, validate: bool = True, warm_start: Solution | None = None,
-          **options: Any) -> Solution:
+def solve(
+    model: PlanModel, *, validate: bool = True, warm_start: Solution | None = None, **options: Any
+) -> Solution:
     """Solve ``model`` (options as ``PlanModel.solve``), decode and validate the plan.
 
     ``warm_start``: a Solution of a similar model (a what-if's base run); its values,
     matched by variable name, are the hint.
     """
-    raw = model.solve(warm_start=warm_start.values_by_name if warm_start is not None else None,
-                      **options)
+    raw = model.solve(
+        warm_start=warm_start.values_by_name if warm_start is not None else None, **options
+    )
     return decode_solution(model, model.build(), raw, validate=validate)
 
 
@@ -109,10 +121,28 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
     status = STATUS.get(raw.status, raw.status.lower())
     empty = pd.DataFrame()
     if not raw.has_solution:
-        return Solution(inst.scenario.name, status, raw.backend, None, None, None, raw.time_s,
-                        built.build_s, built.lm.n_vars, len(built.lm.rows), None, empty, empty,
-                        empty, empty, empty, log=raw.log, rules=model.rules(), instance=inst,
-                        interrupted=raw.interrupted)
+        return Solution(
+            inst.scenario.name,
+            status,
+            raw.backend,
+            None,
+            None,
+            None,
+            raw.time_s,
+            built.build_s,
+            built.lm.n_vars,
+            len(built.lm.rows),
+            None,
+            empty,
+            empty,
+            empty,
+            empty,
+            empty,
+            log=raw.log,
+            rules=model.rules(),
+            instance=inst,
+            interrupted=raw.interrupted,
+        )
     d = decode(built.v, raw.values)
     if built.v.formulation != "assignment":
         assign_best(d, built.v, built.reach, mode, model.linkage_year())
@@ -125,15 +155,34 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
         status = "feasible"  # a solver's "optimal" within a tolerance is not proven here
     if raw.interrupted and status != "optimal":
         status = "interrupted"  # stopped by Ctrl-C or SIGTERM: a plan, not a proof
-    penalty = sum(-built.lm.objective.get(s, 0) * raw.values[s]
-                  for s in built.lm.penalties) / DEMAND_SCALE
-    sol = Solution(inst.scenario.name, status, raw.backend, obj, bound, gap, raw.time_s,
-                   built.build_s, built.lm.n_vars, len(built.lm.rows), d,
-                   plan_table(inst, d, built.reach), kpis_by_phase(inst, d, built.reach),
-                   kpis_by_sido(inst, d, built.reach), staffing_table(inst, d),
-                   assignment_table(inst, d, built.reach), soft_penalty=float(penalty),
-                   log=raw.log, rules=model.rules(), instance=inst, interrupted=raw.interrupted,
-                   proof=raw.proof)
+    penalty = (
+        sum(-built.lm.objective.get(s, 0) * raw.values[s] for s in built.lm.penalties)
+        / DEMAND_SCALE
+    )
+    sol = Solution(
+        inst.scenario.name,
+        status,
+        raw.backend,
+        obj,
+        bound,
+        gap,
+        raw.time_s,
+        built.build_s,
+        built.lm.n_vars,
+        len(built.lm.rows),
+        d,
+        plan_table(inst, d, built.reach),
+        kpis_by_phase(inst, d, built.reach),
+        kpis_by_sido(inst, d, built.reach),
+        staffing_table(inst, d),
+        assignment_table(inst, d, built.reach),
+        soft_penalty=float(penalty),
+        log=raw.log,
+        rules=model.rules(),
+        instance=inst,
+        interrupted=raw.interrupted,
+        proof=raw.proof,
+    )
     sol.objective_recomputed = objective_value(inst, d)
     sol.values_by_name = values_by_name(built.lm, raw.values)
     if validate:
@@ -144,19 +193,29 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
                 lhs = sum(c * raw.values[k] for k, c in row.terms.items())
                 custom[row.rule].append(f"{row.label}: {lhs:g} {row.sense} {row.rhs} fails")
         sol.violations = run_validator(inst, d, model.states, custom)
-        sol.checked_rules = [n for n, st in model.states.items()
-                             if st.active and n in RULE_CHECKS]
+        sol.checked_rules = [n for n, st in model.states.items() if st.active and n in RULE_CHECKS]
         sol.checked_by_own_rows = own
     return sol
 
 
 def _served(inst: Instance, d: Decisions, reach: Any, y: int) -> pd.DataFrame:
     unit = inst.unit_of
-    rows = [(i, unit[i], s, j, inst.demand[y].value(i, s) * d.share_of((i, s, j, yy)),
-             reach.minutes[(i, j)], reach.reach[(i, j)])
-            for (i, s, j, yy) in d.serve if yy == y]
-    return pd.DataFrame(rows, columns=["point", "district", "segment", "site", "demand",
-                                       "minutes", "reach"])
+    rows = [
+        (
+            i,
+            unit[i],
+            s,
+            j,
+            inst.demand[y].value(i, s) * d.share_of((i, s, j, yy)),
+            reach.minutes[(i, j)],
+            reach.reach[(i, j)],
+        )
+        for (i, s, j, yy) in d.serve
+        if yy == y
+    ]
+    return pd.DataFrame(
+        rows, columns=["point", "district", "segment", "site", "demand", "minutes", "reach"]
+    )
 
 
 def plan_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
@@ -169,29 +228,38 @@ def plan_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
     # guest welfare teams a center hosts (as of the last phase that has teams)
     team_year = {j: yy for (_, j, yy) in sorted(d.team, key=lambda t: t[2])}
     guests: dict[str, list[str]] = {}
-    for (i, j, yy) in d.team:
+    for i, j, yy in d.team:
         if yy == team_year[j]:
             guests.setdefault(j, []).append(i)
     rows = []
     for j, (y, k) in sorted(first.items(), key=lambda t: (t[1][0], t[0])):
         u = inst.units.loc[j]
-        tenants = sorted(((a, ey) for (jj, a), ey in entry.items() if jj == j),
-                         key=lambda t: (t[1], t[0]))
+        tenants = sorted(
+            ((a, ey) for (jj, a), ey in entry.items() if jj == j), key=lambda t: (t[1], t[0])
+        )
         staff = {f"staff_{a}": inst.agencies[a].staff for a, _ in tenants}
         for a, n in sc.kinds[k].staff.items():
             staff[f"staff_{a}"] = staff.get(f"staff_{a}", 0) + n
         teams = sorted(guests.get(j, []))
         mine = served[served.site == j]
-        row = {"code": j, "name_ko": u.name_ko, "name_en": u.name_en, "sido": u.sido,
-               "phase_opened": y if j not in inst.existing else "existing",
-               "kind": k, "format": d.format_of(j),
-               "tenants": ";".join(f"{a}@{ey}" for a, ey in tenants),
-               "guest_welfare_teams": ";".join(teams), **staff}
+        row = {
+            "code": j,
+            "name_ko": u.name_ko,
+            "name_en": u.name_en,
+            "sido": u.sido,
+            "phase_opened": y if j not in inst.existing else "existing",
+            "kind": k,
+            "format": d.format_of(j),
+            "tenants": ";".join(f"{a}@{ey}" for a, ey in tenants),
+            "guest_welfare_teams": ";".join(teams),
+            **staff,
+        }
         for s in reach.segments:
             row[f"served_{s}"] = int(round(mine.demand[mine.segment == s].sum()))
         dem = mine.demand.sum()
-        row["mean_travel_min"] = round(float((mine.demand * mine.minutes).sum() / dem), 1) \
-            if dem > 0 else 0.0
+        row["mean_travel_min"] = (
+            round(float((mine.demand * mine.minutes).sum() / dem), 1) if dem > 0 else 0.0
+        )
         rows.append(row)
     df = pd.DataFrame(rows)
     staff_cols = sorted(c for c in df.columns if c.startswith("staff_"))
@@ -208,21 +276,29 @@ def kpis_by_phase(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
         served = _served(inst, d, reach, y)
         opened = d.open_sites(y)
         kinds = pd.Series([k for (_, yy, k) in d.open if yy == y]).value_counts()
-        row: dict[str, Any] = {"year": y, "centers_open": len(opened),
-                               "centers_new": len(opened) - (
-                                   len(d.open_sites(inst.years[inst.years.index(y) - 1]))
-                                   if y != inst.years[0] else len(inst.existing))}
+        row: dict[str, Any] = {
+            "year": y,
+            "centers_open": len(opened),
+            "centers_new": len(opened)
+            - (
+                len(d.open_sites(inst.years[inst.years.index(y) - 1]))
+                if y != inst.years[0]
+                else len(inst.existing)
+            ),
+        }
         for k in inst.scenario.kinds:
             row[f"open_{k}"] = int(kinds.get(k, 0))
         for s in reach.segments:
             total = float(inst.demand[y].table[s].sum())
             got = served[served.segment == s]
             row[f"coverage_{s}"] = round(float(got.demand.sum()) / total, 4) if total else 0.0
-            row[f"reach_weighted_{s}"] = round(float((got.demand * got.reach).sum()) / total, 4) \
-                if total else 0.0
+            row[f"reach_weighted_{s}"] = (
+                round(float((got.demand * got.reach).sum()) / total, 4) if total else 0.0
+            )
         dem = served.demand.sum()
-        row["mean_travel_min"] = round(float((served.demand * served.minutes).sum() / dem), 2) \
-            if dem > 0 else None
+        row["mean_travel_min"] = (
+            round(float((served.demand * served.minutes).sum() / dem), 2) if dem > 0 else None
+        )
         budget = next(p.budget_mkrw for p in inst.scenario.phases if p.year == y)
         row["cost_mkrw"] = costs[y]
         row["budget_mkrw"] = budget
@@ -242,15 +318,20 @@ def kpis_by_sido(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
     rows = []
     for sido, grp in inst.units.groupby("sido"):
         mine = served[served.sido == sido]
-        row: dict[str, Any] = {"sido": sido, "year": y,
-                               "centers": len(opened & set(grp.index)), "units": len(grp)}
+        row: dict[str, Any] = {
+            "sido": sido,
+            "year": y,
+            "centers": len(opened & set(grp.index)),
+            "units": len(grp),
+        }
         for s in reach.segments:
             total = float(unit_demand[s].reindex(grp.index).fillna(0).sum())
             got = mine[mine.segment == s].demand.sum()
             row[f"coverage_{s}"] = round(float(got) / total, 4) if total else 0.0
         dem = mine.demand.sum()
-        row["mean_travel_min"] = round(float((mine.demand * mine.minutes).sum() / dem), 2) \
-            if dem > 0 else None
+        row["mean_travel_min"] = (
+            round(float((mine.demand * mine.minutes).sum() / dem), 2) if dem > 0 else None
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -265,9 +346,16 @@ def staffing_table(inst: Instance, d: Decisions) -> pd.DataFrame:
         for y in inst.years:
             n = placed.get((a, y), 0)
             run += n
-            rows.append({"agency": a, "year": y, "placed": n, "cumulative": run,
-                         "pool": inst.pools.get(a, {}).get(y),
-                         "pool_basis": inst.scenario.pools_basis})
+            rows.append(
+                {
+                    "agency": a,
+                    "year": y,
+                    "placed": n,
+                    "cumulative": run,
+                    "pool": inst.pools.get(a, {}).get(y),
+                    "pool_basis": inst.scenario.pools_basis,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -279,10 +367,18 @@ def _shared(demand: float, share: float) -> int | float:
 def assignment_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
     """Who is served where, in each phase: one row per demand point (district or 읍면동)."""
     unit = inst.unit_of
-    rows = [{"district": unit[i], "point": i, "segment": s, "site": j, "year": y,
-             "demand": _shared(inst.demand[y].value(i, s), d.share_of((i, s, j, y))),
-             "travel_min": round(reach.minutes[(i, j)], 2),
-             "reach": round(reach.reach[(i, j)], 4),
-             "via": ANCHOR if reach.segments[s] == ANCHOR else reach.segments[s]}
-            for (i, s, j, y) in sorted(d.serve)]
+    rows = [
+        {
+            "district": unit[i],
+            "point": i,
+            "segment": s,
+            "site": j,
+            "year": y,
+            "demand": _shared(inst.demand[y].value(i, s), d.share_of((i, s, j, y))),
+            "travel_min": round(reach.minutes[(i, j)], 2),
+            "reach": round(reach.reach[(i, j)], 4),
+            "via": ANCHOR if reach.segments[s] == ANCHOR else reach.segments[s],
+        }
+        for (i, s, j, y) in sorted(d.serve)
+    ]
     return pd.DataFrame(rows)

@@ -80,8 +80,10 @@ def set_path(doc: dict, path: str, value: Any) -> None:
 def variants(spec: SweepSpec) -> list[dict[str, Any]]:
     """The parameter sets of the sweep, in a fixed order."""
     names = list(spec.grid)
-    combos = [dict(zip(names, vals, strict=True))
-              for vals in itertools.product(*(spec.grid[n] for n in names))]
+    combos = [
+        dict(zip(names, vals, strict=True))
+        for vals in itertools.product(*(spec.grid[n] for n in names))
+    ]
     if spec.random is not None:
         rng = random.Random(spec.random.seed)
         combos = rng.sample(combos, min(spec.random.samples, len(combos)))
@@ -109,8 +111,9 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, dict, Path]:
     return spec, base_doc, out
 
 
-def solve_variant(base_doc: dict, params: dict[str, Any], solver: dict[str, Any],
-                  folder: str, outputs: bool) -> dict[str, Any]:
+def solve_variant(
+    base_doc: dict, params: dict[str, Any], solver: dict[str, Any], folder: str, outputs: bool
+) -> dict[str, Any]:
     """Solve one variant (runs on a dask worker); never raises, records the failure instead."""
     from planner.data.districts import cached_districts as districts
     from planner.references import reference_problems
@@ -131,13 +134,20 @@ def solve_variant(base_doc: dict, params: dict[str, Any], solver: dict[str, Any]
         res = run_loaded(sc, folder, force=True, outputs=outputs)
         sol = res.solution
         last = sol.kpis_phase.iloc[-1]
-        row.update({"status": sol.status, "objective": sol.objective, "bound": sol.bound,
-                    "gap": sol.gap, "solve_s": round(sol.solve_s, 3),
-                    "centers": int(last.centers_open),
-                    "new_builds": int((sol.plan.kind == "new_build").sum()),
-                    **{c: last[c] for c in sol.kpis_phase.columns
-                       if c.startswith("coverage_")},
-                    "mean_travel_min": last.mean_travel_min, "reason": ""})
+        row.update(
+            {
+                "status": sol.status,
+                "objective": sol.objective,
+                "bound": sol.bound,
+                "gap": sol.gap,
+                "solve_s": round(sol.solve_s, 3),
+                "centers": int(last.centers_open),
+                "new_builds": int((sol.plan.kind == "new_build").sum()),
+                **{c: last[c] for c in sol.kpis_phase.columns if c.startswith("coverage_")},
+                "mean_travel_min": last.mean_travel_min,
+                "reason": "",
+            }
+        )
     except InfeasibleScenario as exc:
         row.update({"status": "infeasible", "reason": str(exc).replace("\n", " ")})
     except PlannerError as exc:
@@ -148,8 +158,9 @@ def solve_variant(base_doc: dict, params: dict[str, Any], solver: dict[str, Any]
     Path(folder).mkdir(parents=True, exist_ok=True)
     if not (Path(folder) / MARKER).exists():  # a variant that wrote no run folder
         mark(Path(folder), "sweep-variant")
-    (Path(folder) / "variant.json").write_text(json.dumps(
-        {"params": params, "result": row}, default=str, indent=1), encoding="utf-8")
+    (Path(folder) / "variant.json").write_text(
+        json.dumps({"params": params, "result": row}, default=str, indent=1), encoding="utf-8"
+    )
     return row
 
 
@@ -161,9 +172,13 @@ def _done(folder: Path, params: dict[str, Any]) -> dict | None:
     return rec["result"] if rec.get("params") == json.loads(json.dumps(params)) else None
 
 
-def run_sweep(path: str | Path, scheduler: str | None = None, workers: int = 2,
-              progress: Callable[[str], None] | None = None,
-              client: Any = None) -> pd.DataFrame:
+def run_sweep(
+    path: str | Path,
+    scheduler: str | None = None,
+    workers: int = 2,
+    progress: Callable[[str], None] | None = None,
+    client: Any = None,
+) -> pd.DataFrame:
     """Run the sweep at ``path``; returns (and writes) the results table.
 
     Uses ``client`` if given, else connects to ``scheduler``, else starts a LocalCluster with
@@ -173,8 +188,10 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int = 2,
 
     spec, base_doc, out = load_sweep(path)
     if out.exists() and any(out.iterdir()) and not is_planner_output(out):
-        raise OutputError(f"{out}: sweep folder exists, is not empty and was not written by "
-                          f"planner (no {MARKER}); choose another `out:`")
+        raise OutputError(
+            f"{out}: sweep folder exists, is not empty and was not written by "
+            f"planner (no {MARKER}); choose another `out:`"
+        )
     if not out.exists():
         check_destination(out, force=False)  # not under a file, and writable
     out.mkdir(parents=True, exist_ok=True)
@@ -195,19 +212,31 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int = 2,
             if scheduler:
                 client = own = Client(scheduler)
             else:
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
                 client = own = Client(cluster)
         try:
-            futures = {client.submit(solve_variant, base_doc, params, spec.solver, str(folder),
-                                     spec.outputs, pure=False): k
-                       for k, params, folder in todo}
+            futures = {
+                client.submit(
+                    solve_variant,
+                    base_doc,
+                    params,
+                    spec.solver,
+                    str(folder),
+                    spec.outputs,
+                    pure=False,
+                ): k
+                for k, params, folder in todo
+            }
             for n, fut in enumerate(as_completed(futures), start=1):
                 k = futures[fut]
                 rows[k] = {**fut.result(), "resumed": False}
                 filled = round(20 * n / len(todo))
-                say(f"[{'#' * filled}{'.' * (20 - filled)}] {n}/{len(todo)}  v{k:03d} "
-                    f"{rows[k]['status']} ({rows[k]['seconds']:.1f}s)")
+                say(
+                    f"[{'#' * filled}{'.' * (20 - filled)}] {n}/{len(todo)}  v{k:03d} "
+                    f"{rows[k]['status']} ({rows[k]['seconds']:.1f}s)"
+                )
         finally:
             if own is not None:
                 cluster = getattr(own, "cluster", None)

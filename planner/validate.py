@@ -98,11 +98,13 @@ RULE_CHECKS: dict[str, Check] = {}
 
 def check(name: str) -> Callable[[Check], Check]:
     """Register the validator check of rule ``name`` (one per built-in rule)."""
+
     def deco(fn: Check) -> Check:
         if name in RULE_CHECKS:
             raise ValueError(f"validator check {name} registered twice")
         RULE_CHECKS[name] = fn
         return fn
+
     return deco
 
 
@@ -118,8 +120,12 @@ def _hosts(d: Decisions, j: str, a: str, y: int) -> bool:
 
 @check("site-one_kind")
 def _one_kind(inst, d, reach, params):
-    return [f"{j} runs {len(d.kind_at(j, y))} centers in {y}" for j in inst.codes
-            for y in inst.years if len(d.kind_at(j, y)) > 1]
+    return [
+        f"{j} runs {len(d.kind_at(j, y))} centers in {y}"
+        for j in inst.codes
+        for y in inst.years
+        if len(d.kind_at(j, y)) > 1
+    ]
 
 
 @check("site-stays_open")
@@ -152,16 +158,20 @@ def _one_format(inst, d, reach, params):
 @check("site-conversion_needs_center")
 def _conversion(inst, d, reach, params):
     ex = _existing(inst)
-    return [f"{j} opens as {k} in {y} without an Employment Center" for (j, y, k) in d.open
-            if inst.scenario.kinds[k].requires_employment_center and not inst.has_ec[j]
-            and ex.get(j) != k]
+    return [
+        f"{j} opens as {k} in {y} without an Employment Center"
+        for (j, y, k) in d.open
+        if inst.scenario.kinds[k].requires_employment_center
+        and not inst.has_ec[j]
+        and ex.get(j) != k
+    ]
 
 
 @check("site-earliest_year")
 def _earliest(inst, d, reach, params):
     ex = _existing(inst)
     out = []
-    for (j, y, k) in d.open:
+    for j, y, k in d.open:
         e = inst.scenario.kinds[k].earliest_year
         if e is not None and y < e and ex.get(j) != k:
             out.append(f"{j} is a {k} in {y}, before {e}")
@@ -204,10 +214,16 @@ def _kind_cap(inst, d, reach, params):
 def _existing_check(inst, d, reach, params):
     y1 = inst.years[0]
     ex = inst.scenario.sites.existing
-    out = [f"existing center {j} is not open as {ex.kind} in {y1}" for j in inst.existing
-           if ex.kind not in d.kind_at(j, y1)]
-    out += [f"existing center {j} is not {ex.format} in {y1}" for j in inst.existing
-            if (j, ex.format, y1) not in d.fmt]
+    out = [
+        f"existing center {j} is not open as {ex.kind} in {y1}"
+        for j in inst.existing
+        if ex.kind not in d.kind_at(j, y1)
+    ]
+    out += [
+        f"existing center {j} is not {ex.format} in {y1}"
+        for j in inst.existing
+        if (j, ex.format, y1) not in d.fmt
+    ]
     return out
 
 
@@ -248,8 +264,10 @@ def phase_costs(inst: Instance, d: Decisions) -> dict[int, float]:
     """Capital cost (million KRW) of what opens in each phase."""
     sc = inst.scenario
     site = sc.sites.opening_cost_mkrw
-    costs = {y: float(sum(round(sc.kinds[k].cost_mkrw + site.get(j, 0.0)) for j, k in new))
-             for y, new in _opened(inst, d).items()}
+    costs = {
+        y: float(sum(round(sc.kinds[k].cost_mkrw + site.get(j, 0.0)) for j, k in new))
+        for y, new in _opened(inst, d).items()
+    }
     for y, new in _format_opened(inst, d).items():
         costs[y] += sum(round(sc.formats[f].cost_mkrw) for _, f in new)
     return costs
@@ -258,9 +276,11 @@ def phase_costs(inst: Instance, d: Decisions) -> dict[int, float]:
 @check("phase-budget")
 def _budget(inst, d, reach, params):
     costs = phase_costs(inst, d)
-    return [f"{p.year}: cost {costs[p.year]:,.0f} > budget {p.budget_mkrw:,.0f} million KRW"
-            for p in inst.scenario.phases
-            if p.budget_mkrw is not None and costs[p.year] > int(p.budget_mkrw)]
+    return [
+        f"{p.year}: cost {costs[p.year]:,.0f} > budget {p.budget_mkrw:,.0f} million KRW"
+        for p in inst.scenario.phases
+        if p.budget_mkrw is not None and costs[p.year] > int(p.budget_mkrw)
+    ]
 
 
 @check("agency-mandatory")
@@ -278,15 +298,19 @@ def _mandatory(inst, d, reach, params):
 
 @check("agency-needs_center")
 def _needs_center(inst, d, reach, params):
-    out = [f"{a} is at {j} in {y} with no center open" for (j, a, y) in d.host
-           if j not in d.open_sites(y)]
-    existing_hosts = {(j, a) for j in inst.existing for a, p in inst.agencies.items()
-                      if p.mandatory}
-    for (j, a, y) in d.host:
+    out = [
+        f"{a} is at {j} in {y} with no center open"
+        for (j, a, y) in d.host
+        if j not in d.open_sites(y)
+    ]
+    existing_hosts = {
+        (j, a) for j in inst.existing for a, p in inst.agencies.items() if p.mandatory
+    }
+    for j, a, y in d.host:
         nxt = [yy for yy in inst.years if yy > y]
         if nxt and (j, a, nxt[0]) not in d.host:
             out.append(f"{a} leaves the center at {j} after {y}")
-    for (j, a) in existing_hosts:
+    for j, a in existing_hosts:
         if a != ANCHOR and (j, a, inst.years[0]) not in d.host:
             out.append(f"{a} leaves the existing center at {j}")
     return out
@@ -296,7 +320,7 @@ def _needs_center(inst, d, reach, params):
 def _availability(inst, d, reach, params):
     out = []
     t = inst.travel_min
-    for (j, a, y) in d.host:
+    for j, a, y in d.host:
         plan = inst.agencies[a]
         if not plan.relocate_only or j in plan.present:
             continue
@@ -309,9 +333,11 @@ def _availability(inst, d, reach, params):
 @check("agency-extended_only")
 def _extended_only(inst, d, reach, params):
     ext = {f for f, fm in inst.scenario.formats.items() if fm.extended}
-    return [f"{a} (extended only) is at {j} in {y}, not an extended center"
-            for (j, a, y) in d.host if inst.agencies[a].extended_only
-            and not any((j, f, y) in d.fmt for f in ext)]
+    return [
+        f"{a} (extended only) is at {j} in {y}, not an extended center"
+        for (j, a, y) in d.host
+        if inst.agencies[a].extended_only and not any((j, f, y) in d.fmt for f in ext)
+    ]
 
 
 def staff_placed(inst: Instance, d: Decisions) -> dict[tuple[str, int], int]:
@@ -322,7 +348,7 @@ def staff_placed(inst: Instance, d: Decisions) -> dict[tuple[str, int], int]:
     prev: set[tuple[str, str]] = set(ex_hosts)
     for y in inst.years:
         now = {(j, a) for (j, a, yy) in d.host if yy == y}
-        for (_, a) in now - prev:
+        for _, a in now - prev:
             out[(a, y)] += inst.agencies[a].staff
         prev = now
         for _, k in opened[y]:
@@ -376,14 +402,13 @@ def _balance(inst, d, reach, params):
 def _needs_tenant(inst, d, reach, params):
     out = []
     count: dict[tuple[str, str, int], float] = defaultdict(float)
-    for (i, s, j, y) in d.serve:
+    for i, s, j, y in d.serve:
         count[(i, s, y)] += d.share_of((i, s, j, y))
         if reach.reach(i, j) <= 0:
             out.append(f"{i} {s} served at {j} in {y}, beyond reach")
         if s not in reach.segments or not _hosts(d, j, reach.segments[s], y):
             out.append(f"{i} {s} served at {j} in {y} without its tenant")
-    out += [f"{i} {s} served {n:g} times in {y}" for (i, s, y), n in count.items()
-            if n > 1 + 1e-6]
+    out += [f"{i} {s} served {n:g} times in {y}" for (i, s, y), n in count.items() if n > 1 + 1e-6]
     if inst.scenario.objective.mode == "min_travel":
         for i in inst.point_codes:
             for s in reach.segments:
@@ -401,12 +426,14 @@ def _linkage(inst, d, reach, params):
         return []
     guests = bool(params.get("guest_teams", True))
     out = []
-    for (i, s, j, y) in d.serve:
+    for i, s, j, y in d.serve:
         u = team_needed(reach.unit_of[i], reach.segments.get(s, ""), year, j, y)
         if u is not None and not (guests and (u, j, y) in d.team):
-            out.append(f"welfare demand of {i} served at {j} in {y}, before the linkage "
-                       f"({year}), without {u}'s team there")
-    for (i, j, y) in d.team:
+            out.append(
+                f"welfare demand of {i} served at {j} in {y}, before the linkage "
+                f"({year}), without {u}'s team there"
+            )
+    for i, j, y in d.team:
         if not guests:
             out.append(f"team of {i} at {j} in {y}, but guest teams are off")
         if j not in d.open_sites(y):
@@ -418,7 +445,7 @@ def _linkage(inst, d, reach, params):
 def _capacity(inst, d, reach, params):
     cap_of = site_capacity(params)
     load: dict[tuple[str, str, int], float] = defaultdict(float)
-    for (i, s, j, y) in d.serve:
+    for i, s, j, y in d.serve:
         load[(j, s, y)] += inst.demand[y].value(i, s) * d.share_of((i, s, j, y))
     out = []
     for (j, s, y), n in load.items():
@@ -434,24 +461,29 @@ def objective_value(inst: Instance, d: Decisions, reach: SpecReach | None = None
     obj = inst.scenario.objective
     pw = inst.phase_weights()
     total = 0.0
-    for (i, s, j, y) in d.serve:
+    for i, s, j, y in d.serve:
         dem = inst.demand[y].value(i, s) * reach.weight[s] * pw[y] * d.share_of((i, s, j, y))
         minutes, r = reach.pair(i, j)
         total += dem * (minutes if obj.mode == "min_travel" else r)
     if obj.mode == "min_travel" and obj.unserved_min is not None:
-        for (i, s, y) in d.unserved:
-            total += inst.demand[y].value(i, s) * reach.weight[s] * pw[y] \
-                * obj.unserved_min
+        for i, s, y in d.unserved:
+            total += inst.demand[y].value(i, s) * reach.weight[s] * pw[y] * obj.unserved_min
     cost = sum(phase_costs(inst, d).values())
-    idle = sum(1 for (_, a, _) in d.host if not inst.agencies[a].mandatory
-               and inst.agencies[a].segment not in reach.segments)
-    extra = cost * (obj.cost_weight + TIEBREAK_PER_MKRW / DEMAND_SCALE) \
+    idle = sum(
+        1
+        for (_, a, _) in d.host
+        if not inst.agencies[a].mandatory and inst.agencies[a].segment not in reach.segments
+    )
+    extra = (
+        cost * (obj.cost_weight + TIEBREAK_PER_MKRW / DEMAND_SCALE)
         + idle * TIEBREAK_PER_IDLE_TENANT / DEMAND_SCALE
+    )
     return total + extra if obj.mode == "min_travel" else total - extra
 
 
-def validate(inst: Instance, d: Decisions, states: dict,
-             custom: dict[str, list[str]] | None = None) -> list[Violation]:
+def validate(
+    inst: Instance, d: Decisions, states: dict, custom: dict[str, list[str]] | None = None
+) -> list[Violation]:
     """Every violation of an active rule (soft ones marked), built-in and custom.
 
     ``states``: rule name -> state (active, soft, params). A rule with no check here is a

@@ -19,15 +19,43 @@ import yaml
 from planner.errors import PlannerError
 
 CODES = ["30110", "30140", "30170", "30200", "30230", "36110", "11110", "99999"]
-WORDS = ["conversion", "new_build", "basic", "extended", "welfare_team", "saeil",
-         "employment_center", "jobseekers", "max_served", "min_travel", "cumulative", "x"]
+WORDS = [
+    "conversion",
+    "new_build",
+    "basic",
+    "extended",
+    "welfare_team",
+    "saeil",
+    "employment_center",
+    "jobseekers",
+    "max_served",
+    "min_travel",
+    "cumulative",
+    "x",
+]
 # values that stand for one another (a mild change keeps a valid scenario valid, mostly)
-GROUPS = [["per_phase", "cumulative"], ["exact", "at_least", "at_most"],
-          ["max_served", "min_travel", "max_coverage"], ["cbc", "cpsat", "highs", "scip"],
-          ["linear", "exponential", "step"], ["conversion", "new_build"], ["basic", "extended"],
-          ["auto", "levels", "assignment"]]
-TAGS = ["!!int", "!!str", "!!float", "!!timestamp", "!!binary", "!!bool", "!!null", "!!set",
-        "!!python/name:os.system", "!local"]
+GROUPS = [
+    ["per_phase", "cumulative"],
+    ["exact", "at_least", "at_most"],
+    ["max_served", "min_travel", "max_coverage"],
+    ["cbc", "cpsat", "highs", "scip"],
+    ["linear", "exponential", "step"],
+    ["conversion", "new_build"],
+    ["basic", "extended"],
+    ["auto", "levels", "assignment"],
+]
+TAGS = [
+    "!!int",
+    "!!str",
+    "!!float",
+    "!!timestamp",
+    "!!binary",
+    "!!bool",
+    "!!null",
+    "!!set",
+    "!!python/name:os.system",
+    "!local",
+]
 
 
 def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
@@ -44,8 +72,16 @@ def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
 def _mild_number(rng: random.Random, x: float) -> Any:
     if isinstance(x, int) and 1900 <= x <= 2100:  # a year: other parts refer to it
         return rng.choice([x, x, x, x, x + 1])
-    return rng.choice([x + 1, max(0, x - 1), x * 2, x // 2 if isinstance(x, int) else x / 2,
-                       0, int(x) if isinstance(x, float) and math.isfinite(x) else x])
+    return rng.choice(
+        [
+            x + 1,
+            max(0, x - 1),
+            x * 2,
+            x // 2 if isinstance(x, int) else x / 2,
+            0,
+            int(x) if isinstance(x, float) and math.isfinite(x) else x,
+        ]
+    )
 
 
 def _mild_string(rng: random.Random, x: str) -> str:
@@ -58,9 +94,30 @@ def _mild_string(rng: random.Random, x: str) -> str:
 
 
 def _wild(rng: random.Random) -> Any:
-    return rng.choice([-1, -10**9, 10**20, float("inf"), float("-inf"), float("nan"), 1e308,
-                       "", "abc", "x" * 300, None, True, [], {}, [1, 2], {"a": 1},
-                       rng.choice(CODES), rng.choice(WORDS), 2014, 3.5])
+    return rng.choice(
+        [
+            -1,
+            -(10**9),
+            10**20,
+            float("inf"),
+            float("-inf"),
+            float("nan"),
+            1e308,
+            "",
+            "abc",
+            "x" * 300,
+            None,
+            True,
+            [],
+            {},
+            [1, 2],
+            {"a": 1},
+            rng.choice(CODES),
+            rng.choice(WORDS),
+            2014,
+            3.5,
+        ]
+    )
 
 
 def mutate(doc: dict, rng: random.Random) -> dict:

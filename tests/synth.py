@@ -15,8 +15,18 @@ from planner.scenario import scenario_from_dict
 from planner.scenario.load import deep_merge
 from planner.scenario.schema import Solver
 
-ALL_AGENCIES = ["welfare_team", "local_job_center", "saeil", "self_sufficiency", "veterans",
-                "microfinance", "senior_jobs", "legal_aid", "culture", "creative"]
+ALL_AGENCIES = [
+    "welfare_team",
+    "local_job_center",
+    "saeil",
+    "self_sufficiency",
+    "veterans",
+    "microfinance",
+    "senior_jobs",
+    "legal_aid",
+    "culture",
+    "creative",
+]
 
 BASE = {
     "name": "synthetic",
@@ -24,13 +34,23 @@ BASE = {
     "phases": [{"year": 2015, "target": 1}],
     "targets": "per_phase",
     "kinds": {
-        "conversion": {"name_ko": "전환형", "name_en": "conversion",
-                       "requires_employment_center": True, "cost_mkrw": 0},
-        "new_build": {"name_ko": "신설형", "name_en": "new build",
-                      "requires_employment_center": False, "cost_mkrw": 0},
+        "conversion": {
+            "name_ko": "전환형",
+            "name_en": "conversion",
+            "requires_employment_center": True,
+            "cost_mkrw": 0,
+        },
+        "new_build": {
+            "name_ko": "신설형",
+            "name_en": "new build",
+            "requires_employment_center": False,
+            "cost_mkrw": 0,
+        },
     },
-    "formats": {"basic": {"name_ko": "기본형", "name_en": "basic"},
-                "extended": {"name_ko": "확장형", "name_en": "extended", "extended": True}},
+    "formats": {
+        "basic": {"name_ko": "기본형", "name_en": "basic"},
+        "extended": {"name_ko": "확장형", "name_en": "extended", "extended": True},
+    },
     "agencies": {a: {"enabled": False} for a in ALL_AGENCIES},
     "segments": {"jobseekers": {"weight": 1.0}},
     "travel": {"cutoff_min": 100, "decay": {"kind": "step"}},
@@ -67,8 +87,9 @@ def make(sc, travel: pd.DataFrame, has_ec=None, sido=None, existing=None, **segm
         segments = {"jobseekers": [100] * len(codes)}
     has = pd.Series(has_ec, index=codes) if has_ec is not None else None
     sd = pd.Series(sido, index=codes) if sido is not None else None
-    return instance_from_matrix(sc, travel, demand_table(codes, years, **segments),
-                                has_ec=has, sido=sd, existing=existing)
+    return instance_from_matrix(
+        sc, travel, demand_table(codes, years, **segments), has_ec=has, sido=sd, existing=existing
+    )
 
 
 def for_pins(inst, pins):
@@ -77,8 +98,9 @@ def for_pins(inst, pins):
         return inst
     sc = inst.scenario
     inst = copy.copy(inst)
-    inst.scenario = sc.model_copy(update={"solver": sc.solver.model_copy(
-        update={"formulation": "assignment"})})
+    inst.scenario = sc.model_copy(
+        update={"solver": sc.solver.model_copy(update={"formulation": "assignment"})}
+    )
     return inst
 
 

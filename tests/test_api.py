@@ -15,16 +15,16 @@ def test_switching_a_rule_off_lets_a_forbidden_plan_through():
     sc = pl.modify(toy(), sites={"forbidden": ["30170"]})
     m = pl.build_model(sc)
     assert "30170" not in set(pl.solve(m).plan.code)
-    m.disable("site-forbidden")                        # the five-line edit
+    m.disable("site-forbidden")  # the five-line edit
     sol = pl.solve(m)
-    assert "30170" in set(sol.plan.code)               # 대전 서구 is the best site
-    assert sol.violations == []                        # the rule is off: nothing to report
+    assert "30170" in set(sol.plan.code)  # 대전 서구 is the best site
+    assert sol.violations == []  # the rule is off: nothing to report
 
 
 def test_a_soft_rule_with_a_low_penalty_is_violated_and_reported():
     sc = pl.modify(toy(), pools={"welfare_team": {2015: 0, 2016: 0}})
     m = pl.build_model(sc)
-    m.make_soft("agency-staff_pool", penalty=1.0)       # the five-line edit
+    m.make_soft("agency-staff_pool", penalty=1.0)  # the five-line edit
     sol = pl.solve(m)
     assert sol.has_plan
     soft = [v for v in sol.violations if v.soft]
@@ -36,7 +36,7 @@ def test_a_custom_rule_is_respected_and_named_by_the_validator():
     m = pl.build_model(toy())
     assert "30170" in set(pl.solve(m).plan.code)
 
-    def no_center_in_seogu(ctx):                       # the five-line edit
+    def no_center_in_seogu(ctx):  # the five-line edit
         for y in ctx.years:
             ctx.add(ctx.is_open("30170", y), "<=", 0, f"30170@{y}")
 

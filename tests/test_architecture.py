@@ -55,14 +55,16 @@ def import_graph() -> dict[str, set[str]]:
     for m, path in mods.items():
         deps: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and \
-                    node.module.startswith("planner"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("planner")
+            ):
                 for a in node.names:
                     full = f"{node.module}.{a.name}"
                     deps.add(full if full in mods else _resolve(node.module, mods))
             elif isinstance(node, ast.Import):
-                deps |= {_resolve(a.name, mods) for a in node.names
-                         if a.name.startswith("planner")}
+                deps |= {_resolve(a.name, mods) for a in node.names if a.name.startswith("planner")}
         for d in list(deps):  # importing a.b.c runs the packages a.b first
             parts = d.split(".")
             deps |= {".".join(parts[:k]) for k in range(2, len(parts))}
@@ -81,9 +83,12 @@ def layer_of(module: str) -> int:
 
 
 def test_every_import_points_down_the_pipeline():
-    upward = [f"{m} (layer {layer_of(m)}) imports {d} (layer {layer_of(d)})"
-              for m, deps in import_graph().items() for d in sorted(deps)
-              if layer_of(d) > layer_of(m)]
+    upward = [
+        f"{m} (layer {layer_of(m)}) imports {d} (layer {layer_of(d)})"
+        for m, deps in import_graph().items()
+        for d in sorted(deps)
+        if layer_of(d) > layer_of(m)
+    ]
     assert upward == []
 
 
@@ -96,7 +101,7 @@ def test_no_import_cycle():
         state[m] = 1
         for d in sorted(graph.get(m, ())):
             if state.get(d) == 1:
-                cycles.append([*path[path.index(d):], d])
+                cycles.append([*path[path.index(d) :], d])
             elif d not in state:
                 visit(d, [*path, d])
         state[m] = 2
@@ -113,21 +118,25 @@ def test_the_validator_imports_nothing_of_the_model():
     assert "planner.model" not in (PACKAGE / "validate.py").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("module", "absent"), [
-    ("planner.domain", "planner."),
-    ("planner.scenario", "planner.data"),  # loading a scenario reads no data
-    ("planner.validate", "planner.model"),
-    ("planner.model.plan_model", "planner.solution"),
-    ("planner.solution", "planner.report"),
-])
+@pytest.mark.parametrize(
+    ("module", "absent"),
+    [
+        ("planner.domain", "planner."),
+        ("planner.scenario", "planner.data"),  # loading a scenario reads no data
+        ("planner.validate", "planner.model"),
+        ("planner.model.plan_model", "planner.solution"),
+        ("planner.solution", "planner.report"),
+    ],
+)
 def test_fresh_interpreter_imports_stay_below(module, absent):
-    code = (f"import sys, {module}\n"
-            f"bad = sorted(m for m in sys.modules if m.startswith({absent!r}) "
-            f"and m != {module!r} and not {module!r}.startswith(m + '.') "
-            f"and m not in ('planner', 'planner.errors'))\n"
-            "print(bad); sys.exit(1 if bad else 0)")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
+    code = (
+        f"import sys, {module}\n"
+        f"bad = sorted(m for m in sys.modules if m.startswith({absent!r}) "
+        f"and m != {module!r} and not {module!r}.startswith(m + '.') "
+        f"and m not in ('planner', 'planner.errors'))\n"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
 
 
@@ -144,11 +153,14 @@ def test_a_check_without_its_rule_fails_at_import(tmp_path):
     """The other direction: a validator check whose rule is not registered."""
     check("trial-no_rule")(lambda inst, d, reach, params: [])
     try:
-        code = ("import planner.validate as v\n"
-                "v.check('trial-no_rule')(lambda *a: [])\n"
-                "import planner.model.rules\n")
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=120)
+        code = (
+            "import planner.validate as v\n"
+            "v.check('trial-no_rule')(lambda *a: [])\n"
+            "import planner.model.rules\n"
+        )
+        res = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
         assert res.returncode != 0 and "trial-no_rule" in res.stderr
     finally:
         del RULE_CHECKS["trial-no_rule"]

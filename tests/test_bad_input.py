@@ -39,34 +39,44 @@ def _doc(tmp_path: Path, doc: dict, name: str = "s.yaml") -> Path:
     return _yaml(tmp_path, yaml.safe_dump(doc, allow_unicode=True), name)
 
 
-@pytest.mark.parametrize("text", [
-    "name: !!int 12\n",
-    "name: toy\nphases: [{year: !!timestamp 2015-01-01, target: 1}]\n",
-    "name: !!binary aGVsbG8=\n",
-    "name: !!python/object:os.system {}\n",
-    "name: !custom x\n",
-    "a: &x [1, 2]\nb: *x\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: !!int 12\n",
+        "name: toy\nphases: [{year: !!timestamp 2015-01-01, target: 1}]\n",
+        "name: !!binary aGVsbG8=\n",
+        "name: !!python/object:os.system {}\n",
+        "name: !custom x\n",
+        "a: &x [1, 2]\nb: *x\n",
+    ],
+)
 def test_yaml_tags_and_aliases_are_refused(tmp_path, text):
     out = _check(_yaml(tmp_path, f"extends: {TOY}\n" + text))
     assert "line " in out and ("tags" in out or "aliases" in out)
 
 
-@pytest.mark.parametrize(("where", "value", "expect"), [
-    (("kinds", "conversion", "cost_mkrw"), float("inf"), "kinds.conversion.cost_mkrw"),
-    (("kinds", "conversion", "cost_mkrw"), 1e308, "less than or equal to 100000000"),
-    (("phases", 0, "budget_mkrw"), float("inf"), "phases[0].budget_mkrw"),
-    (("solver", "time_limit_s"), float("inf"), "solver.time_limit_s"),
-    (("solver", "time_limit_s"), 1e308, "less than or equal to 604800"),
-    (("solver", "seed"), 10**20, "solver.seed"),
-    (("pools", "welfare_team", 2015), -2, "pools.welfare_team[2015]"),
-    (("travel", "speed_kmh"), float("nan"), "travel.speed_kmh"),
-    (("rules",), {"phase-target": {"soft": True, "penalty": float("inf")}},
-     "rules.phase-target.penalty"),
-    (("sites", "opening_cost_mkrw"), {"30110": -5}, "sites.opening_cost_mkrw.30110"),
-])
-def test_non_finite_negative_and_absurd_numbers_name_the_key_and_bounds(tmp_path, where,
-                                                                        value, expect):
+@pytest.mark.parametrize(
+    ("where", "value", "expect"),
+    [
+        (("kinds", "conversion", "cost_mkrw"), float("inf"), "kinds.conversion.cost_mkrw"),
+        (("kinds", "conversion", "cost_mkrw"), 1e308, "less than or equal to 100000000"),
+        (("phases", 0, "budget_mkrw"), float("inf"), "phases[0].budget_mkrw"),
+        (("solver", "time_limit_s"), float("inf"), "solver.time_limit_s"),
+        (("solver", "time_limit_s"), 1e308, "less than or equal to 604800"),
+        (("solver", "seed"), 10**20, "solver.seed"),
+        (("pools", "welfare_team", 2015), -2, "pools.welfare_team[2015]"),
+        (("travel", "speed_kmh"), float("nan"), "travel.speed_kmh"),
+        (
+            ("rules",),
+            {"phase-target": {"soft": True, "penalty": float("inf")}},
+            "rules.phase-target.penalty",
+        ),
+        (("sites", "opening_cost_mkrw"), {"30110": -5}, "sites.opening_cost_mkrw.30110"),
+    ],
+)
+def test_non_finite_negative_and_absurd_numbers_name_the_key_and_bounds(
+    tmp_path, where, value, expect
+):
     doc = _toy_doc()
     node = doc
     for part in where[:-1]:
@@ -117,18 +127,21 @@ def _od_scenario(tmp_path: Path, content: bytes | str | None, name: str = "od.cs
     return _doc(tmp_path, doc)
 
 
-@pytest.mark.parametrize(("content", "name", "expect"), [
-    (b"\xff\xfe\x00\x81" * 500, "od.csv", "not UTF-8"),
-    ("origin,destination,minutes\n30110,30140,5\x00\n", "od.csv", "NUL bytes"),
-    ("", "od.csv", "empty"),
-    ("origin,destination,minutes\n30110,30140,5,9,9\n", "od.csv", "row 2 of OD matrix has 5"),
-    ("origin,destination,minutes\n30110,30140\n", "od.csv", "row 2 of OD matrix has 2"),
-    ("origin,destination,minutes\n30110,30140,inf\n", "od.csv", "finite number"),
-    ("origin,destination,minutes\n30110,30140,1e9\n", "od.csv", "finite number"),
-    ("origin,destination,minutes\n30110,30140,abc\n", "od.csv", "row 2"),
-    (None, "od.csv", "folder"),
-    ("origin,destination,minutes\n", "od.txt", ".csv file"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "expect"),
+    [
+        (b"\xff\xfe\x00\x81" * 500, "od.csv", "not UTF-8"),
+        ("origin,destination,minutes\n30110,30140,5\x00\n", "od.csv", "NUL bytes"),
+        ("", "od.csv", "empty"),
+        ("origin,destination,minutes\n30110,30140,5,9,9\n", "od.csv", "row 2 of OD matrix has 5"),
+        ("origin,destination,minutes\n30110,30140\n", "od.csv", "row 2 of OD matrix has 2"),
+        ("origin,destination,minutes\n30110,30140,inf\n", "od.csv", "finite number"),
+        ("origin,destination,minutes\n30110,30140,1e9\n", "od.csv", "finite number"),
+        ("origin,destination,minutes\n30110,30140,abc\n", "od.csv", "row 2"),
+        (None, "od.csv", "folder"),
+        ("origin,destination,minutes\n", "od.txt", ".csv file"),
+    ],
+)
 def test_corrupt_od_matrices(tmp_path, content, name, expect):
     out = _check(_od_scenario(tmp_path, content, name))
     assert expect in out and name in out

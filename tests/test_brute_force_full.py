@@ -29,20 +29,15 @@ YEARS = [2015, 2016]
 KIND_COST = {"conversion": 0, "new_build": 5}
 FORMAT_COST = {"basic": 0, "extended": 3}
 STAFF = {"welfare_team": 2, "saeil": 2}
-DEMAND = {"jobseekers": [100, 80, 60, 120], "welfare": [50, 70, 30, 40],
-          "women": [40, 30, 60, 20]}
+DEMAND = {"jobseekers": [100, 80, 60, 120], "welfare": [50, 70, 30, 40], "women": [40, 30, 60, 20]}
 SERVED_BY = {"jobseekers": "employment_center", "welfare": "welfare_team", "women": "saeil"}
 
 CASES = {
     # name: (welfare pool per year, saeil pool per year, budget per year, linkage, guests)
-    "linkage_with_guests": ({2015: 4, 2016: 2}, {2015: 0, 2016: 2}, {2015: 5, 2016: 8},
-                            2016, True),
-    "linkage_no_guests": ({2015: 4, 2016: 2}, {2015: 0, 2016: 2}, {2015: 5, 2016: 8},
-                          2016, False),
-    "tight_welfare_pool": ({2015: 2, 2016: 2}, {2015: 2, 2016: 0}, {2015: 8, 2016: 5},
-                           2016, True),
-    "no_linkage_rich": ({2015: 6, 2016: 6}, {2015: 2, 2016: 2}, {2015: 8, 2016: 8},
-                        None, True),
+    "linkage_with_guests": ({2015: 4, 2016: 2}, {2015: 0, 2016: 2}, {2015: 5, 2016: 8}, 2016, True),
+    "linkage_no_guests": ({2015: 4, 2016: 2}, {2015: 0, 2016: 2}, {2015: 5, 2016: 8}, 2016, False),
+    "tight_welfare_pool": ({2015: 2, 2016: 2}, {2015: 2, 2016: 0}, {2015: 8, 2016: 5}, 2016, True),
+    "no_linkage_rich": ({2015: 6, 2016: 6}, {2015: 2, 2016: 2}, {2015: 8, 2016: 8}, None, True),
 }
 
 
@@ -58,8 +53,10 @@ def brute_force(welfare_pool, saeil_pool, budget, linkage, guests) -> tuple[floa
             if (ka == "conversion" and not HAS_EC[a]) or (kb == "conversion" and not HAS_EC[b]):
                 continue
             for fa, fb in itertools.product(FORMAT_COST, repeat=2):
-                cost = {2015: KIND_COST[ka] + FORMAT_COST[fa],
-                        2016: KIND_COST[kb] + FORMAT_COST[fb]}
+                cost = {
+                    2015: KIND_COST[ka] + FORMAT_COST[fa],
+                    2016: KIND_COST[kb] + FORMAT_COST[fb],
+                }
                 if any(cost[y] > budget[y] for y in YEARS):
                     continue
                 for sa, sb in itertools.product([None, 2015, 2016], [None, 2016]):
@@ -67,20 +64,31 @@ def brute_force(welfare_pool, saeil_pool, budget, linkage, guests) -> tuple[floa
                     if any(STAFF["saeil"] * saeil_new[y] > saeil_pool[y] for y in YEARS):
                         continue
                     others = [u for u in SITES if u != a]
-                    team_sets = [()] if not (guests and linkage == 2016) else [
-                        t for n in range(len(others) + 1)
-                        for t in itertools.combinations(others, n)]
+                    team_sets = (
+                        [()]
+                        if not (guests and linkage == 2016)
+                        else [
+                            t
+                            for n in range(len(others) + 1)
+                            for t in itertools.combinations(others, n)
+                        ]
+                    )
                     for teams in team_sets:
-                        wt = {2015: STAFF["welfare_team"] * (1 + len(teams)),
-                              2016: STAFF["welfare_team"]}
+                        wt = {
+                            2015: STAFF["welfare_team"] * (1 + len(teams)),
+                            2016: STAFF["welfare_team"],
+                        }
                         if any(wt[y] > welfare_pool[y] for y in YEARS):
                             continue
-                        value = (_served(a, b, sa, sb, teams, linkage),
-                                 -sum(cost.values()))
+                        value = (_served(a, b, sa, sb, teams, linkage), -sum(cost.values()))
                         if best is None or value > best:
                             best = value
-                            best_plan = {"a": (a, ka, fa, sa), "b": (b, kb, fb, sb),
-                                         "teams": teams, "cost": -value[1]}
+                            best_plan = {
+                                "a": (a, ka, fa, sa),
+                                "b": (b, kb, fb, sb),
+                                "teams": teams,
+                                "cost": -value[1],
+                            }
     assert best is not None
     return best[0], best_plan
 
@@ -105,9 +113,11 @@ def _instance(welfare_pool, saeil_pool, budget, linkage, guests, formulation="au
         phases=[{"year": y, "target": 1, "budget_mkrw": budget[y]} for y in YEARS],
         kinds={k: {"cost_mkrw": c} for k, c in KIND_COST.items()},
         formats={f: {"cost_mkrw": c} for f, c in FORMAT_COST.items()},
-        agencies={"welfare_team": {"enabled": True, "staff": STAFF["welfare_team"]},
-                  "saeil": {"enabled": True, "staff": STAFF["saeil"]},
-                  "culture": {"enabled": True}},
+        agencies={
+            "welfare_team": {"enabled": True, "staff": STAFF["welfare_team"]},
+            "saeil": {"enabled": True, "staff": STAFF["saeil"]},
+            "culture": {"enabled": True},
+        },
         segments={s: {"weight": 1} for s in DEMAND},
         pools={"welfare_team": welfare_pool, "saeil": saeil_pool},
         travel={"cutoff_min": CUTOFF, "decay": {"kind": "step"}},
@@ -119,10 +129,10 @@ def _instance(welfare_pool, saeil_pool, budget, linkage, guests, formulation="au
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize(("formulation", "backend"), [("assignment", "cbc"),
-                                                      ("levels", "cbc"),
-                                                      ("assignment", "cpsat"),
-                                                      ("benders", "highs")])
+@pytest.mark.parametrize(
+    ("formulation", "backend"),
+    [("assignment", "cbc"), ("levels", "cbc"), ("assignment", "cpsat"), ("benders", "highs")],
+)
 def test_every_formulation_reaches_the_enumerated_optimum(case, formulation, backend):
     served, plan = brute_force(*CASES[case])
     inst = _instance(*CASES[case], formulation=formulation)
@@ -138,7 +148,8 @@ def test_every_formulation_reaches_the_enumerated_optimum(case, formulation, bac
     assert cost >= plan["cost"]
     assert sol.objective == pytest.approx(served, abs=0.01)
     assert sol.objective_recomputed == pytest.approx(
-        served - cost * TIEBREAK_PER_MKRW / DEMAND_SCALE, abs=1e-9)
+        served - cost * TIEBREAK_PER_MKRW / DEMAND_SCALE, abs=1e-9
+    )
 
 
 def test_the_cases_bind():

@@ -36,8 +36,10 @@ def test_small_welfare_pool_names_phase_and_numbers(d2015):
     doc = _national_doc()
     doc["pools"]["welfare_team"][2015] = 50
     errs = _errors(doc, d2015)
-    assert errs == ["[error] agency-staff_pool: 2015 needs 30 new centers x 2 welfare_team "
-                    "staff = 60; pool is 50"]
+    assert errs == [
+        "[error] agency-staff_pool: 2015 needs 30 new centers x 2 welfare_team "
+        "staff = 60; pool is 50"
+    ]
 
 
 def test_cumulative_pool_basis(d2015):
@@ -45,8 +47,10 @@ def test_cumulative_pool_basis(d2015):
     doc["pools_basis"] = "cumulative"
     doc["pools"]["welfare_team"] = {2014: 20, 2015: 70, 2016: 200, 2017: 200}
     errs = _errors(doc, d2015)
-    assert errs == ["[error] agency-staff_pool: by 2015 at least 80 welfare_team staff are "
-                    "needed; the cumulative pool is 70"]
+    assert errs == [
+        "[error] agency-staff_pool: by 2015 at least 80 welfare_team staff are "
+        "needed; the cumulative pool is 70"
+    ]
 
 
 def test_too_many_centers_for_the_study_area(d2015):
@@ -64,8 +68,11 @@ def test_no_new_builds_allowed_yet(d2015):
     doc["phases"] = [{"year": 2015, "target": 3}, {"year": 2016, "target": 1}]
     doc["pools"] = {}
     errs = _errors(doc, d2015)
-    assert any("site-earliest_year: by 2015 the targets call for 3 new centers" in e
-               and "only 2 conversion-eligible sites" in e for e in errs)
+    assert any(
+        "site-earliest_year: by 2015 the targets call for 3 new centers" in e
+        and "only 2 conversion-eligible sites" in e
+        for e in errs
+    )
 
 
 def test_new_build_staff_needed(d2015):
@@ -74,16 +81,20 @@ def test_new_build_staff_needed(d2015):
     doc["phases"] = [{"year": 2015, "target": 3}, {"year": 2016, "target": 0}]
     doc["pools"] = {"employment_center": {2015: 5}}
     errs = _errors(doc, d2015)
-    assert errs == ["[error] agency-staff_pool: 2015 needs 1 new builds (too few conversion "
-                    "sites) x 10 employment_center staff = 10; pool is 5"]
+    assert errs == [
+        "[error] agency-staff_pool: 2015 needs 1 new builds (too few conversion "
+        "sites) x 10 employment_center staff = 10; pool is 5"
+    ]
 
 
 def test_budget_too_small(d2015):
     doc = _toy_doc()
     doc["phases"][0]["budget_mkrw"] = 400
     errs = _errors(doc, d2015)
-    assert errs == ["[error] phase-budget: 2015 needs at least 500 million KRW "
-                    "(1 conversions, 0 new builds); budget is 400"]
+    assert errs == [
+        "[error] phase-budget: 2015 needs at least 500 million KRW "
+        "(1 conversions, 0 new builds); budget is 400"
+    ]
 
 
 def test_regional_balance(d2015):
@@ -93,16 +104,19 @@ def test_regional_balance(d2015):
     doc["sites"] = {}
     doc["regional_balance"] = {"min_per_sido": 1, "by_year": 2014}
     errs = _errors(doc, d2015)
-    assert errs == ["[error] region-balance: 17 시도 x 1 = 17 centers needed by 2014; the "
-                    "targets give 10"]
+    assert errs == [
+        "[error] region-balance: 17 시도 x 1 = 17 centers needed by 2014; the targets give 10"
+    ]
 
 
 def test_forced_conversion_without_center(d2015):
     doc = _toy_doc()
     doc["sites"] = {"forced": [{"code": "30110", "year": 2015, "kind": "conversion"}]}
     errs = _errors(doc, d2015)
-    assert errs == ["[error] site-conversion_needs_center: sites.forced[0] (30110) is forced "
-                    "as conversion, but no Employment Center exists in 동구"]
+    assert errs == [
+        "[error] site-conversion_needs_center: sites.forced[0] (30110) is forced "
+        "as conversion, but no Employment Center exists in 동구"
+    ]
 
 
 def test_cli_check_exit_codes(tmp_path):

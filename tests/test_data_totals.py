@@ -64,12 +64,18 @@ def test_vintages_cover_the_same_land(d2015, d2025):
 
 def test_no_negative_or_missing_figure_without_flag(d2015):
     f = d2015.figures
-    numeric = ["pop_total", "pop_15_64", "pop_65p", "pop_50_64", "women_25_54", "recipients",
-               "jobseekers_est"]
+    numeric = [
+        "pop_total",
+        "pop_15_64",
+        "pop_65p",
+        "pop_50_64",
+        "women_25_54",
+        "recipients",
+        "jobseekers_est",
+    ]
     assert not f[numeric].isna().any().any()
     assert (f[numeric] >= 0).all().all()
-    assert set(f.recipients_method) == {"census", "interpolated_2015_2020",
-                                        "estimated_2020_rate"}
+    assert set(f.recipients_method) == {"census", "interpolated_2015_2020", "estimated_2020_rate"}
     assert set(f.age_method) <= {"reported", "estimated_2023_shares", "estimated_2018_shares"}
     est = f[f.age_method != "reported"]
     assert sorted(est.code.unique()) == ["28170", "47720"]  # 미추홀 (2015 code), 군위

@@ -23,14 +23,16 @@ HISTORICAL = {"41360", "26320", "44130", "47190", "44210", "11710"}
 
 def _child(tmp_path, parent, **keys):
     p = tmp_path / "child.yaml"
-    p.write_text(yaml.safe_dump({"extends": str(parent), "name": "child", **keys},
-                                allow_unicode=True))
+    p.write_text(
+        yaml.safe_dump({"extends": str(parent), "name": "child", **keys}, allow_unicode=True)
+    )
     return p
 
 
 def test_adding_a_forced_site_keeps_the_parents_sites(tmp_path):
-    sc = load_scenario(_child(tmp_path, NATIONAL,
-                              sites={"forced": [{"code": "11110", "year": 2016}]}))
+    sc = load_scenario(
+        _child(tmp_path, NATIONAL, sites={"forced": [{"code": "11110", "year": 2016}]})
+    )
     codes = [f.code for f in sc.sites.forced]
     assert set(codes) == HISTORICAL | {"11110"} and len(codes) == 7
     assert sc.entry_sources["sites.forced"]["11110"] == "child.yaml"
@@ -38,14 +40,23 @@ def test_adding_a_forced_site_keeps_the_parents_sites(tmp_path):
 
 
 def test_an_entry_with_the_parents_key_replaces_it_and_drop_removes_it(tmp_path):
-    sc = load_scenario(_child(tmp_path, NATIONAL, sites={"forced": [
-        {"code": "41360", "year": 2015}, {"code": "26320", "drop": True}]},
-        phases=[{"year": 2017, "target": 20}]))
+    sc = load_scenario(
+        _child(
+            tmp_path,
+            NATIONAL,
+            sites={"forced": [{"code": "41360", "year": 2015}, {"code": "26320", "drop": True}]},
+            phases=[{"year": 2017, "target": 20}],
+        )
+    )
     forced = {f.code: f for f in sc.sites.forced}
     assert set(forced) == HISTORICAL - {"26320"}
     assert forced["41360"].year == 2015 and forced["41360"].kind is None  # replaced whole
-    assert [(p.year, p.target) for p in sc.phases] == [(2014, 10), (2015, 30), (2016, 30),
-                                                       (2017, 20)]
+    assert [(p.year, p.target) for p in sc.phases] == [
+        (2014, 10),
+        (2015, 30),
+        (2016, 30),
+        (2017, 20),
+    ]
     assert sc.entry_sources["phases"]["2017"] == "child.yaml"
 
 
@@ -54,15 +65,17 @@ def test_plain_code_lists_merge_and_drop(tmp_path):
     parent = parent.rename(tmp_path / "parent.yaml")
     sc = load_scenario(_child(tmp_path, parent, sites={"forbidden": ["11170", {"drop": "11110"}]}))
     assert sc.sites.forbidden == ["11140", "11170"]
-    assert sc.entry_sources["sites.forbidden"] == {"11140": "parent.yaml",
-                                                   "11170": "child.yaml"}
+    assert sc.entry_sources["sites.forbidden"] == {"11140": "parent.yaml", "11170": "child.yaml"}
 
 
-@pytest.mark.parametrize(("keys", "expect"), [
-    ({"sites": {"forced": [{"code": "11110", "drop": True}]}}, "no base file has that entry"),
-    ({"phases": [{"year": 2030, "drop": True}]}, "no base file has that entry"),
-    ({"phases": [{"year": 2017, "target": 1}, {"year": 2017, "target": 2}]}, "listed twice"),
-])
+@pytest.mark.parametrize(
+    ("keys", "expect"),
+    [
+        ({"sites": {"forced": [{"code": "11110", "drop": True}]}}, "no base file has that entry"),
+        ({"phases": [{"year": 2030, "drop": True}]}, "no base file has that entry"),
+        ({"phases": [{"year": 2017, "target": 1}, {"year": 2017, "target": 2}]}, "listed twice"),
+    ],
+)
 def test_bad_drops_and_duplicates_name_the_entry(tmp_path, keys, expect):
     with pytest.raises(ScenarioError, match=expect):
         load_scenario(_child(tmp_path, NATIONAL, **keys))
@@ -77,9 +90,12 @@ def test_check_prints_effective_lists_with_their_files(tmp_path):
 
 def test_assumptions_are_the_scenarios_own_values(tmp_path):
     toy = SCENARIOS / "toy.yaml"
-    path = _child(tmp_path, toy, pools={"welfare_team": {2015: 6, 2016: 4},
-                                        "employment_center": {2015: 10, 2016: 10}},
-                  kinds={"conversion": {"cost_mkrw": 777}})
+    path = _child(
+        tmp_path,
+        toy,
+        pools={"welfare_team": {2015: 6, 2016: 4}, "employment_center": {2015: 10, 2016: 10}},
+        kinds={"conversion": {"cost_mkrw": 777}},
+    )
     rows = {r["key"]: r["value"] for r in resolved_assumptions(load_scenario(path))}
     assert rows["pools.welfare_team"] == "2015: 6, 2016: 4"
     assert rows["kinds.conversion.cost_mkrw"] == "777 million KRW"

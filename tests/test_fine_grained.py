@@ -19,8 +19,14 @@ from planner.solution import solve
 from tests.synth import make, scenario
 
 
-def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2,
-                     unserved: bool = True, linkage: bool = True):
+def _points_instance(
+    seed: int,
+    mode: str,
+    k: int | None = None,
+    phases: int = 2,
+    unserved: bool = True,
+    linkage: bool = True,
+):
     """Random points on a plane: 4 sites (districts), 3 demand points per district."""
     rng = np.random.default_rng(seed)
     sites = [f"S{n}" for n in range(4)]
@@ -32,8 +38,9 @@ def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2
             unit.append(s)
             pxy.append(sxy[n] + rng.normal(0, 8, size=2))
     pxy = np.array(pxy)
-    cost = pd.DataFrame(np.hypot(*(pxy[:, None, :] - sxy[None, :, :]).transpose(2, 0, 1)),
-                        index=pts, columns=sites)
+    cost = pd.DataFrame(
+        np.hypot(*(pxy[:, None, :] - sxy[None, :, :]).transpose(2, 0, 1)), index=pts, columns=sites
+    )
     years = [2015 + n for n in range(phases)]
     sc = scenario(
         phases=[{"year": y, "target": 1} for y in years],
@@ -42,10 +49,15 @@ def _points_instance(seed: int, mode: str, k: int | None = None, phases: int = 2
         welfare_linkage_year=years[-1] if linkage else None,
         pools={"welfare_team": {y: 3 for y in years}},
         travel={"cutoff_min": 45, "decay": {"kind": "linear"}},
-        objective={"mode": mode, "k_nearest": k, "unserved_min": 200 if unserved else None})
-    demand = {y: pd.DataFrame({"jobseekers": rng.integers(1, 50, len(pts)),
-                               "welfare": rng.integers(1, 20, len(pts))}, index=pts)
-              for y in years}
+        objective={"mode": mode, "k_nearest": k, "unserved_min": 200 if unserved else None},
+    )
+    demand = {
+        y: pd.DataFrame(
+            {"jobseekers": rng.integers(1, 50, len(pts)), "welfare": rng.integers(1, 20, len(pts))},
+            index=pts,
+        )
+        for y in years
+    }
     return instance_from_matrix(sc, cost, demand, point_unit=pd.Series(unit, index=pts))
 
 
@@ -56,8 +68,9 @@ def _rounding(sol) -> float:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage",
-                                                          "min_travel"]))
+@given(
+    seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage", "min_travel"])
+)
 def test_k_nearest_is_exact_at_points(seed, mode):
     """k = 1 with the doubling proof gives the optimum of the full model, in every mode."""
     full = solve(PlanModel(_points_instance(seed, mode)))
@@ -69,15 +82,19 @@ def test_k_nearest_is_exact_at_points(seed, mode):
 
 def _with_formulation(inst, formulation: str):
     sc = inst.scenario
-    inst.scenario = sc.model_copy(update={"solver": sc.solver.model_copy(
-        update={"formulation": formulation})})
+    inst.scenario = sc.model_copy(
+        update={"solver": sc.solver.model_copy(update={"formulation": formulation})}
+    )
     return inst
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage",
-                                                          "min_travel"]),
-       k=st.sampled_from([None, 1, 2]), guests=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    mode=st.sampled_from(["max_served", "max_coverage", "min_travel"]),
+    k=st.sampled_from([None, 1, 2]),
+    guests=st.booleans(),
+)
 def test_levels_equal_assignment(seed, mode, k, guests):
     """The levels formulation (shared variables per nested site set) has the assignment
     formulation's optimum, with or without k-nearest and guest welfare teams, and the plan
@@ -101,8 +118,11 @@ def test_levels_equal_assignment(seed, mode, k, guests):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage"]),
-       guests=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    mode=st.sampled_from(["max_served", "max_coverage"]),
+    guests=st.booleans(),
+)
 def test_benders_equals_assignment(seed, mode, guests):
     """Benders (demand as cuts, per point or per district bundle) proves the assignment
     formulation's optimum, and its plan is valued exactly."""
@@ -125,18 +145,22 @@ def test_benders_at_district_resolution(seed):
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 50, size=(6, 2))
     codes = [f"S{n}" for n in range(6)]
-    cost = pd.DataFrame(np.hypot(*(xy[:, None] - xy[None, :]).transpose(2, 0, 1)),
-                        index=codes, columns=codes)
+    cost = pd.DataFrame(
+        np.hypot(*(xy[:, None] - xy[None, :]).transpose(2, 0, 1)), index=codes, columns=codes
+    )
     jobseekers, welfare = rng.integers(10, 90, 6).tolist(), rng.integers(1, 30, 6).tolist()
     sols = []
     for formulation in ("assignment", "benders"):
-        sc = scenario(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
-                      agencies={"welfare_team": {"enabled": True}},
-                      segments={"jobseekers": {"weight": 1.0}, "welfare": {"weight": 2.0}},
-                      welfare_linkage_year=2016, pools={"welfare_team": {2015: 4, 2016: 4}},
-                      travel={"cutoff_min": 40, "decay": {"kind": "exponential",
-                                                          "half_life_min": 15}},
-                      objective={"mode": "max_served"}, solver={"formulation": formulation})
+        sc = scenario(
+            phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
+            agencies={"welfare_team": {"enabled": True}},
+            segments={"jobseekers": {"weight": 1.0}, "welfare": {"weight": 2.0}},
+            welfare_linkage_year=2016,
+            pools={"welfare_team": {2015: 4, 2016: 4}},
+            travel={"cutoff_min": 40, "decay": {"kind": "exponential", "half_life_min": 15}},
+            objective={"mode": "max_served"},
+            solver={"formulation": formulation},
+        )
         inst = make(sc, cost, jobseekers=jobseekers, welfare=welfare)
         sols.append(solve(PlanModel(inst)))
     asg, ben = sols
@@ -157,9 +181,12 @@ def test_benders_min_travel_equals_assignment(seed):
 
     Without the welfare linkage: one center a phase cannot take every district's welfare
     clients before it, so every client could not be assigned."""
+
     def inst(formulation):
-        return _with_formulation(_points_instance(seed, "min_travel", unserved=False,
-                                                  linkage=False), formulation)
+        return _with_formulation(
+            _points_instance(seed, "min_travel", unserved=False, linkage=False), formulation
+        )
+
     asg = solve(PlanModel(inst("assignment")))
     ben = solve(PlanModel(inst("benders")), time_limit_s=60)
     assert asg.optimal and ben.optimal and not ben.violations
@@ -171,27 +198,33 @@ def test_levels_are_smaller_where_points_share_sites():
     """Points with the same nested site sets share variables: fewer than serve variables."""
     inst = _points_instance(3, "max_coverage")
     lev = PlanModel(_with_formulation(inst, "levels")).build()
-    asg = PlanModel(_with_formulation(_points_instance(3, "max_coverage"),
-                                      "assignment")).build()
+    asg = PlanModel(_with_formulation(_points_instance(3, "max_coverage"), "assignment")).build()
     assert len(lev.v.level) < len(asg.v.serve)
 
 
 def test_levels_by_hand():
     """Two points, three sites, one phase: the levels and gains of each mode, by hand."""
-    cost = pd.DataFrame([[5.0, 10.0, 10.0], [20.0, 5.0, 40.0]], index=["p", "q"],
-                        columns=["A", "B", "C"])
-    sc = scenario(phases=[{"year": 2015, "target": 1}],
-                  travel={"cutoff_min": 30, "decay": {"kind": "linear"}},
-                  objective={"mode": "max_served"})
+    cost = pd.DataFrame(
+        [[5.0, 10.0, 10.0], [20.0, 5.0, 40.0]], index=["p", "q"], columns=["A", "B", "C"]
+    )
+    sc = scenario(
+        phases=[{"year": 2015, "target": 1}],
+        travel={"cutoff_min": 30, "decay": {"kind": "linear"}},
+        objective={"mode": "max_served"},
+    )
     demand = {2015: pd.DataFrame({"jobseekers": [10, 20]}, index=["p", "q"])}
     inst = instance_from_matrix(sc, cost, demand)
     lv = PlanModel(inst).build().reach.levels("max_served")
     # p: reach A 5/6, B and C 2/3 -> {A} gains 1/6, {A,B,C} gains 2/3
     assert [(lev.sites, round(lev.gain, 9)) for lev in lv["p"].levels] == [
-        (("A",), round(1 / 6, 9)), (("A", "B", "C"), round(2 / 3, 9))]
+        (("A",), round(1 / 6, 9)),
+        (("A", "B", "C"), round(2 / 3, 9)),
+    ]
     # q: reach B 5/6, A 1/3 (C beyond the cutoff)
     assert [(lev.sites, round(lev.gain, 9)) for lev in lv["q"].levels] == [
-        (("B",), 0.5), (("A", "B"), round(1 / 3, 9))]
+        (("B",), 0.5),
+        (("A", "B"), round(1 / 3, 9)),
+    ]
     sol = solve(PlanModel(inst))
     # A serves 10 x 5/6 + 20 x 1/3 = 15; B 10 x 2/3 + 20 x 5/6 = 23.33; C 10 x 2/3 = 6.67
     assert list(sol.plan.code) == ["B"]
@@ -202,17 +235,22 @@ def test_levels_by_hand():
 
 def test_welfare_before_linkage_needs_own_district_or_team():
     """A point next to another district's center is not served there before the linkage."""
-    cost = pd.DataFrame([[0.0, 50.0], [40.0, 1.0], [50.0, 0.0]],
-                        index=["Ap", "Aq", "Bp"], columns=["A", "B"])
-    sc = scenario(phases=[{"year": 2015, "target": 1}],
-                  agencies={"welfare_team": {"enabled": True}},
-                  segments={"welfare": {"weight": 1.0}}, welfare_linkage_year=2016,
-                  rules={"serve-welfare_linkage": {"params": {"guest_teams": False}}},
-                  travel={"cutoff_min": 60, "decay": {"kind": "step"}},
-                  objective={"mode": "max_coverage"})
+    cost = pd.DataFrame(
+        [[0.0, 50.0], [40.0, 1.0], [50.0, 0.0]], index=["Ap", "Aq", "Bp"], columns=["A", "B"]
+    )
+    sc = scenario(
+        phases=[{"year": 2015, "target": 1}],
+        agencies={"welfare_team": {"enabled": True}},
+        segments={"welfare": {"weight": 1.0}},
+        welfare_linkage_year=2016,
+        rules={"serve-welfare_linkage": {"params": {"guest_teams": False}}},
+        travel={"cutoff_min": 60, "decay": {"kind": "step"}},
+        objective={"mode": "max_coverage"},
+    )
     demand = {2015: pd.DataFrame({"welfare": [10, 100, 20]}, index=["Ap", "Aq", "Bp"])}
-    inst = instance_from_matrix(sc, cost, demand,
-                                point_unit=pd.Series({"Ap": "A", "Aq": "A", "Bp": "B"}))
+    inst = instance_from_matrix(
+        sc, cost, demand, point_unit=pd.Series({"Ap": "A", "Aq": "A", "Bp": "B"})
+    )
     sol = solve(PlanModel(inst))
     # B's center would reach Aq (100) but Aq's welfare team is A's: A serves 10 + 100 + 0
     assert list(sol.plan.code) == ["A"]
@@ -232,19 +270,30 @@ def test_emd_demand_sums_to_district_figures(jeju):
     assert len(emd) == 3496 and emd.unit.nunique() == 229
     for y in (2015, 2017):
         by_unit = d.emd_demand(y).table.groupby(emd.unit).sum()
-        pd.testing.assert_frame_equal(by_unit.sort_index(), d.demand(y).table.sort_index(),
-                                      check_names=False, check_dtype=False, atol=1e-6, rtol=1e-9)
+        pd.testing.assert_frame_equal(
+            by_unit.sort_index(),
+            d.demand(y).table.sort_index(),
+            check_names=False,
+            check_dtype=False,
+            atol=1e-6,
+            rtol=1e-9,
+        )
 
 
 def test_emd_scenario_on_jeju(jeju):
     """The option end to end on a small study area: 읍면동 demand, districts as sites."""
     sc, d = jeju
-    sc = sc.model_copy(update={
-        "study_area": sc.study_area.model_copy(update={"sido_codes": ["50"]}),
-        "phases": [p.model_copy(update={"target": 1 if n == 0 else 0})
-                   for n, p in enumerate(sc.phases)],
-        "regional_balance": None, "sites": sc.sites.model_copy(update={"forced": []}),
-        "demand": sc.demand.model_copy(update={"resolution": "emd"})})
+    sc = sc.model_copy(
+        update={
+            "study_area": sc.study_area.model_copy(update={"sido_codes": ["50"]}),
+            "phases": [
+                p.model_copy(update={"target": 1 if n == 0 else 0}) for n, p in enumerate(sc.phases)
+            ],
+            "regional_balance": None,
+            "sites": sc.sites.model_copy(update={"forced": []}),
+            "demand": sc.demand.model_copy(update={"resolution": "emd"}),
+        }
+    )
     inst = build_instance(sc, d)
     assert inst.fine_grained and len(inst.point_codes) == 43 and inst.codes == ["50110", "50130"]
     assert any("읍면동" in n for n in inst.notes)
@@ -291,8 +340,11 @@ def test_warm_start_from_a_previous_plan(monkeypatch):
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage"]),
-       solver=st.sampled_from(["simplex", "ipm"]))
+@given(
+    seed=st.integers(0, 10_000),
+    mode=st.sampled_from(["max_served", "max_coverage"]),
+    solver=st.sampled_from(["simplex", "ipm"]),
+)
 def test_lagrangian_bound_of_the_master_is_valid(seed, mode, solver):
     """The duals' bound is never below the master LP's optimum (simplex, proven), whether
     the run that gave the duals was simplex or interior point without crossover."""

@@ -28,8 +28,9 @@ def test_mclp_by_hand():
 def test_pmedian_by_hand():
     # p = 2 on a line 0, 1, 2, 10, 11 with unit demand: medians S1 and S3 (or S4):
     # cost = 1 + 0 + 1 + 0 + 1 = 3.
-    sc = scenario(objective={"mode": "min_travel", "unserved_min": None},
-                  phases=[{"year": 2015, "target": 2}])
+    sc = scenario(
+        objective={"mode": "min_travel", "unserved_min": None}, phases=[{"year": 2015, "target": 2}]
+    )
     inst = make(sc, line_matrix([0, 1, 2, 10, 11]), jobseekers=[1, 1, 1, 1, 1])
     sol = solve(PlanModel(inst))
     assert sol.optimal and sol.objective == pytest.approx(3)
@@ -46,10 +47,13 @@ def _random_instance(seed, n, mode, targets, decay_kind="linear"):
     obj = {"mode": mode}
     if mode == "min_travel":
         obj["unserved_min"] = None
-    sc = scenario(objective=obj, phases=phases,
-                  travel={"cutoff_min": 30, "decay": {"kind": decay_kind}},
-                  segments={"jobseekers": {"weight": 1.0}, "women": {"weight": 0.5}},
-                  agencies={"saeil": {"enabled": True, "mandatory": True, "staff": 0}})
+    sc = scenario(
+        objective=obj,
+        phases=phases,
+        travel={"cutoff_min": 30, "decay": {"kind": decay_kind}},
+        segments={"jobseekers": {"weight": 1.0}, "women": {"weight": 0.5}},
+        agencies={"saeil": {"enabled": True, "mandatory": True, "staff": 0}},
+    )
     years = [p["year"] for p in phases]
     js = {y: list(rng.integers(1, 100, n)) for y in years}
     wm = {y: list(rng.integers(1, 100, n)) for y in years}
@@ -58,10 +62,15 @@ def _random_instance(seed, n, mode, targets, decay_kind="linear"):
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("mode,decay_kind", [("max_served", "linear"),
-                                             ("max_served", "exponential"),
-                                             ("max_coverage", "step"),
-                                             ("min_travel", "step")])
+@pytest.mark.parametrize(
+    "mode,decay_kind",
+    [
+        ("max_served", "linear"),
+        ("max_served", "exponential"),
+        ("max_coverage", "step"),
+        ("min_travel", "step"),
+    ],
+)
 def test_matches_brute_force(seed, mode, decay_kind):
     inst, travel = _random_instance(seed, 6, mode, [1, 2], decay_kind)
     cutoff = 30.0
@@ -95,11 +104,15 @@ def _random_pmedian(seed: int, n: int, p: int, span: int, **objective):
     d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1).astype(float)
     codes = [f"S{i}" for i in range(n)]
     dem = rng.integers(1, 20, n)
-    sc = scenario(objective={"mode": "min_travel", "unserved_min": None, **objective},
-                  phases=[{"year": 2015, "target": p}])
+    sc = scenario(
+        objective={"mode": "min_travel", "unserved_min": None, **objective},
+        phases=[{"year": 2015, "target": p}],
+    )
     inst = make(sc, pd.DataFrame(d, index=codes, columns=codes), jobseekers=list(dem))
-    best = min(sum(dem[i] * min(d[i, j] for j in S) for i in range(n))
-               for S in itertools.combinations(range(n), p))
+    best = min(
+        sum(dem[i] * min(d[i, j] for j in S) for i in range(n))
+        for S in itertools.combinations(range(n), p)
+    )
     return inst, best
 
 
@@ -122,8 +135,9 @@ def test_backends_agree_on_toy_multi_phase():
 
 def test_earlier_openings_count_for_more_phases():
     # two phases, one center each; S0 has most demand, so it should open first
-    sc = scenario(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
-                  travel={"cutoff_min": 1})
+    sc = scenario(
+        phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}], travel={"cutoff_min": 1}
+    )
     inst = make(sc, line_matrix([0, 10, 20]), jobseekers=[50, 10, 30])
     sol = solve(PlanModel(inst))
     first = sol.plan.set_index("code").phase_opened
@@ -132,8 +146,11 @@ def test_earlier_openings_count_for_more_phases():
 
 
 def test_discount_weighs_phases():
-    sc = scenario(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
-                  travel={"cutoff_min": 1}, objective={"discount": 0.5})
+    sc = scenario(
+        phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
+        travel={"cutoff_min": 1},
+        objective={"discount": 0.5},
+    )
     inst = make(sc, line_matrix([0, 10, 20]), jobseekers=[50, 10, 30])
     sol = solve(PlanModel(inst))
     assert sol.objective == pytest.approx(50 + 0.5 * 80)

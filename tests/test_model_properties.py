@@ -22,16 +22,19 @@ def instances(draw):
     n = draw(st.integers(3, 5))
     n_phases = draw(st.integers(1, 3))
     years = [2015 + k for k in range(n_phases)]
-    pts = draw(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=n,
-                        max_size=n))
+    pts = draw(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=n, max_size=n))
     p = np.array(pts, dtype=float)
     d = np.abs(p[:, None, :] - p[None, :, :]).sum(-1)
     codes = [f"S{i}" for i in range(n)]
     travel = pd.DataFrame(d, index=codes, columns=codes)
     has_ec = draw(st.lists(st.booleans(), min_size=n, max_size=n))
-    existing = [c for c, flag in zip(codes, draw(st.lists(st.booleans(), min_size=n,
-                                                              max_size=n)), strict=True)
-                if flag][:1]
+    existing = [
+        c
+        for c, flag in zip(
+            codes, draw(st.lists(st.booleans(), min_size=n, max_size=n)), strict=True
+        )
+        if flag
+    ][:1]
     free = n - len(existing)
     targets = []
     left = free
@@ -40,20 +43,30 @@ def instances(draw):
         targets.append(t)
         left -= t
     phases = [{"year": y, "target": t} for y, t in zip(years, targets, strict=True)]
-    pools = {"welfare_team": {y: draw(st.integers(0, 6)) for y in years},
-             "saeil": {y: draw(st.integers(0, 4)) for y in years}}
+    pools = {
+        "welfare_team": {y: draw(st.integers(0, 6)) for y in years},
+        "saeil": {y: draw(st.integers(0, 4)) for y in years},
+    }
     sc = scenario(
         phases=phases,
-        agencies={"welfare_team": {"enabled": True, "staff": 2},
-                  "saeil": {"enabled": True, "staff": 2},
-                  "self_sufficiency": {"enabled": True, "presence_codes": codes[:2]},
-                  "culture": {"enabled": True}},
-        segments={"jobseekers": {"weight": 1}, "welfare": {"weight": 1},
-                  "women": {"weight": 0.5}, "self_support": {"weight": 0.5}},
+        agencies={
+            "welfare_team": {"enabled": True, "staff": 2},
+            "saeil": {"enabled": True, "staff": 2},
+            "self_sufficiency": {"enabled": True, "presence_codes": codes[:2]},
+            "culture": {"enabled": True},
+        },
+        segments={
+            "jobseekers": {"weight": 1},
+            "welfare": {"weight": 1},
+            "women": {"weight": 0.5},
+            "self_support": {"weight": 0.5},
+        },
         pools=pools,
         pools_basis=draw(st.sampled_from(["per_phase", "cumulative"])),
-        travel={"cutoff_min": draw(st.sampled_from([5, 15, 40])),
-                "decay": {"kind": draw(st.sampled_from(["linear", "step", "exponential"]))}},
+        travel={
+            "cutoff_min": draw(st.sampled_from([5, 15, 40])),
+            "decay": {"kind": draw(st.sampled_from(["linear", "step", "exponential"]))},
+        },
         welfare_linkage_year=draw(st.sampled_from([None, 2016])),
         kinds={"new_build": {"earliest_year": draw(st.sampled_from([None, 2016]))}},
         sites={"existing": {"codes": existing}},
@@ -61,8 +74,10 @@ def instances(draw):
         objective={"mode": draw(st.sampled_from(["max_served", "max_coverage", "min_travel"]))},
     )
     rng = np.random.default_rng(draw(st.integers(0, 10**6)))
-    seg = {s: {y: list(rng.integers(0, 100, n)) for y in years}
-           for s in ("jobseekers", "welfare", "women", "self_support")}
+    seg = {
+        s: {y: list(rng.integers(0, 100, n)) for y in years}
+        for s in ("jobseekers", "welfare", "women", "self_support")
+    }
     return make(sc, travel, has_ec=has_ec, existing=existing, **seg)
 
 
@@ -77,8 +92,9 @@ def _staff_counted_from_the_plan_table(inst, sol) -> Counter:
             for a, n in inst.scenario.kinds[row.kind].staff.items():
                 placed[(a, int(opened))] += n
             if "employment_center" in inst.agencies:
-                placed[("employment_center", int(opened))] += \
-                    inst.agencies["employment_center"].staff
+                placed[("employment_center", int(opened))] += inst.agencies[
+                    "employment_center"
+                ].staff
         for entry in filter(None, row.tenants.split(";")):
             a, year = entry.split("@")
             if opened == "existing" and int(year) == first and inst.agencies[a].mandatory:

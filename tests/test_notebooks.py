@@ -14,19 +14,25 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 def test_four_notebooks_exist():
-    assert [p.stem for p in NOTEBOOKS] == ["01-quickstart", "02-custom-rule",
-                                           "03-sensitivity", "04-history"]
+    assert [p.stem for p in NOTEBOOKS] == [
+        "01-quickstart",
+        "02-custom-rule",
+        "03-sensitivity",
+        "04-history",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path, monkeypatch):
     monkeypatch.setenv("PLANNER_NOTEBOOK_FAST", "1")
     nb = nbformat.read(path, as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), \
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
         "commit notebooks with outputs stripped"
+    )
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     elapsed = time.perf_counter() - start
     print(f"{path.stem}: {elapsed:.1f}s")
     out = os.environ.get("PLANNER_NOTEBOOK_TIMES")

@@ -20,8 +20,9 @@ from planner.paths import REPO_ROOT
 from planner.solution import solve
 
 INSTANCES = REPO_ROOT.parent / "shared" / "instances"
-needs_instances = pytest.mark.skipif(not (INSTANCES / "orlib_pmed").exists(),
-                                     reason="../shared/instances not present")
+needs_instances = pytest.mark.skipif(
+    not (INSTANCES / "orlib_pmed").exists(), reason="../shared/instances not present"
+)
 
 
 @needs_instances
@@ -60,8 +61,9 @@ def test_published_capacitated_pmedian_optimum(name):
 def test_published_pmedian_optimum_every_formulation(formulation):
     inst = pmed_instance(INSTANCES / "orlib_pmed" / "pmed1.txt")
     sc = inst.scenario
-    inst.scenario = sc.model_copy(update={"solver": sc.solver.model_copy(
-        update={"formulation": formulation})})
+    inst.scenario = sc.model_copy(
+        update={"solver": sc.solver.model_copy(update={"formulation": formulation})}
+    )
     sol = solve(PlanModel(inst))
     assert sol.optimal and sol.objective == published_optima(INSTANCES)["pmed1"]
 

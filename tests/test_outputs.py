@@ -26,7 +26,8 @@ from .test_scenario_validation import _toy_doc
 
 needs_browser = pytest.mark.skipif(
     not browser.available() and not os.environ.get("CI"),
-    reason="Debian chromium + chromium-driver not installed (CI installs them)")
+    reason="Debian chromium + chromium-driver not installed (CI installs them)",
+)
 
 
 @pytest.fixture(scope="session")
@@ -70,10 +71,16 @@ def test_national_map_in_headless_chromium(national_run):
         shot = national_run / "map.png"
         driver.save_screenshot(str(shot))
         # a marker that nothing covers (the capital region is crowded), clicked as a user would
-        target = next(m for m in markers if driver.execute_script(
-            "var r = arguments[0].getBoundingClientRect();"
-            "return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)"
-            " === arguments[0];", m))
+        target = next(
+            m
+            for m in markers
+            if driver.execute_script(
+                "var r = arguments[0].getBoundingClientRect();"
+                "return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)"
+                " === arguments[0];",
+                m,
+            )
+        )
         code = target.get_attribute("data-code")
         target.click()
         time.sleep(0.5)
@@ -92,9 +99,15 @@ def test_workbook_reads_back(toy_run):
     from openpyxl import load_workbook
 
     wb = load_workbook(toy_run / "plan.xlsx")
-    assert wb.sheetnames == ["계획 Plan", "단계별 KPI By phase", "시도별 KPI By sido",
-                             "인력 Staffing", "가정·추정 Assumptions", "시나리오 Scenario",
-                             "해법 Solver"]
+    assert wb.sheetnames == [
+        "계획 Plan",
+        "단계별 KPI By phase",
+        "시도별 KPI By sido",
+        "인력 Staffing",
+        "가정·추정 Assumptions",
+        "시나리오 Scenario",
+        "해법 Solver",
+    ]
     ws = wb["계획 Plan"]
     headers = [c.value for c in ws[1]]
     assert headers[:4] == ["코드 / code", "시군구 / name_ko", "영문명 / name_en", "시도 / sido"]
@@ -111,7 +124,7 @@ def test_report_is_one_file(toy_run):
     page = (toy_run / "report.html").read_text(encoding="utf-8")
     assert page.count("<img alt=") == 3 and page.count('src="data:image/png;base64,') == 3
     assert "srcdoc=" in page and "가정과 추정 / assumptions and estimates" in page
-    assert "<script src=" not in page and "<link rel=\"stylesheet\" href=\"http" not in page
+    assert "<script src=" not in page and '<link rel="stylesheet" href="http' not in page
 
 
 def test_geopackage(toy_run):
@@ -135,12 +148,17 @@ def test_compare_with_itself_and_with_a_change(toy_run, tmp_path):
     changes = cmp.sites.set_index("code").change
     assert changes["30170"] == "removed"
     assert (changes == "added").sum() >= 1
-    res = CliRunner().invoke(main, ["compare", str(toy_run), str(other), "--out",
-                                    str(tmp_path / "cmp")])
+    res = CliRunner().invoke(
+        main, ["compare", str(toy_run), str(other), "--out", str(tmp_path / "cmp")]
+    )
     assert res.exit_code == 0, res.output
     assert "removed" in res.output and "KPI deltas" in res.output
     assert {p.name for p in (tmp_path / "cmp").iterdir()} == {
-        "sites_diff.csv", "kpi_delta.csv", "diff_map.html", MARKER}
+        "sites_diff.csv",
+        "kpi_delta.csv",
+        "diff_map.html",
+        MARKER,
+    }
 
 
 def test_cli_map_rewrites_outputs(toy_run, tmp_path):

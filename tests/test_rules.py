@@ -25,25 +25,41 @@ def covers(*names):
     def deco(fn):
         COVERED.update(names)
         return fn
+
     return deco
 
 
 def rules_instance(existing=None, has_ec=(True, True, False), sido=None, **over):
     base = dict(
         phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
-        agencies={"welfare_team": {"enabled": True, "staff": 2},
-                  "saeil": {"enabled": True, "staff": 2},
-                  "self_sufficiency": {"enabled": True, "presence_codes": ["S0"]},
-                  "culture": {"enabled": True}},
-        segments={"jobseekers": {"weight": 1}, "welfare": {"weight": 1},
-                  "women": {"weight": 1}, "self_support": {"weight": 1}},
+        agencies={
+            "welfare_team": {"enabled": True, "staff": 2},
+            "saeil": {"enabled": True, "staff": 2},
+            "self_sufficiency": {"enabled": True, "presence_codes": ["S0"]},
+            "culture": {"enabled": True},
+        },
+        segments={
+            "jobseekers": {"weight": 1},
+            "welfare": {"weight": 1},
+            "women": {"weight": 1},
+            "self_support": {"weight": 1},
+        },
         travel={"cutoff_min": 15, "decay": {"kind": "step"}},
     )
     from planner.scenario.load import deep_merge
+
     sc = scenario(**deep_merge(base, over))
-    return make(sc, line_matrix([0, 10, 20]), has_ec=list(has_ec), sido=sido,
-                existing=existing, jobseekers=[100, 50, 80], welfare=[30, 20, 10],
-                women=[60, 40, 20], self_support=[30, 20, 10])
+    return make(
+        sc,
+        line_matrix([0, 10, 20]),
+        has_ec=list(has_ec),
+        sido=sido,
+        existing=existing,
+        jobseekers=[100, 50, 80],
+        welfare=[30, 20, 10],
+        women=[60, 40, 20],
+        self_support=[30, 20, 10],
+    )
 
 
 def flags(inst, pins, rule, also_off=()):
@@ -77,26 +93,48 @@ OPEN = "open"
 def test_one_kind():
     inst = rules_instance(target_mode="at_least")
     # a mandatory tenant (host <= 1 = sum_k open) also forbids two kinds: switch it off too
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S0", 2015, "new_build"), 1)],
-            "site-one_kind", also_off=["agency-mandatory"])
+    forbids(
+        inst,
+        [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S0", 2015, "new_build"), 1)],
+        "site-one_kind",
+        also_off=["agency-mandatory"],
+    )
 
 
 @covers("site-stays_open")
 def test_stays_open():
-    inst = rules_instance(phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 0}],
-                          target_mode="at_most")
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S0", 2016, "conversion"), 0)],
-            "site-stays_open")
+    inst = rules_instance(
+        phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 0}], target_mode="at_most"
+    )
+    forbids(
+        inst,
+        [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S0", 2016, "conversion"), 0)],
+        "site-stays_open",
+    )
     assert status_with(inst, [(OPEN, ("S0", 2015, "conversion"), 1)]) == "OPTIMAL"
 
 
 @covers("site-one_format")
 def test_one_format():
     inst = rules_instance()
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("fmt", ("S0", "basic", 2015), 0),
-                   ("fmt", ("S0", "extended", 2015), 0)], "site-one_format")
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("fmt", ("S0", "basic", 2015), 1),
-                   ("fmt", ("S0", "extended", 2016), 1)], "site-one_format")
+    forbids(
+        inst,
+        [
+            (OPEN, ("S0", 2015, "conversion"), 1),
+            ("fmt", ("S0", "basic", 2015), 0),
+            ("fmt", ("S0", "extended", 2015), 0),
+        ],
+        "site-one_format",
+    )
+    forbids(
+        inst,
+        [
+            (OPEN, ("S0", 2015, "conversion"), 1),
+            ("fmt", ("S0", "basic", 2015), 1),
+            ("fmt", ("S0", "extended", 2016), 1),
+        ],
+        "site-one_format",
+    )
 
 
 @covers("site-conversion_needs_center")
@@ -115,12 +153,20 @@ def test_earliest_year():
 
 @covers("site-kind_cap")
 def test_kind_cap():
-    inst = rules_instance(phases=[{"year": 2015, "target": 2}],
-                          kinds={"conversion": {"max_per_phase": 1}})
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S1", 2015, "conversion"), 1)],
-            "site-kind_cap")
-    assert status_with(inst, [(OPEN, ("S0", 2015, "conversion"), 1),
-                              (OPEN, ("S1", 2015, "new_build"), 1)]) == "OPTIMAL"
+    inst = rules_instance(
+        phases=[{"year": 2015, "target": 2}], kinds={"conversion": {"max_per_phase": 1}}
+    )
+    forbids(
+        inst,
+        [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S1", 2015, "conversion"), 1)],
+        "site-kind_cap",
+    )
+    assert (
+        status_with(
+            inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S1", 2015, "new_build"), 1)]
+        )
+        == "OPTIMAL"
+    )
 
 
 @covers("site-existing")
@@ -129,15 +175,19 @@ def test_existing():
     # S2 has no Employment Center but runs a (pre-existing) conversion: allowed
     assert status_with(inst) == "OPTIMAL"
     # site-stays_open also keeps a pre-existing center open: switch it off too
-    forbids(inst, [(OPEN, ("S2", 2015, "conversion"), 0)], "site-existing",
-            also_off=["site-stays_open"])
+    forbids(
+        inst, [(OPEN, ("S2", 2015, "conversion"), 0)], "site-existing", also_off=["site-stays_open"]
+    )
 
 
 @covers("site-forced")
 def test_forced():
     inst = rules_instance(sites={"forced": [{"code": "S2", "year": 2016}]})
-    forbids(inst, [(OPEN, ("S2", 2016, "new_build"), 0), (OPEN, ("S2", 2016, "conversion"), 0)],
-            "site-forced")
+    forbids(
+        inst,
+        [(OPEN, ("S2", 2016, "new_build"), 0), (OPEN, ("S2", 2016, "conversion"), 0)],
+        "site-forced",
+    )
     sol = solve(PlanModel(inst))
     assert "S2" in set(sol.plan.code)
 
@@ -152,8 +202,11 @@ def test_forbidden():
 @covers("phase-target")
 def test_phase_target():
     inst = rules_instance()
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S1", 2015, "conversion"), 1)],
-            "phase-target")
+    forbids(
+        inst,
+        [(OPEN, ("S0", 2015, "conversion"), 1), (OPEN, ("S1", 2015, "conversion"), 1)],
+        "phase-target",
+    )
     sol = solve(PlanModel(rules_instance(target_mode="at_most")))
     assert sol.kpis_phase.centers_open.tolist() == [1, 2]  # more demand, so the cap binds
 
@@ -161,13 +214,20 @@ def test_phase_target():
 @covers("phase-budget")
 def test_phase_budget():
     kinds = {"conversion": {"cost_mkrw": 5}, "new_build": {"cost_mkrw": 9}}
-    tight = rules_instance(kinds=kinds, phases=[{"year": 2015, "target": 1, "budget_mkrw": 4},
-                                                {"year": 2016, "target": 1}])
+    tight = rules_instance(
+        kinds=kinds,
+        phases=[{"year": 2015, "target": 1, "budget_mkrw": 4}, {"year": 2016, "target": 1}],
+    )
     assert status_with(tight) == "INFEASIBLE"
     assert status_with(tight, disable=["phase-budget"]) == "OPTIMAL"
     assert "phase-budget" in flags(tight, [], "phase-budget")
-    ok = rules_instance(kinds=kinds, phases=[{"year": 2015, "target": 1, "budget_mkrw": 5},
-                                             {"year": 2016, "target": 1, "budget_mkrw": 5}])
+    ok = rules_instance(
+        kinds=kinds,
+        phases=[
+            {"year": 2015, "target": 1, "budget_mkrw": 5},
+            {"year": 2016, "target": 1, "budget_mkrw": 5},
+        ],
+    )
     sol = solve(PlanModel(ok))
     assert set(sol.plan.kind) == {"conversion"}  # a new build (9) would break the budget
 
@@ -175,17 +235,30 @@ def test_phase_budget():
 @covers("agency-mandatory")
 def test_mandatory():
     inst = rules_instance()
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1),
-                   ("host", ("S0", "welfare_team", 2015), 0)], "agency-mandatory")
+    forbids(
+        inst,
+        [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "welfare_team", 2015), 0)],
+        "agency-mandatory",
+    )
 
 
 @covers("agency-needs_center")
 def test_needs_center():
     inst = rules_instance()
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S2", "saeil", 2015), 1)],
-            "agency-needs_center")
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "saeil", 2015), 1),
-                   ("host", ("S0", "saeil", 2016), 0)], "agency-needs_center")
+    forbids(
+        inst,
+        [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S2", "saeil", 2015), 1)],
+        "agency-needs_center",
+    )
+    forbids(
+        inst,
+        [
+            (OPEN, ("S0", 2015, "conversion"), 1),
+            ("host", ("S0", "saeil", 2015), 1),
+            ("host", ("S0", "saeil", 2016), 0),
+        ],
+        "agency-needs_center",
+    )
 
 
 @covers("agency-availability")
@@ -200,11 +273,26 @@ def test_availability():
 @covers("agency-extended_only")
 def test_extended_only():
     inst = rules_instance()
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "culture", 2015), 1),
-                   ("fmt", ("S0", "basic", 2015), 1)], "agency-extended_only")
-    assert status_with(inst, [(OPEN, ("S0", 2015, "conversion"), 1),
-                              ("host", ("S0", "culture", 2015), 1),
-                              ("fmt", ("S0", "extended", 2015), 1)]) == "OPTIMAL"
+    forbids(
+        inst,
+        [
+            (OPEN, ("S0", 2015, "conversion"), 1),
+            ("host", ("S0", "culture", 2015), 1),
+            ("fmt", ("S0", "basic", 2015), 1),
+        ],
+        "agency-extended_only",
+    )
+    assert (
+        status_with(
+            inst,
+            [
+                (OPEN, ("S0", 2015, "conversion"), 1),
+                ("host", ("S0", "culture", 2015), 1),
+                ("fmt", ("S0", "extended", 2015), 1),
+            ],
+        )
+        == "OPTIMAL"
+    )
 
 
 @covers("agency-staff_pool")
@@ -222,12 +310,16 @@ def test_staff_pool():
 
 @covers("region-balance")
 def test_region_balance():
-    inst = rules_instance(sido=["a", "a", "b"], regional_balance={"min_per_sido": 1,
-                                                                  "by_year": 2015})
+    inst = rules_instance(
+        sido=["a", "a", "b"], regional_balance={"min_per_sido": 1, "by_year": 2015}
+    )
     assert status_with(inst) == "INFEASIBLE"  # one center in 2015, two 시도
-    two = rules_instance(sido=["a", "a", "b"], phases=[{"year": 2015, "target": 2}],
-                         regional_balance={"min_per_sido": 1, "by_year": 2015},
-                         travel={"cutoff_min": 100})
+    two = rules_instance(
+        sido=["a", "a", "b"],
+        phases=[{"year": 2015, "target": 2}],
+        regional_balance={"min_per_sido": 1, "by_year": 2015},
+        travel={"cutoff_min": 100},
+    )
     sol = solve(PlanModel(two))
     assert "S2" in set(sol.plan.code)  # with cutoff 100 S0+S1 would do; balance needs S2
     forbids(two, [(OPEN, ("S2", 2015, "new_build"), 0)], "region-balance")
@@ -236,14 +328,23 @@ def test_region_balance():
 @covers("serve-needs_tenant")
 def test_needs_tenant():
     inst = rules_instance()
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "saeil", 2015), 0),
-                   ("serve", ("S1", "women", "S0", 2015), 1)], "serve-needs_tenant")
+    forbids(
+        inst,
+        [
+            (OPEN, ("S0", 2015, "conversion"), 1),
+            ("host", ("S0", "saeil", 2015), 0),
+            ("serve", ("S1", "women", "S0", 2015), 1),
+        ],
+        "serve-needs_tenant",
+    )
 
 
 @covers("serve-welfare_linkage")
 def test_welfare_linkage():
-    inst = rules_instance(welfare_linkage_year=2016,
-                          rules={"serve-welfare_linkage": {"params": {"guest_teams": False}}})
+    inst = rules_instance(
+        welfare_linkage_year=2016,
+        rules={"serve-welfare_linkage": {"params": {"guest_teams": False}}},
+    )
     pins = [(OPEN, ("S0", 2015, "conversion"), 1), ("serve", ("S1", "welfare", "S0", 2015), 1)]
     forbids(inst, pins, "serve-welfare_linkage")
     after = [(OPEN, ("S0", 2015, "conversion"), 1), ("serve", ("S1", "welfare", "S0", 2016), 1)]
@@ -257,14 +358,18 @@ def test_welfare_linkage():
 
 @covers("center-capacity")
 def test_center_capacity():
-    inst = rules_instance(rules={"center-capacity": {"active": True,
-                                                     "params": {"clients_per_center": 90}}},
-                          travel={"cutoff_min": 100})
+    inst = rules_instance(
+        rules={"center-capacity": {"active": True, "params": {"clients_per_center": 90}}},
+        travel={"cutoff_min": 100},
+    )
     sol = solve(PlanModel(inst))
     served = sol.assignment.groupby(["site", "segment", "year"]).demand.sum()
     assert served.max() <= 90
-    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1),
-                   ("serve", ("S0", "jobseekers", "S0", 2015), 1)], "center-capacity")
+    forbids(
+        inst,
+        [(OPEN, ("S0", 2015, "conversion"), 1), ("serve", ("S0", "jobseekers", "S0", 2015), 1)],
+        "center-capacity",
+    )
 
 
 def test_every_registered_rule_has_a_test():
@@ -293,9 +398,16 @@ SOFT_CASES = {
     "agency-staff_pool": ({"pools": {"welfare_team": {2015: 1}}}, 1.0),
     # the budget pays for no center in 2015 (each costs 5): the target is missed by one
     # center in 2015; from 2016 the budget pays for it and the cumulative target is met
-    "phase-target": ({"kinds": {"conversion": {"cost_mkrw": 5}, "new_build": {"cost_mkrw": 5}},
-                      "phases": [{"year": 2015, "target": 1, "budget_mkrw": 0},
-                                 {"year": 2016, "target": 1, "budget_mkrw": 10}]}, 1.0),
+    "phase-target": (
+        {
+            "kinds": {"conversion": {"cost_mkrw": 5}, "new_build": {"cost_mkrw": 5}},
+            "phases": [
+                {"year": 2015, "target": 1, "budget_mkrw": 0},
+                {"year": 2016, "target": 1, "budget_mkrw": 10},
+            ],
+        },
+        1.0,
+    ),
 }
 
 

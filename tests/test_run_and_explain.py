@@ -29,9 +29,17 @@ def test_run_writes_a_complete_folder(tmp_path):
     assert "status optimal" in res.output
     assert sorted(p.name for p in out.iterdir()) == ALL_FILES
     plan = pd.read_csv(out / "plan.csv", dtype={"code": str})
-    assert len(plan) == 2 and set(plan.columns) >= {"code", "name_ko", "name_en", "sido",
-                                                    "phase_opened", "kind", "format",
-                                                    "tenants", "mean_travel_min"}
+    assert len(plan) == 2 and set(plan.columns) >= {
+        "code",
+        "name_ko",
+        "name_en",
+        "sido",
+        "phase_opened",
+        "kind",
+        "format",
+        "tenants",
+        "mean_travel_min",
+    }
     facts = json.loads((out / "solution.json").read_text())["facts"]
     assert facts["proven_optimal"] and facts["violations"] == []
     # no stray temporary folders beside it
@@ -45,8 +53,19 @@ def test_same_scenario_and_seed_give_the_same_plan(tmp_path):
         outs = []
         for k in range(2):
             out = tmp_path / f"{backend}{k}"
-            res = CliRunner().invoke(main, ["run", str(SCENARIOS / "toy.yaml"), "--out",
-                                            str(out), "--backend", backend, "--seed", "3"])
+            res = CliRunner().invoke(
+                main,
+                [
+                    "run",
+                    str(SCENARIOS / "toy.yaml"),
+                    "--out",
+                    str(out),
+                    "--backend",
+                    backend,
+                    "--seed",
+                    "3",
+                ],
+            )
             assert res.exit_code == 0, res.output
             outs.append(out)
         for name in ("plan.csv", "assignment.csv", "kpis.csv"):
@@ -60,8 +79,10 @@ def test_too_small_welfare_pool_is_reported_with_numbers(tmp_path):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True))
     res = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "r")])
     assert res.exit_code == 1
-    assert "agency-staff_pool: 2016 needs 1 new centers x 2 welfare_team staff = 2; pool is 1" \
+    assert (
+        "agency-staff_pool: 2016 needs 1 new centers x 2 welfare_team staff = 2; pool is 1"
         in res.output
+    )
     assert not (tmp_path / "r").exists()
     assert "Traceback" not in res.output
 
@@ -69,8 +90,10 @@ def test_too_small_welfare_pool_is_reported_with_numbers(tmp_path):
 def test_solver_infeasibility_names_the_conflicting_rules():
     # pre-solve checks cannot see this one: the forced site S2 has no Employment Center and
     # new builds are not allowed before 2016
-    inst = rules_instance(kinds={"new_build": {"earliest_year": 2016}},
-                          sites={"forced": [{"code": "S2", "year": 2015}]})
+    inst = rules_instance(
+        kinds={"new_build": {"earliest_year": 2016}},
+        sites={"forced": [{"code": "S2", "year": 2015}]},
+    )
     m = PlanModel(inst)
     sol = solve(m)
     assert sol.status == "infeasible"
@@ -106,14 +129,14 @@ def test_status_is_honest_about_proof():
     assert raw.status == "OPTIMAL"
     proven = decode_solution(m, built, raw)
     assert proven.optimal and proven.gap == 0
-    stopped = decode_solution(m, built, replace(raw, status="FEASIBLE",
-                                                bound=raw.objective + 5000))
+    stopped = decode_solution(m, built, replace(raw, status="FEASIBLE", bound=raw.objective + 5000))
     assert stopped.status == "feasible" and not stopped.optimal
     assert stopped.gap > 0 and stopped.facts()["proven_optimal"] is False
     loose = decode_solution(m, built, replace(raw, bound=raw.objective + 5000))
     assert loose.status == "feasible"  # a solver's "optimal" within a tolerance is not proof
-    none = decode_solution(m, built, replace(raw, status="UNKNOWN", values=None,
-                                             objective=None, bound=None))
+    none = decode_solution(
+        m, built, replace(raw, status="UNKNOWN", values=None, objective=None, bound=None)
+    )
     assert none.status == "unknown" and not none.has_plan and none.plan.empty
 
 
@@ -127,9 +150,23 @@ def test_ctrl_c_keeps_the_best_plan(tmp_path):
 
     out = tmp_path / "int"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "planner.cli", "run", str(SCENARIOS / "national-2014-2017.yaml"),
-         "--backend", "cpsat", "--time-limit", "300", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "planner.cli",
+            "run",
+            str(SCENARIOS / "national-2014-2017.yaml"),
+            "--backend",
+            "cpsat",
+            "--time-limit",
+            "300",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 120
     seen = []
     for line in proc.stderr:

@@ -66,8 +66,12 @@ def test_force_over_a_folder_that_is_not_a_run_is_refused_before_solving(tmp_pat
 @pytest.mark.parametrize("case", ["exists", "under_file", "unwritable", "is_file"])
 def test_bad_destinations_are_refused_before_solving(tmp_path, case):
     (tmp_path / "afile").write_text("x")
-    out = {"exists": _victim(tmp_path), "under_file": tmp_path / "afile" / "run",
-           "unwritable": Path("/proc/planner-test/run"), "is_file": tmp_path / "afile"}[case]
+    out = {
+        "exists": _victim(tmp_path),
+        "under_file": tmp_path / "afile" / "run",
+        "unwritable": Path("/proc/planner-test/run"),
+        "is_file": tmp_path / "afile",
+    }[case]
     res = CliRunner().invoke(main, ["run", str(TOY), "--out", str(out)])
     assert res.exit_code == 2, res.output
     assert str(out) in res.output and "Traceback" not in res.output
@@ -81,10 +85,14 @@ def test_force_replaces_a_run_folder_and_cleans_stale_temporaries(tmp_path):
     assert is_planner_output(out) and (out / MARKER).is_file()
     # left by a run killed mid-write (its process is gone), by a run writing now (this
     # process), and a folder of the user's that only looks alike
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True).stdout.strip()
-    stale, live, users = (tmp_path / ".toy.aaa.tmp", tmp_path / ".toy.bbb.tmp",
-                          tmp_path / ".toy.ccc.tmp")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    stale, live, users = (
+        tmp_path / ".toy.aaa.tmp",
+        tmp_path / ".toy.bbb.tmp",
+        tmp_path / ".toy.ccc.tmp",
+    )
     for folder, pid in ((stale, dead), (live, str(os.getpid())), (users, None)):
         folder.mkdir()
         if pid:
@@ -94,8 +102,10 @@ def test_force_replaces_a_run_folder_and_cleans_stale_temporaries(tmp_path):
     assert res.exit_code == 0, res.output
     assert not stale.exists() and live.exists() and (users / "notes.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["toy", ".toy.bbb.tmp", ".toy.ccc.tmp", "s.yaml"] if (tmp_path / "s.yaml").exists()
-        else ["toy", ".toy.bbb.tmp", ".toy.ccc.tmp"])
+        ["toy", ".toy.bbb.tmp", ".toy.ccc.tmp", "s.yaml"]
+        if (tmp_path / "s.yaml").exists()
+        else ["toy", ".toy.bbb.tmp", ".toy.ccc.tmp"]
+    )
 
 
 # --- the guard: limits, interrupts, honest statuses -----------------------------------------
@@ -112,6 +122,7 @@ def _sleeper(seconds: float):
     def work(control):
         time.sleep(seconds)  # a solver that neither stops on request nor keeps its limit
         return RawResult("cbc", "OPTIMAL", [1], 5.0, 5.0, seconds, [])
+
     return work
 
 
@@ -213,8 +224,7 @@ def test_a_sentinel_bound_is_no_bound():
 # --- the CLI end to end: time limit, SIGINT, SIGTERM ----------------------------------------
 def test_a_one_second_limit_gives_a_plan_without_a_bound_and_every_output(tmp_path):
     out = tmp_path / "r"
-    res = CliRunner().invoke(main, ["run", str(NATIONAL), "--out", str(out),
-                                    "--time-limit", "1"])
+    res = CliRunner().invoke(main, ["run", str(NATIONAL), "--out", str(out), "--time-limit", "1"])
     assert res.exit_code == 0, res.output
     assert "bound no bound" in res.output and "not proven optimal" in res.output
     facts = json.loads((out / "solution.json").read_text())["facts"]
@@ -228,7 +238,10 @@ def _national_until(out: Path, until: str, *args: str) -> tuple[subprocess.Popen
     """`planner run` of the national scenario in a process, read until a line has ``until``."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "planner.cli", "run", str(NATIONAL), "--out", str(out), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = []
     for line in proc.stderr:
         seen.append(line)
@@ -239,8 +252,7 @@ def _national_until(out: Path, until: str, *args: str) -> tuple[subprocess.Popen
 
 def _run_and_signal(tmp_path: Path, backend: str, sig: int, after_s: float = 2.0):
     out = tmp_path / f"{backend}-{sig}"
-    proc, seen = _national_until(out, "solving with", "--backend", backend,
-                                 "--time-limit", "300")
+    proc, seen = _national_until(out, "solving with", "--backend", backend, "--time-limit", "300")
     time.sleep(after_s)
     sent = time.perf_counter()
     proc.send_signal(sig)

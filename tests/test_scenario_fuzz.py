@@ -16,14 +16,42 @@ from planner.scenario.load import parse_yaml
 from .scenario_mutants import TAGS, as_text, mutate, outcome
 from .test_scenario_validation import _toy_doc
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
-                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
-                    st.sampled_from(["2015", "30170", "max_served", "conversion", "-1", ""]))
-keys = st.one_of(st.text(max_size=10), st.sampled_from(
-    ["name", "phases", "targets", "kinds", "formats", "pools", "sites", "year", "target",
-     "travel", "rules", "vintage", "extends", "agencies", "segments"]), st.integers(2010, 2030))
-trees = st.recursive(scalars, lambda kids: st.one_of(
-    st.lists(kids, max_size=4), st.dictionaries(keys, kids, max_size=5)), max_leaves=25)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["2015", "30170", "max_served", "conversion", "-1", ""]),
+)
+keys = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(
+        [
+            "name",
+            "phases",
+            "targets",
+            "kinds",
+            "formats",
+            "pools",
+            "sites",
+            "year",
+            "target",
+            "travel",
+            "rules",
+            "vintage",
+            "extends",
+            "agencies",
+            "segments",
+        ]
+    ),
+    st.integers(2010, 2030),
+)
+trees = st.recursive(
+    scalars,
+    lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(keys, kids, max_size=5)),
+    max_leaves=25,
+)
 
 
 def _only_scenario_errors(fn, *args):
@@ -46,8 +74,9 @@ def test_arbitrary_text(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(TAGS), st.sampled_from(["name", "vintage", "phases", "x"]),
-       st.text(max_size=30))
+@given(
+    st.sampled_from(TAGS), st.sampled_from(["name", "vintage", "phases", "x"]), st.text(max_size=30)
+)
 def test_tagged_values(tag, key, value):
     _only_scenario_errors(parse_yaml, f"{key}: {tag} {value}\n", "<fuzz>")
 
@@ -74,8 +103,9 @@ def _paths(node, prefix=()):
     yield prefix
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.data())
 def test_mutated_valid_scenario(tmp_path, data):
     """Replace one node of a valid scenario by anything: a clean error or a valid scenario."""

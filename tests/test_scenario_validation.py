@@ -149,8 +149,10 @@ def test_unknown_rule_name(tmp_path):
 def test_internal_references(tmp_path):
     doc = _toy_doc()
     doc["pools"]["welfare_team"][2019] = 3
-    doc["sites"] = {"forced": [{"code": "30170", "kind": "convert", "year": 2014}],
-                    "forbidden": ["30170"]}
+    doc["sites"] = {
+        "forced": [{"code": "30170", "kind": "convert", "year": 2014}],
+        "forbidden": ["30170"],
+    }
     msg = _problems(tmp_path, doc)
     assert "pools.welfare_team: years [2019] are not phase years [2015, 2016]" in msg
     assert "sites.forced[0].kind: unknown kind 'convert'" in msg
@@ -175,8 +177,9 @@ def test_yaml_syntax_error_has_line(tmp_path):
     assert "YAML syntax error" in msg and "line" in msg
 
 
-@pytest.mark.parametrize("text,expect", [("", "empty"), ("- a\n- b\n", "mapping"),
-                                         ("42\n", "mapping")])
+@pytest.mark.parametrize(
+    "text,expect", [("", "empty"), ("- a\n- b\n", "mapping"), ("42\n", "mapping")]
+)
 def test_not_a_mapping(tmp_path, text, expect):
     assert expect in _problems(tmp_path, text)
 

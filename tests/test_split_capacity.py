@@ -22,18 +22,29 @@ def _instance(cost, demand, caps, fixed, split=True, target=1, budget=None):
     if budget is not None:
         phase["budget_mkrw"] = budget
     sc = scenario(
-        phases=[phase], target_mode="at_least",
+        phases=[phase],
+        target_mode="at_least",
         kinds={"new_build": {"cost_mkrw": 0}},
         travel={"cutoff_min": 10_000, "decay": {"kind": "step"}},
         objective={"mode": "min_travel", "unserved_min": None, "cost_weight": 1.0},
         sites={"opening_cost_mkrw": dict(zip(sites, fixed, strict=True))},
-        rules={"center-capacity": {"active": True, "params": {
-            "clients_per_center": 10**6, "split": split,
-            "per_site": dict(zip(sites, caps, strict=True))}}})
-    travel = pd.DataFrame(np.asarray(cost, dtype=float) / np.asarray(demand)[:, None],
-                          index=points, columns=sites)
-    return instance_from_matrix(sc, travel, {2015: pd.DataFrame({"jobseekers": demand},
-                                                                index=points)})
+        rules={
+            "center-capacity": {
+                "active": True,
+                "params": {
+                    "clients_per_center": 10**6,
+                    "split": split,
+                    "per_site": dict(zip(sites, caps, strict=True)),
+                },
+            }
+        },
+    )
+    travel = pd.DataFrame(
+        np.asarray(cost, dtype=float) / np.asarray(demand)[:, None], index=points, columns=sites
+    )
+    return instance_from_matrix(
+        sc, travel, {2015: pd.DataFrame({"jobseekers": demand}, index=points)}
+    )
 
 
 def test_split_by_hand():
@@ -93,7 +104,9 @@ def test_split_respects_capacities_and_relaxes_single_source(seed):
     load = split.assignment.groupby("site").demand.sum()
     assert all(load[j] <= caps[int(j[1:])] + 1e-6 for j in load.index)
     per_point = split.assignment.groupby("point").demand.sum()
-    assert np.allclose(per_point.sort_index().to_numpy(),
-                       pd.Series(demand, index=[f"C{k}" for k in range(n)]).sort_index())
+    assert np.allclose(
+        per_point.sort_index().to_numpy(),
+        pd.Series(demand, index=[f"C{k}" for k in range(n)]).sort_index(),
+    )
     if whole.optimal:
         assert split.objective <= whole.objective + 1e-6

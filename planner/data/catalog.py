@@ -8,6 +8,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from planner.domain import ANCHOR
 from planner.errors import DataError
 from planner.paths import data_dir
 
@@ -55,8 +56,8 @@ class Catalog(BaseModel):
         for aid, agency in self.agencies.items():
             if agency.segment is not None and agency.segment not in self.segments:
                 raise ValueError(f"agency {aid}: segment {agency.segment!r} not in segments")
-        if "employment_center" not in self.agencies:
-            raise ValueError("the catalog must define employment_center, the anchor agency")
+        if ANCHOR not in self.agencies:
+            raise ValueError(f"the catalog must define {ANCHOR}, the anchor agency")
         return self
 
     def agency_of_segment(self) -> dict[str, str]:

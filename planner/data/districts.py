@@ -22,8 +22,19 @@ from planner.paths import districts_dir
 
 VINTAGES = geometry.VINTAGES
 N_UNITS = 229
-_UNIT_COLUMNS = ["name_en", "sido_en", "kind", "island_group", "point_lon", "point_lat",
-                 "point_x_5179", "point_y_5179", "point_method", "area_km2", "code_change"]
+_UNIT_COLUMNS = [
+    "name_en",
+    "sido_en",
+    "kind",
+    "island_group",
+    "point_lon",
+    "point_lat",
+    "point_x_5179",
+    "point_y_5179",
+    "point_method",
+    "area_km2",
+    "code_change",
+]
 
 
 @dataclass(frozen=True)
@@ -43,8 +54,7 @@ class DemandYear:
         """Demand of one district and segment (a cached dictionary lookup)."""
         cache = self.__dict__.get("_cache")
         if cache is None:
-            cache = {(i, s): float(v) for s in self.table.columns
-                     for i, v in self.table[s].items()}
+            cache = {(i, s): float(v) for s in self.table.columns for i, v in self.table[s].items()}
             object.__setattr__(self, "_cache", cache)
         return cache[(district, segment)]
 
@@ -93,12 +103,14 @@ class DistrictData:
         if self._emd is None:
             path = (self.directory or districts_dir()) / "emd_2015.csv"
             to_vintage = dict(zip(self.units.code_current, self.units.index, strict=True))
-            emd = _read(path, ("emd_code", "unit", "pop2015_census", "point_lon",
-                               "point_lat")).set_index("emd_code")
+            emd = _read(
+                path, ("emd_code", "unit", "pop2015_census", "point_lon", "point_lat")
+            ).set_index("emd_code")
             emd["unit"] = emd.unit.map(to_vintage)
             if emd.unit.isna().any():
-                raise DataError(f"{path}: 읍면동 of unknown units: "
-                                f"{list(emd.index[emd.unit.isna()][:5])}")
+                raise DataError(
+                    f"{path}: 읍면동 of unknown units: {list(emd.index[emd.unit.isna()][:5])}"
+                )
             emd["pop2015_census"] = emd.pop2015_census.astype("int64")
             for col in ("point_lon", "point_lat"):
                 emd[col] = emd[col].astype(float)
@@ -139,15 +151,20 @@ class DistrictData:
         frame = self.units.copy()
         if year is not None:
             frame = frame.join(self.demand(year).table)
-        gdf = gpd.GeoDataFrame(frame, geometry=self.geometry().reindex(frame.index),
-                               crs=geometry.KOREA_CRS)
+        gdf = gpd.GeoDataFrame(
+            frame, geometry=self.geometry().reindex(frame.index), crs=geometry.KOREA_CRS
+        )
         return gdf.to_crs(geometry.WGS84)
 
     def check_codes(self, codes: list[str], where: str) -> list[str]:
         """Messages for codes that are not units of this vintage."""
         known = set(self.units.index)
-        return [f"{where}: unknown district code {c!r} for vintage {self.vintage}; "
-                + did_you_mean(c, sorted(known)) for c in codes if c not in known]
+        return [
+            f"{where}: unknown district code {c!r} for vintage {self.vintage}; "
+            + did_you_mean(c, sorted(known))
+            for c in codes
+            if c not in known
+        ]
 
 
 REBUILD = "; rebuild with `planner build-data`"
@@ -166,8 +183,10 @@ def _numbers(frame: pd.DataFrame, col: str, path: Path, integer: bool = False) -
         bad |= values.notna() & (values % 1 != 0)
     if bad.any():
         n = int(bad.to_numpy().argmax())
-        raise DataError(f"{path}: row {n + 2}, column {col!r}: {str(frame[col].iloc[n])[:20]!r}"
-                        f" is not a {'whole ' if integer else ''}number")
+        raise DataError(
+            f"{path}: row {n + 2}, column {col!r}: {str(frame[col].iloc[n])[:20]!r}"
+            f" is not a {'whole ' if integer else ''}number"
+        )
     return values.astype("int64") if integer else values.astype(float)
 
 
@@ -175,8 +194,9 @@ def _to_vintage(codes: pd.Series, to_vintage: dict[str, str], path: Path, col: s
     unknown = ~codes.isin(to_vintage)
     if unknown.any():
         n = int(unknown.to_numpy().argmax())
-        raise DataError(f"{path}: row {n + 2}, column {col!r}: unknown unit code "
-                        f"{str(codes.iloc[n])[:12]!r}")
+        raise DataError(
+            f"{path}: row {n + 2}, column {col!r}: unknown unit code {str(codes.iloc[n])[:12]!r}"
+        )
     return codes.map(to_vintage)
 
 
@@ -196,16 +216,32 @@ def load_districts(vintage: int = 2015, directory: Path | None = None) -> Distri
         raise DataError(f"vintage {vintage!r} unknown; allowed: {', '.join(map(str, VINTAGES))}")
     d = directory or districts_dir()
     units_csv = d / "units.csv"
-    raw = _read(units_csv, ("code", "code_2015", "name_ko", "name_ko_2015", "sido",
-                            "sido_2015", "sido_code", "sido_code_2015", *_UNIT_COLUMNS))
+    raw = _read(
+        units_csv,
+        (
+            "code",
+            "code_2015",
+            "name_ko",
+            "name_ko_2015",
+            "sido",
+            "sido_2015",
+            "sido_code",
+            "sido_code_2015",
+            *_UNIT_COLUMNS,
+        ),
+    )
     if len(raw) != N_UNITS or not raw.code.is_unique or not raw.code_2015.is_unique:
         raise DataError(f"{units_csv}: expected {N_UNITS} unique units, got {len(raw)} rows")
     if vintage == 2015:
-        key, names = raw.code_2015, {"name_ko": raw.name_ko_2015, "sido": raw.sido_2015,
-                                     "sido_code": raw.sido_code_2015}
+        key, names = (
+            raw.code_2015,
+            {"name_ko": raw.name_ko_2015, "sido": raw.sido_2015, "sido_code": raw.sido_code_2015},
+        )
     else:
-        key, names = raw.code, {"name_ko": raw.name_ko, "sido": raw.sido,
-                                "sido_code": raw.sido_code}
+        key, names = (
+            raw.code,
+            {"name_ko": raw.name_ko, "sido": raw.sido, "sido_code": raw.sido_code},
+        )
     to_vintage = dict(zip(raw.code, key, strict=True))
     units = pd.DataFrame({"code": key, "code_current": raw.code, **names})
     units = units.join(raw[_UNIT_COLUMNS]).set_index("code")
@@ -221,10 +257,15 @@ def load_districts(vintage: int = 2015, directory: Path | None = None) -> Distri
     per_year = figures.groupby("year").code.nunique()
     short = per_year[per_year != N_UNITS]
     if len(short) or figures.duplicated(["code", "year"]).any():
-        raise DataError(f"{figures_csv}: every year needs one row per unit ({N_UNITS}); "
-                        + (f"year {int(short.index[0])} has {int(short.iloc[0])}" if len(short)
-                           else "a (code, year) pair is listed twice")
-                        + " (truncated? rebuild with `planner build-data`)")
+        raise DataError(
+            f"{figures_csv}: every year needs one row per unit ({N_UNITS}); "
+            + (
+                f"year {int(short.index[0])} has {int(short.iloc[0])}"
+                if len(short)
+                else "a (code, year) pair is listed twice"
+            )
+            + " (truncated? rebuild with `planner build-data`)"
+        )
 
     centers_csv = d / "employment_centers.csv"
     centers = _read(centers_csv, ("is_branch", "host_code", "jurisdiction_codes"))
@@ -232,16 +273,22 @@ def load_districts(vintage: int = 2015, directory: Path | None = None) -> Distri
     centers["host_code"] = _to_vintage(centers.host_code, to_vintage, centers_csv, "host_code")
     try:
         centers["jurisdiction_codes"] = centers.jurisdiction_codes.map(
-            lambda s: ";".join(to_vintage[c] for c in s.split(";") if c))
+            lambda s: ";".join(to_vintage[c] for c in s.split(";") if c)
+        )
     except KeyError as exc:
-        raise DataError(f"{centers_csv}: column 'jurisdiction_codes' names unknown unit code "
-                        f"{str(exc)[:14]}") from None
+        raise DataError(
+            f"{centers_csv}: column 'jurisdiction_codes' names unknown unit code {str(exc)[:14]}"
+        ) from None
     juris_csv = d / "ec_jurisdiction.csv"
     juris = _read(juris_csv, ("code", "center_id", "method", "km_to_center"))
     juris["code"] = _to_vintage(juris.code, to_vintage, juris_csv, "code")
-    units = units.join(juris.set_index("code")[["center_id", "method", "km_to_center"]]
-                       .rename(columns={"center_id": "ec_center_id", "method": "ec_assignment"}))
+    units = units.join(
+        juris.set_index("code")[["center_id", "method", "km_to_center"]].rename(
+            columns={"center_id": "ec_center_id", "method": "ec_assignment"}
+        )
+    )
     presence = _read(d / "agency_presence.csv", ("code",))
     presence["code"] = presence.code.map(lambda c: to_vintage.get(c, ""))
-    return DistrictData(vintage, units, figures, centers, presence, load_catalog(),
-                        directory=directory)
+    return DistrictData(
+        vintage, units, figures, centers, presence, load_catalog(), directory=directory
+    )

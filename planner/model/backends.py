@@ -40,8 +40,7 @@ class RawResult:
 
 def trivial_bound(lm: LinearModel) -> float:
     """The largest objective any assignment within the variable bounds could reach."""
-    return lm.offset + sum(c * (lm.ub[v] if c > 0 else lm.lb[v])
-                           for v, c in lm.objective.items())
+    return lm.offset + sum(c * (lm.ub[v] if c > 0 else lm.lb[v]) for v, c in lm.objective.items())
 
 
 def checked_bound(lm: LinearModel, bound: float | None) -> float | None:
@@ -66,8 +65,7 @@ def cpsat_row(model: Any, xs: list[Any], row: Row) -> Any:
     """Add one row to a CP-SAT model (the one translation of a row); returns the constraint."""
     from ortools.sat.python import cp_model
 
-    expr = cp_model.LinearExpr.weighted_sum([xs[v] for v in row.terms],
-                                            list(row.terms.values()))
+    expr = cp_model.LinearExpr.weighted_sum([xs[v] for v in row.terms], list(row.terms.values()))
     if row.sense == "<=":
         return model.add(expr <= row.rhs)
     if row.sense == ">=":
@@ -75,17 +73,24 @@ def cpsat_row(model: Any, xs: list[Any], row: Row) -> Any:
     return model.add(expr == row.rhs)
 
 
-def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
-                progress: Callable[[str], None] | None = None,
-                control: Any = None, scale: float = 1.0) -> RawResult:
+def solve_cpsat(
+    lm: LinearModel,
+    opts: Solver,
+    hint: dict[int, int] | None = None,
+    progress: Callable[[str], None] | None = None,
+    control: Any = None,
+    scale: float = 1.0,
+) -> RawResult:
     """Solve with CP-SAT; ``control.stop`` is set to a function that ends the search."""
     from ortools.sat.python import cp_model
 
     model, xs = cpsat_model(lm)
     for row in lm.rows:
         cpsat_row(model, xs, row)
-    model.maximize(cp_model.LinearExpr.weighted_sum([xs[v] for v in lm.objective],
-                                                    list(lm.objective.values())) + lm.offset)
+    model.maximize(
+        cp_model.LinearExpr.weighted_sum([xs[v] for v in lm.objective], list(lm.objective.values()))
+        + lm.offset
+    )
     for v, val in (hint or {}).items():
         model.add_hint(xs[v], val)
     solver = cp_model.CpSolver()
@@ -109,8 +114,10 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
     class _Progress(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
             if progress:
-                progress(f"incumbent {self.objective_value / scale:,.1f}  bound "
-                         f"{self.best_objective_bound / scale:,.1f}  {self.wall_time:.1f}s")
+                progress(
+                    f"incumbent {self.objective_value / scale:,.1f}  bound "
+                    f"{self.best_objective_bound / scale:,.1f}  {self.wall_time:.1f}s"
+                )
 
     if control is not None:
         control.stop = solver.stop_search
@@ -122,10 +129,15 @@ def solve_cpsat(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = Non
     values = None
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = [int(solver.value(x)) for x in xs]
-    return RawResult("cpsat", status, values,
-                     solver.objective_value if values is not None else None,
-                     checked_bound(lm, solver.best_objective_bound) if values is not None
-                     else None, elapsed, log)
+    return RawResult(
+        "cpsat",
+        status,
+        values,
+        solver.objective_value if values is not None else None,
+        checked_bound(lm, solver.best_objective_bound) if values is not None else None,
+        elapsed,
+        log,
+    )
 
 
 MIP_IDS = {"cbc": "CBC", "scip": "SCIP", "highs": "HIGHS"}
@@ -133,8 +145,10 @@ MIP_IDS = {"cbc": "CBC", "scip": "SCIP", "highs": "HIGHS"}
 
 def _load(solver: Any, lm: LinearModel, integer: bool) -> list[Any]:
     """Write the LinearModel into a pywraplp solver; returns its variables."""
-    xs = [(solver.IntVar if integer and k not in lm.continuous else solver.NumVar)(lo, hi, "")
-          for k, (lo, hi) in enumerate(zip(lm.lb, lm.ub, strict=True))]
+    xs = [
+        (solver.IntVar if integer and k not in lm.continuous else solver.NumVar)(lo, hi, "")
+        for k, (lo, hi) in enumerate(zip(lm.lb, lm.ub, strict=True))
+    ]
     inf = solver.infinity()
     for row in lm.rows:
         ct = solver.Constraint(*row.bounds(inf))
@@ -182,20 +196,27 @@ def solve_lp_relaxation(lm: LinearModel, opts: Solver) -> RawResult | None:
     if code != pywraplp.Solver.OPTIMAL:
         return None
     raw = [x.solution_value() for x in xs]
-    if any(abs(v - round(v)) > INTEGRAL_TOL for k, v in enumerate(raw)
-           if k not in lm.continuous):
+    if any(abs(v - round(v)) > INTEGRAL_TOL for k, v in enumerate(raw) if k not in lm.continuous):
         return None
     values = read_values(lm, raw)
     value = float(lm.evaluate(values))
     if lm.violated_rows(values):
         return None
-    return RawResult(opts.backend, "OPTIMAL", values, value, value, elapsed,
-                     [f"LP relaxation (Clp) integral: proven optimal in {elapsed:.2f}s"],
-                     proof="lp_relaxation_integral")
+    return RawResult(
+        opts.backend,
+        "OPTIMAL",
+        values,
+        value,
+        value,
+        elapsed,
+        [f"LP relaxation (Clp) integral: proven optimal in {elapsed:.2f}s"],
+        proof="lp_relaxation_integral",
+    )
 
 
-def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
-              control: Any = None) -> RawResult:
+def solve_mip(
+    lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None, control: Any = None
+) -> RawResult:
     """Solve with a MIP solver through pywraplp (after trying the LP relaxation)."""
     from ortools.linear_solver import pywraplp
 
@@ -206,8 +227,15 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
             return lp
     solver = pywraplp.Solver.CreateSolver(MIP_IDS[opts.backend])
     if solver is None:
-        return RawResult(opts.backend, "MODEL_INVALID", None, None, None, 0.0,
-                         [f"{opts.backend} is not available in this OR-Tools build"])
+        return RawResult(
+            opts.backend,
+            "MODEL_INVALID",
+            None,
+            None,
+            None,
+            0.0,
+            [f"{opts.backend} is not available in this OR-Tools build"],
+        )
     xs = _load(solver, lm, integer=True)
     obj = solver.Objective()
     left = max(0.1, opts.time_limit_s - (time.perf_counter() - start_all))
@@ -221,22 +249,38 @@ def solve_mip(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)  # "optimal" must mean proven
     code = solver.Solve(params)
     elapsed = time.perf_counter() - start_all
-    names = {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE",
-             pywraplp.Solver.INFEASIBLE: "INFEASIBLE", pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
-             pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "UNKNOWN"}
+    names = {
+        pywraplp.Solver.OPTIMAL: "OPTIMAL",
+        pywraplp.Solver.FEASIBLE: "FEASIBLE",
+        pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
+        pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
+        pywraplp.Solver.ABNORMAL: "ABNORMAL",
+        pywraplp.Solver.NOT_SOLVED: "UNKNOWN",
+    }
     status = names.get(code, "UNKNOWN")
     values = None
     if code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         values = read_values(lm, [x.solution_value() for x in xs])
     bound = checked_bound(lm, obj.BestBound()) if values is not None else None
-    return RawResult(opts.backend, status, values,
-                     float(lm.evaluate(values)) if values is not None else None, bound,
-                     elapsed, [f"{opts.backend}: status {status} in {elapsed:.2f}s"])
+    return RawResult(
+        opts.backend,
+        status,
+        values,
+        float(lm.evaluate(values)) if values is not None else None,
+        bound,
+        elapsed,
+        [f"{opts.backend}: status {status} in {elapsed:.2f}s"],
+    )
 
 
-def solve(lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None,
-          progress: Callable[[str], None] | None = None,
-          control: Any = None, scale: float = 1.0) -> RawResult:
+def solve(
+    lm: LinearModel,
+    opts: Solver,
+    hint: dict[int, int] | None = None,
+    progress: Callable[[str], None] | None = None,
+    control: Any = None,
+    scale: float = 1.0,
+) -> RawResult:
     """Dispatch on ``opts.backend``; ``scale`` converts progress figures to objective units.
 
     ``control`` (a ``guard.Control``) receives the backend's stop function. Run it through

@@ -51,8 +51,7 @@ class Groups:
     offset: float = 0.0  # objective constant (min_travel: minus the farthest distances)
 
 
-def make_groups(inst: Any, v: Any, reach: Any, scale: float,
-                linkage_year: int | None) -> Groups:
+def make_groups(inst: Any, v: Any, reach: Any, scale: float, linkage_year: int | None) -> Groups:
     """Sort each point's reachable sites and weigh its clients per agency and phase.
 
     min_travel: the value of site j for point i is (i's farthest distance) - t_ij, and
@@ -68,14 +67,18 @@ def make_groups(inst: Any, v: Any, reach: Any, scale: float,
     travel = inst.scenario.objective.mode == "min_travel"
     far = np.zeros(len(points))
     for p, i in enumerate(points):
-        sites = sorted(by_point.get(i, []), key=lambda j: best_site_key(
-            inst.scenario.objective.mode, reach.minutes[(i, j)], reach.reach[(i, j)], j))
-        order[p, :len(sites)] = [col[j] for j in sites]
+        sites = sorted(
+            by_point.get(i, []),
+            key=lambda j: best_site_key(
+                inst.scenario.objective.mode, reach.minutes[(i, j)], reach.reach[(i, j)], j
+            ),
+        )
+        order[p, : len(sites)] = [col[j] for j in sites]
         if travel and sites:
             far[p] = max(reach.minutes[(i, j)] for j in sites)
-            rr[p, :len(sites)] = [far[p] - reach.minutes[(i, j)] for j in sites]
+            rr[p, : len(sites)] = [far[p] - reach.minutes[(i, j)] for j in sites]
         else:
-            rr[p, :len(sites)] = [reach.reach[(i, j)] for j in sites]
+            rr[p, : len(sites)] = [reach.reach[(i, j)] for j in sites]
     unit = np.array([col[reach.unit_of[i]] for i in points], dtype=np.int64)
     pw = inst.phase_weights()
     weight: dict[tuple[str, int], np.ndarray] = {}
@@ -85,21 +88,24 @@ def make_groups(inst: Any, v: Any, reach: Any, scale: float,
             w = scale * reach.weight[s] * pw[y] * d
             weight[(a, y)] = weight.get((a, y), 0.0) + w
     keys = [key for key, w in weight.items() if w.any()]
-    before = {(a, y) for (a, y) in keys if a == WELFARE_AGENCY and linkage_year is not None
-              and y < linkage_year}
+    before = {
+        (a, y)
+        for (a, y) in keys
+        if a == WELFARE_AGENCY and linkage_year is not None and y < linkage_year
+    }
     offset = -sum(float(w @ far) for w in weight.values()) if travel else 0.0
     return Groups(order, rr, unit, weight, keys, before, offset)
 
 
-def availability(v: Any, values: Any, a: str, y: int, before: bool, guests: bool,
-                 n: int) -> np.ndarray:
+def availability(
+    v: Any, values: Any, a: str, y: int, before: bool, guests: bool, n: int
+) -> np.ndarray:
     """How available each site is to each district's clients, from (LP or MIP) values.
 
     One row for everyone, unless ``before`` the linkage: then n x n, a district's own
     center or, with its team there, a guest center (the avail variable).
     """
-    site = np.array([sum(values[c] * k for c, k in v.hosts(j, a, y).items())
-                     for j in v.sites])
+    site = np.array([sum(values[c] * k for c, k in v.hosts(j, a, y).items()) for j in v.sites])
     if not before:
         return site[None, :]
     mat = np.zeros((n, n))
@@ -119,8 +125,11 @@ def separate(g: Groups, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     rows = avail if avail.shape[0] == 1 else avail[g.unit]
     pad = g.order < 0
-    x = np.take_along_axis(rows if rows.shape[0] > 1 else np.broadcast_to(
-        rows, (len(g.order), rows.shape[1])), np.where(pad, 0, g.order), axis=1)
+    x = np.take_along_axis(
+        rows if rows.shape[0] > 1 else np.broadcast_to(rows, (len(g.order), rows.shape[1])),
+        np.where(pad, 0, g.order),
+        axis=1,
+    )
     x = np.where(pad, 0.0, x)
     cx = np.cumsum(x, axis=1) - x  # exclusive prefix sums
     crx = np.cumsum(g.reach * x, axis=1) - g.reach * x
@@ -138,8 +147,9 @@ class Master:
     then the MIP (the same model with integrality switched on) share every cut.
     """
 
-    def __init__(self, lm: LinearModel, v: Any, g: Groups, guests: bool, scale: float,
-                 aggregate: bool):
+    def __init__(
+        self, lm: LinearModel, v: Any, g: Groups, guests: bool, scale: float, aggregate: bool
+    ):
         import highspy
 
         self.hs = highspy
@@ -156,8 +166,9 @@ class Master:
         self.theta: dict[tuple[str, int], np.ndarray] = {}
         nxt = n
         for key in g.keys:
-            ub = np.bincount(self.bundle, g.weight[key] * g.reach[:, 0] / scale,
-                             minlength=self.n_bundles)
+            ub = np.bincount(
+                self.bundle, g.weight[key] * g.reach[:, 0] / scale, minlength=self.n_bundles
+            )
             h.addVars(self.n_bundles, np.zeros(self.n_bundles), ub)
             self.theta[key] = np.arange(nxt, nxt + self.n_bundles)
             nxt += self.n_bundles
@@ -183,10 +194,15 @@ class Master:
             starts.append(len(idx))
             idx.extend(terms)
             val.extend(terms.values())
-        self.h.addRows(len(rows), np.array([r[1] for r in rows], dtype=float),
-                       np.array([r[2] for r in rows], dtype=float), len(idx),
-                       np.array(starts, dtype=np.int32), np.array(idx, dtype=np.int32),
-                       np.array(val, dtype=float))
+        self.h.addRows(
+            len(rows),
+            np.array([r[1] for r in rows], dtype=float),
+            np.array([r[2] for r in rows], dtype=float),
+            len(idx),
+            np.array(starts, dtype=np.int32),
+            np.array(idx, dtype=np.int32),
+            np.array(val, dtype=float),
+        )
 
     def avail_terms(self, key: tuple[str, int], u: int, j: int) -> dict[int, int]:
         """LinearModel terms of 'site j is available to district u's clients of a in y'."""
@@ -270,13 +286,19 @@ class Master:
             y = sign * np.asarray(sol.row_dual, dtype=float)
             y = np.where((y > 0) & ~np.isfinite(hi), 0.0, y)
             y = np.where((y < 0) & ~np.isfinite(lo), 0.0, y)
-            sides = np.where(y > 0, y * np.where(np.isfinite(hi), hi, 0.0),
-                             y * np.where(np.isfinite(lo), lo, 0.0)).sum()
+            sides = np.where(
+                y > 0,
+                y * np.where(np.isfinite(hi), hi, 0.0),
+                y * np.where(np.isfinite(lo), lo, 0.0),
+            ).sum()
             d = cost - np.bincount(col_of, weights=value * y[index], minlength=len(cost))
             if np.any((d > 0) & ~np.isfinite(cu)) or np.any((d < 0) & ~np.isfinite(cl)):
                 continue
-            box = np.where(d > 0, d * np.where(np.isfinite(cu), cu, 0.0),
-                           d * np.where(np.isfinite(cl), cl, 0.0)).sum()
+            box = np.where(
+                d > 0,
+                d * np.where(np.isfinite(cu), cu, 0.0),
+                d * np.where(np.isfinite(cl), cl, 0.0),
+            ).sum()
             bound = float(lp.offset_ + sides + box)
             if np.isfinite(bound) and (best is None or bound < best):
                 best = bound
@@ -284,10 +306,12 @@ class Master:
 
     def make_integer(self, hint: list[float] | None) -> None:
         """Switch the decision variables to integer (theta and continuous ones stay)."""
-        ints = np.array([k for k in range(self.lm.n_vars) if k not in self.lm.continuous],
-                        dtype=np.int32)
-        self.h.changeColsIntegrality(len(ints), ints, np.array(
-            [self.hs.HighsVarType.kInteger] * len(ints)))
+        ints = np.array(
+            [k for k in range(self.lm.n_vars) if k not in self.lm.continuous], dtype=np.int32
+        )
+        self.h.changeColsIntegrality(
+            len(ints), ints, np.array([self.hs.HighsVarType.kInteger] * len(ints))
+        )
         self.integer = True
         if hint is not None:
             self.set_start(hint)
@@ -295,7 +319,7 @@ class Master:
     def set_start(self, values: list[float]) -> None:
         sol = self.hs.HighsSolution()
         full = np.zeros(self.n_cols)
-        full[:len(values)] = values
+        full[: len(values)] = values
         sol.col_value = list(full)
         self.h.setSolution(sol)
 
@@ -329,10 +353,20 @@ def _shown(value: float | None, scale: float) -> str:
     return "-" if value is None else f"{value / scale:,.1f}"
 
 
-def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool,
-                  starts: list[dict[int, int]], scale: float, aggregate: bool = True,
-                  control: Any = None, started: float | None = None,
-                  late_start: Callable[[], dict[int, int] | None] | None = None) -> RawResult:
+# long by design (one cut loop: LP rounds, MIP rounds, stop checks)
+def solve_benders(  # noqa: C901
+    lm: LinearModel,
+    v: Any,
+    g: Groups,
+    opts: Solver,
+    guests: bool,
+    starts: list[dict[int, int]],
+    scale: float,
+    aggregate: bool = True,
+    control: Any = None,
+    started: float | None = None,
+    late_start: Callable[[], dict[int, int] | None] | None = None,
+) -> RawResult:
     """Cutting planes on the LP relaxation, then the master MIP; plans valued exactly.
 
     ``starts``: plans (values by variable) to begin from: each adds its tight cuts and the
@@ -376,8 +410,9 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
         """
         nonlocal best_values, best_value
         for (u, j, y), var in v.avail.items():  # guest service wherever team and tenant are
-            values[var] = int(values[v.team[(u, j, y)]] and any(
-                values[c] for c in v.hosts(j, WELFARE_AGENCY, y)))
+            values[var] = int(
+                values[v.team[(u, j, y)]] and any(values[c] for c in v.hosts(j, WELFARE_AGENCY, y))
+            )
         added, demand_value = master.cut_round(np.array(values, dtype=float), thetas)
         if lm.violated_rows(values):
             return added
@@ -414,15 +449,22 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
             lp_bound = safe if lp_bound is None else min(lp_bound, safe)
             bound = lp_bound
             report()
-        added, _ = master.cut_round(x[:lm.n_vars], x)
-        say(f"benders LP round {rounds}: bound {_shown(lp_bound, scale)}, {added} cuts added, "
-            f"{time.perf_counter() - start:.1f}s")
-        if not added or (best_value is not None and lp_bound is not None
-                         and lp_bound - best_value <= LP_STOP * abs(best_value)):
+        added, _ = master.cut_round(x[: lm.n_vars], x)
+        say(
+            f"benders LP round {rounds}: bound {_shown(lp_bound, scale)}, {added} cuts added, "
+            f"{time.perf_counter() - start:.1f}s"
+        )
+        if not added or (
+            best_value is not None
+            and lp_bound is not None
+            and lp_bound - best_value <= LP_STOP * abs(best_value)
+        ):
             break
-    log.append(f"benders: LP relaxation {rounds} rounds, {master.n_cuts} cuts, bound "
-               f"{_shown(lp_bound, scale)}, "
-               f"{time.perf_counter() - start:.1f}s")
+    log.append(
+        f"benders: LP relaxation {rounds} rounds, {master.n_cuts} cuts, bound "
+        f"{_shown(lp_bound, scale)}, "
+        f"{time.perf_counter() - start:.1f}s"
+    )
     # 2. the master MIP; each plan is valued exactly and cut where the master was wrong
     master.h.setOptionValue("solver", "choose")
     master.make_integer([float(x) for x in best_values] if best_values else None)
@@ -437,9 +479,11 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
             report()
         if x is None:
             break
-        added = consider([int(round(val)) for val in x[:lm.n_vars]], x)
-        say(f"benders MIP: best plan {_shown(best_value, scale)} (exact), bound "
-            f"{_shown(bound, scale)}, {added} cuts added, {time.perf_counter() - start:.1f}s")
+        added = consider([int(round(val)) for val in x[: lm.n_vars]], x)
+        say(
+            f"benders MIP: best plan {_shown(best_value, scale)} (exact), bound "
+            f"{_shown(bound, scale)}, {added} cuts added, {time.perf_counter() - start:.1f}s"
+        )
         if best_values is not None:
             master.set_start([float(val) for val in best_values])
         if not added or code != "OPTIMAL":
@@ -453,5 +497,12 @@ def solve_benders(lm: LinearModel, v: Any, g: Groups, opts: Solver, guests: bool
         status = "OPTIMAL" if proven else "FEASIBLE"
     elapsed = time.perf_counter() - start
     log.append(f"benders: {status}, plan {best_value}, bound {bound}, {elapsed:.1f}s")
-    return RawResult(opts.backend, status, best_values, best_value,
-                     bound if best_values is not None else None, elapsed, log)
+    return RawResult(
+        opts.backend,
+        status,
+        best_values,
+        best_value,
+        bound if best_values is not None else None,
+        elapsed,
+        log,
+    )

@@ -16,8 +16,11 @@ def decode(v, values: list[int]) -> Decisions:
     d.fmt = {key for key, var in v.fmt.items() if values[var]}
     d.host = {key for key, var in v.host.items() if values[var]}
     d.serve = {key for key, var in v.serve.items() if values[var] > SHARE_TOL}
-    d.share = {key: float(values[var]) for key, var in v.serve.items()
-               if SHARE_TOL < values[var] < 1 - SHARE_TOL}
+    d.share = {
+        key: float(values[var])
+        for key, var in v.serve.items()
+        if SHARE_TOL < values[var] < 1 - SHARE_TOL
+    }
     d.team = {key for key, var in v.team.items() if values[var]}
     d.unserved = {key for key, var in v.unserved.items() if values[var]}
     return d
@@ -33,8 +36,9 @@ def assign_best(d: Decisions, v, reach, mode: str, linkage_year: int | None) -> 
     """
     hosted = d.hosted()
     for i, sites in reach.sites_of.items():
-        order = sorted(sites, key=lambda j: best_site_key(mode, reach.minutes[(i, j)],
-                                                          reach.reach[(i, j)], j))
+        order = sorted(
+            sites, key=lambda j: best_site_key(mode, reach.minutes[(i, j)], reach.reach[(i, j)], j)
+        )
         for s, a in v.segments.items():
             for y in v.years:
                 for j in order:
@@ -59,7 +63,8 @@ def far_used(d: Decisions, v, reach, mode: str) -> list[str]:
             for y in v.years:
                 if (i, s, y) in served:
                     continue
-                if mode == "min_travel" or any((j, a, y) in hosted
-                                               for j in reach.far_sites.get(i, ())):
+                if mode == "min_travel" or any(
+                    (j, a, y) in hosted for j in reach.far_sites.get(i, ())
+                ):
                     used.add(i)
     return sorted(used)

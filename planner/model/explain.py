@@ -33,7 +33,8 @@ class Conflict:
             return f"{self.rule} (all {len(self.rows)} rows){': ' + doc if doc else ''}"
         row = self.rows[0]
         return f"{self.rule} [{self.label}]: must be {row.sense} {row.rhs}" + (
-            f" ({doc})" if doc else "")
+            f" ({doc})" if doc else ""
+        )
 
 
 def _groups(lm: LinearModel) -> list[tuple[str, str | None, list[Row]]]:
@@ -49,8 +50,7 @@ def _groups(lm: LinearModel) -> list[tuple[str, str | None, list[Row]]]:
     return out
 
 
-def _feasible(lm: LinearModel, groups, active: list[int],
-              time_s: float) -> tuple[str, list[int]]:
+def _feasible(lm: LinearModel, groups, active: list[int], time_s: float) -> tuple[str, list[int]]:
     """Status of the ``active`` groups' rows (others dropped), and a core when infeasible."""
     from ortools.sat.python import cp_model
 

@@ -28,8 +28,9 @@ def _kind_for(inst: Instance, j: str, y: int) -> str | None:
     return None
 
 
-def greedy_plan(inst: Instance, reach_matrix: np.ndarray, demand: dict[int, np.ndarray]
-                ) -> dict[str, tuple[int, str]]:
+def greedy_plan(
+    inst: Instance, reach_matrix: np.ndarray, demand: dict[int, np.ndarray]
+) -> dict[str, tuple[int, str]]:
     """Site -> (phase opened, kind), existing centers excluded."""
     codes = inst.codes
     idx = {c: n for n, c in enumerate(codes)}
@@ -70,7 +71,8 @@ def greedy_plan(inst: Instance, reach_matrix: np.ndarray, demand: dict[int, np.n
     return plan
 
 
-def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int, int]:
+# long by design (one pass per variable family, in model order)
+def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int, int]:  # noqa: C901
     """A complete hint: the greedy plan, its mandatory tenants and assignments.
 
     Each client is served at the best reachable center (its own district's before the
@@ -82,15 +84,21 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
     mat = np.zeros((len(row), len(col)))
     for (i, j), r in reach.reach.items():
         mat[row[i], col[j]] = r
-    counted = [s for s, a in reach.segments.items()
-               if a == ANCHOR or inst.agencies[a].mandatory]
-    demand = {y: inst.demand[y].table[counted].mul(
-        [reach.weight[s] for s in counted], axis=1).sum(axis=1).to_numpy(dtype=float)
-        for y in inst.years}
+    counted = [s for s, a in reach.segments.items() if a == ANCHOR or inst.agencies[a].mandatory]
+    demand = {
+        y: inst.demand[y]
+        .table[counted]
+        .mul([reach.weight[s] for s in counted], axis=1)
+        .sum(axis=1)
+        .to_numpy(dtype=float)
+        for y in inst.years
+    }
     plan = greedy_plan(inst, mat, demand)
     opened = {j: (inst.years[0], k) for j, k in v.existing_kind.items()} | plan
-    basic = next((f for f, fm in inst.scenario.formats.items() if not fm.extended),
-                 next(iter(inst.scenario.formats)))
+    basic = next(
+        (f for f, fm in inst.scenario.formats.items() if not fm.extended),
+        next(iter(inst.scenario.formats)),
+    )
     hint: dict[int, int] = {}
     for j in v.sites:
         oy, ok = opened.get(j, (None, None))
@@ -127,13 +135,17 @@ def greedy_hint(inst: Instance, built: Any, states: dict[str, Any]) -> dict[int,
     for _, var in best.values():
         hint[var] = 1
     for (sites, a, y, u), var in v.level.items():  # levels: no guest teams either
-        hint[var] = int(any(hosted(j, a, y) for j in sites) if u is None
-                        else u in sites and hosted(u, a, y))
+        hint[var] = int(
+            any(hosted(j, a, y) for j in sites) if u is None else u in sites and hosted(u, a, y)
+        )
     for var in [*v.team.values(), *v.avail.values()]:
         hint[var] = 0
     for (i, s, y), var in v.unserved.items():
         hint[var] = int((i, s, y) not in best)
     for (i, s, y), var in v.far.items():  # min_travel must assign: beyond the k, if need be
-        hint[var] = int(inst.scenario.objective.mode == "min_travel" and (i, s, y) not in best
-                        and (i, s, y) not in v.unserved)
+        hint[var] = int(
+            inst.scenario.objective.mode == "min_travel"
+            and (i, s, y) not in best
+            and (i, s, y) not in v.unserved
+        )
     return hint

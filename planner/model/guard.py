@@ -98,7 +98,8 @@ class Control:
             for p in self.start:
                 arr = np.zeros(n, dtype=np.int64)
                 arr[np.fromiter(p.keys(), dtype=np.int64, count=len(p))] = np.fromiter(
-                    p.values(), dtype=np.int64, count=len(p))
+                    p.values(), dtype=np.int64, count=len(p)
+                )
                 dense.append(arr)
             self.send(("start", dense))
 
@@ -135,7 +136,7 @@ def _start_plan(lm: LinearModel, hint: dict[int, int] | np.ndarray | None) -> li
     if hint is None or len(hint) < lm.n_vars:
         return None
     if isinstance(hint, np.ndarray):
-        values = hint[:lm.n_vars].tolist()
+        values = hint[: lm.n_vars].tolist()
     else:
         values = [int(hint.get(k, 0)) for k in range(lm.n_vars)]
     if any(not lo <= x <= hi for x, lo, hi in zip(values, lm.lb, lm.ub, strict=True)):
@@ -143,8 +144,9 @@ def _start_plan(lm: LinearModel, hint: dict[int, int] | np.ndarray | None) -> li
     return None if lm.violated_rows(values) else values
 
 
-def _child(work: Callable[[Control], RawResult], out: Connection, ctl: Connection,
-           own_group: bool) -> None:
+def _child(
+    work: Callable[[Control], RawResult], out: Connection, ctl: Connection, own_group: bool
+) -> None:
     """In the forked child: run ``work``, send its result, never return."""
     global _DEPTH
     _DEPTH += 1
@@ -238,10 +240,16 @@ def _kill(pid: int, own_group: bool) -> None:
         pass
 
 
-def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limit_s: float,
-                backend: str, hint: dict[int, int] | None = None,
-                progress: Callable[[str], None] | None = None,
-                proves_infeasible_at_limit: bool = False) -> RawResult:
+# long by design (one wait loop: deadline, stop request, child messages, exit)
+def run_guarded(  # noqa: C901
+    work: Callable[[Control], RawResult],
+    lm: LinearModel,
+    time_limit_s: float,
+    backend: str,
+    hint: dict[int, int] | None = None,
+    progress: Callable[[str], None] | None = None,
+    proves_infeasible_at_limit: bool = False,
+) -> RawResult:
     """Run ``work(control)`` under the wall-clock limit ``time_limit_s`` + ``GRACE_S``.
 
     The start plan (``hint``, or one that ``work`` reports through ``control.start_plan``) is
@@ -300,8 +308,9 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
                     ask_stop()
                 if stop_at is not None and now - stop_at >= GRACE_S:
                     break
-                wake = min(0.2, max(0.01, (deadline if stop_at is None else stop_at + GRACE_S)
-                                    - now))
+                wake = min(
+                    0.2, max(0.01, (deadline if stop_at is None else stop_at + GRACE_S) - now)
+                )
                 if not wait([recv_out], timeout=wake):
                     if progress and backend != "cpsat" and now - start > next_tick:
                         progress(f"{backend} still solving, {next_tick:.0f}s")
@@ -310,8 +319,10 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
                 try:
                     kind, payload = recv_out.recv()
                 except (EOFError, OSError):
-                    error = PlannerError(f"the {backend} solver process ended without a "
-                                         f"result (killed, or out of memory?)")
+                    error = PlannerError(
+                        f"the {backend} solver process ended without a "
+                        f"result (killed, or out of memory?)"
+                    )
                     break
                 if kind == "progress" and progress:
                     progress(payload)
@@ -342,13 +353,16 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
     elapsed = time.perf_counter() - start
     if result is None:  # killed: keep what the parent knows
         why = "interrupted" if interrupted else f"time limit {time_limit_s:.3g}s"
-        log.append(f"{backend}: {why}; the solver did not stop within {GRACE_S:g}s and was "
-                   f"ended at {elapsed:.1f}s")
+        log.append(
+            f"{backend}: {why}; the solver did not stop within {GRACE_S:g}s and was "
+            f"ended at {elapsed:.1f}s"
+        )
         values = checker.result(wait_s=CHECK_WAIT_S)
         if values is not None and (best is None or lm.evaluate(values) > best[1]):
             log.append("kept the start plan (it satisfies every rule); no bound")
-            result = RawResult(backend, "FEASIBLE", values, float(lm.evaluate(values)), None,
-                               elapsed, log)
+            result = RawResult(
+                backend, "FEASIBLE", values, float(lm.evaluate(values)), None, elapsed, log
+            )
         elif best is not None:
             log.append("kept the best plan it had reported")
             result = RawResult(backend, "FEASIBLE", *best, elapsed, log)
@@ -360,12 +374,24 @@ def run_guarded(work: Callable[[Control], RawResult], lm: LinearModel, time_limi
     result.interrupted = interrupted
     # a result without a plan may still get the start plan, if its check ends in time
     left = max(0.0, deadline + GRACE_S - time.perf_counter()) if result.values is None else 0.0
-    return _honest(result, lm, time_limit_s, interrupted or timed_out,
-                   proves_infeasible_at_limit, checker.result(wait_s=left))
+    return _honest(
+        result,
+        lm,
+        time_limit_s,
+        interrupted or timed_out,
+        proves_infeasible_at_limit,
+        checker.result(wait_s=left),
+    )
 
 
-def _honest(result: RawResult, lm: LinearModel, time_limit_s: float, stopped: bool,
-            proves_at_limit: bool, start: list[int] | None = None) -> RawResult:
+def _honest(
+    result: RawResult,
+    lm: LinearModel,
+    time_limit_s: float,
+    stopped: bool,
+    proves_at_limit: bool,
+    start: list[int] | None = None,
+) -> RawResult:
     """Statuses that claim only what was proven (``start``: a start plan, checked).
 
     An "infeasible" after a stop or at the limit is "unknown"; a result without a plan gets
@@ -377,13 +403,17 @@ def _honest(result: RawResult, lm: LinearModel, time_limit_s: float, stopped: bo
         return result
     at_limit = result.time_s >= LIMIT_SLACK * time_limit_s
     if result.status == "INFEASIBLE" and (stopped or (at_limit and not proves_at_limit)):
-        result.log.append(f"{result.backend} reported infeasible after a stop or at its "
-                          f"time limit ({result.time_s:.1f}s of {time_limit_s:.3g}s): not a "
-                          f"proof; status unknown")
+        result.log.append(
+            f"{result.backend} reported infeasible after a stop or at its "
+            f"time limit ({result.time_s:.1f}s of {time_limit_s:.3g}s): not a "
+            f"proof; status unknown"
+        )
         result.status = "UNKNOWN"
     if start is not None:  # a plan that satisfies every row: the answer, and no infeasibility
-        result.log.append(f"{result.backend} returned no plan (status {result.status}); kept "
-                          f"the start plan, which satisfies every rule (no bound)")
+        result.log.append(
+            f"{result.backend} returned no plan (status {result.status}); kept "
+            f"the start plan, which satisfies every rule (no bound)"
+        )
         result.status, result.values = "FEASIBLE", start
         result.objective, result.bound = float(lm.evaluate(start)), None
     return result

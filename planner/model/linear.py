@@ -57,8 +57,7 @@ class LinearModel:
             self.continuous.add(len(self.names) - 1)
         return len(self.names) - 1
 
-    def add_row(self, terms: dict[int, int], sense: Sense, rhs: int, rule: str,
-                label: str) -> Row:
+    def add_row(self, terms: dict[int, int], sense: Sense, rhs: int, rule: str, label: str) -> Row:
         row = Row({v: c for v, c in terms.items() if c != 0}, sense, rhs, rule, label)
         self.rows.append(row)
         return row

@@ -32,9 +32,11 @@ def level_coefficients(ctx: RuleContext) -> tuple[dict[int, float], float]:
     base = 0.0
     for i, pl in v.point_levels.items():
         u = reach.unit_of[i]
-        weighted = {(a, y): sum(reach.weight[s] * pw[y] * inst.demand[y].value(i, s)
-                                for s in segs)
-                    for a, segs in by_agency.items() for y in v.years}
+        weighted = {
+            (a, y): sum(reach.weight[s] * pw[y] * inst.demand[y].value(i, s) for s in segs)
+            for a, segs in by_agency.items()
+            for y in v.years
+        }
         base += pl.base * sum(weighted.values())
         for a, y, key, g in v.point_level_keys(i, u):
             var = v.level[key]
@@ -63,13 +65,13 @@ def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
     sign = -1 if obj.mode == "min_travel" else 1
     for (i, s, y), var in v.far.items():
         d = inst.demand[y].value(i, s)
-        coef[var] = sign * int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * d
-                                     * reach.far_value[i]))
+        coef[var] = sign * int(
+            round(DEMAND_SCALE * reach.weight[s] * pw[y] * d * reach.far_value[i])
+        )
     if obj.mode == "min_travel" and obj.unserved_min is not None:
         for (i, s, y), var in v.unserved.items():
             d = inst.demand[y].value(i, s)
-            coef[var] = -int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * d
-                                   * obj.unserved_min))
+            coef[var] = -int(round(DEMAND_SCALE * reach.weight[s] * pw[y] * d * obj.unserved_min))
     per_mkrw = DEMAND_SCALE * obj.cost_weight + TIEBREAK_PER_MKRW
     for y in v.years:
         terms, _ = phase_cost_terms(ctx, y)

@@ -77,7 +77,8 @@ class PlanModel:
         self.instance = instance
         self.specs: dict[str, RuleSpec] = dict(REGISTRY)
         self.states: dict[str, RuleState] = {
-            n: RuleState(s.default_active, params=dict(s.params)) for n, s in self.specs.items()}
+            n: RuleState(s.default_active, params=dict(s.params)) for n, s in self.specs.items()
+        }
         check_rule_settings(instance.scenario)
         for name, setting in instance.scenario.rules.items():
             st = self.states[name]
@@ -119,13 +120,20 @@ class PlanModel:
         st = self._edit(name)
         unknown = set(params) - set(self.specs[name].params)
         if unknown:
-            raise PlannerError(f"rule {name}: unknown parameter(s) {sorted(unknown)}; "
-                               f"allowed: {sorted(self.specs[name].params) or 'none'}")
+            raise PlannerError(
+                f"rule {name}: unknown parameter(s) {sorted(unknown)}; "
+                f"allowed: {sorted(self.specs[name].params) or 'none'}"
+            )
         st.params.update(params)
         return self
 
-    def add_rule(self, name: str, fn: Callable[[RuleContext], None], doc: str | None = None,
-                 params: dict[str, Any] | None = None) -> PlanModel:
+    def add_rule(
+        self,
+        name: str,
+        fn: Callable[[RuleContext], None],
+        doc: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> PlanModel:
         """Add a custom rule ``fn(ctx)``; it is named ``name`` in reports and violations."""
         if name in self.specs:
             raise PlannerError(f"rule {name!r} exists already")
@@ -139,15 +147,22 @@ class PlanModel:
         rows = []
         for n, spec in self.specs.items():
             st = self.states[n]
-            rows.append({"rule": n, "active": st.active, "soft": st.soft,
-                         "penalty": st.penalty if st.soft else None,
-                         "params": dict(st.params), "doc": spec.summary})
+            rows.append(
+                {
+                    "rule": n,
+                    "active": st.active,
+                    "soft": st.soft,
+                    "penalty": st.penalty if st.soft else None,
+                    "params": dict(st.params),
+                    "doc": spec.summary,
+                }
+            )
         return pd.DataFrame(rows).set_index("rule")
 
     # --- building and solving ------------------------------------------------------------
     @property
     def formulation(self) -> str:
-        """"levels", "assignment" or "benders": what ``solver.formulation`` asks for.
+        """Levels, assignment or Benders: what ``solver.formulation`` asks for.
 
         auto: levels unless a rule needs serve variables (the caseload limit, min_travel with
         unserved clients) or a custom rule was added (it may read them); ``build`` then
@@ -159,29 +174,41 @@ class PlanModel:
         asked = self.instance.scenario.solver.formulation
         obj = self.instance.scenario.objective
         if asked == "levels" and obj.mode == "min_travel" and obj.unserved_min is not None:
-            raise PlannerError("solver.formulation: 'levels' cannot charge objective."
-                               "unserved_min; allowed here: 'auto' or 'assignment'")
-        if asked == "benders" and ((obj.mode == "min_travel" and obj.unserved_min is not None)
-                                   or self.instance.scenario.solver.backend == "cpsat"):
-            raise PlannerError("solver.formulation: 'benders' needs a MIP backend (cbc, highs, "
-                               "scip) and, in min_travel, objective.unserved_min: null; "
-                               "allowed otherwise: 'auto', 'levels', 'assignment'")
+            raise PlannerError(
+                "solver.formulation: 'levels' cannot charge objective."
+                "unserved_min; allowed here: 'auto' or 'assignment'"
+            )
+        if asked == "benders" and (
+            (obj.mode == "min_travel" and obj.unserved_min is not None)
+            or self.instance.scenario.solver.backend == "cpsat"
+        ):
+            raise PlannerError(
+                "solver.formulation: 'benders' needs a MIP backend (cbc, highs, "
+                "scip) and, in min_travel, objective.unserved_min: null; "
+                "allowed otherwise: 'auto', 'levels', 'assignment'"
+            )
         serve_rules = self.needs("serve")
         if asked in ("levels", "benders") and serve_rules:
-            raise PlannerError(f"solver.formulation: {asked!r} has no serve variables, which "
-                               f"rule(s) {serve_rules} need; allowed with them: 'auto' or "
-                               "'assignment'")
+            raise PlannerError(
+                f"solver.formulation: {asked!r} has no serve variables, which "
+                f"rule(s) {serve_rules} need; allowed with them: 'auto' or "
+                "'assignment'"
+            )
         if asked != "auto":
             return asked
         custom = any(n not in REGISTRY for n in self.specs)
-        needs_serve = ("serve" in self.needs() or custom
-                       or (obj.mode == "min_travel" and obj.unserved_min is not None))
+        needs_serve = (
+            "serve" in self.needs()
+            or custom
+            or (obj.mode == "min_travel" and obj.unserved_min is not None)
+        )
         return "assignment" if needs_serve else "levels"
 
     def needs(self, what: str | None = None) -> frozenset[str] | list[str]:
         """What the active rules need (RuleSpec.needs), or which rules need ``what``."""
-        by_rule = {n: self.specs[n].needs_of(st.params) for n, st in self.states.items()
-                   if st.active}
+        by_rule = {
+            n: self.specs[n].needs_of(st.params) for n, st in self.states.items() if st.active
+        }
         if what is not None:
             return [n for n, need in by_rule.items() if what in need]
         return frozenset().union(*by_rule.values())
@@ -201,8 +228,11 @@ class PlanModel:
         # Benders needs no k-nearest: its cuts only ever name the sites that matter
         reach = build_reach(self.instance, self._k if formulation != "benders" else None)
         mode = self.instance.scenario.objective.mode
-        if (formulation == "levels" and self.instance.scenario.solver.formulation == "auto"
-                and reach.level_terms(mode) > LEVELS_MAX_TERMS_PER_PAIR * len(reach.reach)):
+        if (
+            formulation == "levels"
+            and self.instance.scenario.solver.formulation == "auto"
+            and reach.level_terms(mode) > LEVELS_MAX_TERMS_PER_PAIR * len(reach.reach)
+        ):
             formulation = "assignment"  # long site lists: nested sets would be too many terms
         v = make_variables(self.instance, reach, lm, formulation, split=self.split_demand)
         rows: dict[str, int] = {}
@@ -210,8 +240,16 @@ class PlanModel:
             st = self.states[name]
             if not st.active:
                 continue
-            ctx = RuleContext(self.instance, v, reach, lm, name, st.params, st.soft,
-                              st.penalty if st.penalty is not None else SOFT_PENALTY_DEFAULT)
+            ctx = RuleContext(
+                self.instance,
+                v,
+                reach,
+                lm,
+                name,
+                st.params,
+                st.soft,
+                st.penalty if st.penalty is not None else SOFT_PENALTY_DEFAULT,
+            )
             spec.fn(ctx)
             rows[name] = ctx.n_rows
         obj_ctx = RuleContext(self.instance, v, reach, lm, "objective", {})
@@ -224,11 +262,18 @@ class PlanModel:
         clean = {k: v for k, v in overrides.items() if v is not None}
         return opts.model_copy(update=clean) if clean else opts
 
-    def solve(self, *, backend: str | None = None, time_limit_s: float | None = None,
-              workers: int | None = None, seed: int | None = None,
-              lp_first: bool | None = None, hint: bool = True,
-              progress: Callable[[str], None] | None = None,
-              warm_start: dict[str, int] | None = None) -> backends.RawResult:
+    def solve(
+        self,
+        *,
+        backend: str | None = None,
+        time_limit_s: float | None = None,
+        workers: int | None = None,
+        seed: int | None = None,
+        lp_first: bool | None = None,
+        hint: bool = True,
+        progress: Callable[[str], None] | None = None,
+        warm_start: dict[str, int] | None = None,
+    ) -> backends.RawResult:
         """Build if needed and solve; returns the raw result of the model as last built.
 
         ``warm_start``: values by variable name of a similar model (a what-if's base run),
@@ -236,18 +281,26 @@ class PlanModel:
         solver may still reject it if infeasible here.
         """
         built = self.build()
-        opts = self.solver_options(backend=backend, time_limit_s=time_limit_s,
-                                   workers=workers, seed=seed, lp_first=lp_first)
+        opts = self.solver_options(
+            backend=backend,
+            time_limit_s=time_limit_s,
+            workers=workers,
+            seed=seed,
+            lp_first=lp_first,
+        )
         mip_rules = self.needs("mip")
         if mip_rules and opts.backend == "cpsat":
-            raise PlannerError(f"rules {mip_rules}: with these parameters (e.g. split: true, "
-                               "divided demand) they need a MIP backend; allowed: cbc, highs, "
-                               "scip")
+            raise PlannerError(
+                f"rules {mip_rules}: with these parameters (e.g. split: true, "
+                "divided demand) they need a MIP backend; allowed: cbc, highs, "
+                "scip"
+            )
         # one deadline for the whole solve phase: start plan, every k-nearest round, and
         # Benders with its district-level start
         started = time.perf_counter()
         rounds = 0
         while True:
+
             def start_plans(built: BuiltModel = built) -> list[dict[int, int]]:
                 """The hint first (a what-if's base plan, else the greedy plan), then greedy.
 
@@ -269,8 +322,10 @@ class PlanModel:
             left = opts.time_limit_s - (time.perf_counter() - started)
             if used and (raw.interrupted or left <= 0.05):
                 # the k-nearest restriction still bit: the plan stands, the proof does not
-                raw.log.append(f"k-nearest: {len(used)} demand points still limited by k "
-                               f"when the solve stopped; not proven optimal")
+                raw.log.append(
+                    f"k-nearest: {len(used)} demand points still limited by k "
+                    f"when the solve stopped; not proven optimal"
+                )
                 if raw.status == "OPTIMAL":
                     raw.status = "FEASIBLE"
                 used = []
@@ -289,9 +344,13 @@ class PlanModel:
             raw.log.append(f"k-nearest: {rounds} rounds, {raw.time_s:.2f}s in all")
         return raw
 
-    def _solve_guarded(self, built: BuiltModel, opts: Solver,
-                       start_plans: Callable[[], list[dict[int, int]]],
-                       progress: Callable[[str], None] | None) -> backends.RawResult:
+    def _solve_guarded(
+        self,
+        built: BuiltModel,
+        opts: Solver,
+        start_plans: Callable[[], list[dict[int, int]]],
+        progress: Callable[[str], None] | None,
+    ) -> backends.RawResult:
         """One solver call in a child process that the time limit and Ctrl-C can end.
 
         The start plan is made in the child too (on 읍면동 models it takes seconds), so the
@@ -309,14 +368,23 @@ class PlanModel:
             if benders:
                 return self._solve_benders(built, opts, start, control)
             control.start_plan(*plans)
-            return backends.solve(built.lm, opts, start, control.progress, control,
-                                  scale=DEMAND_SCALE)
+            return backends.solve(
+                built.lm, opts, start, control.progress, control, scale=DEMAND_SCALE
+            )
 
-        return run_guarded(work, built.lm, opts.time_limit_s, opts.backend, None, progress,
-                           proves_infeasible_at_limit=opts.backend == "cpsat")
+        return run_guarded(
+            work,
+            built.lm,
+            opts.time_limit_s,
+            opts.backend,
+            None,
+            progress,
+            proves_infeasible_at_limit=opts.backend == "cpsat",
+        )
 
-    def _solve_benders(self, built: BuiltModel, opts: Solver, hint: dict[int, int] | None,
-                       control: Any) -> backends.RawResult:
+    def _solve_benders(
+        self, built: BuiltModel, opts: Solver, hint: dict[int, int] | None, control: Any
+    ) -> backends.RawResult:
         """Benders; at 읍면동 resolution the district-level optimum is the first plan."""
         from planner.model.benders import make_groups, solve_benders
 
@@ -324,18 +392,27 @@ class PlanModel:
 
         def district_start() -> dict[int, int] | None:
             coarse = self._district_plan(opts, control.progress, started)
-            return {k: coarse.get(n, 0) for k, n in enumerate(built.lm.names)} if coarse \
-                else None
+            return {k: coarse.get(n, 0) for k, n in enumerate(built.lm.names)} if coarse else None
 
         guests = bool(self.states["serve-welfare_linkage"].params.get("guest_teams", True))
-        groups = make_groups(self.instance, built.v, built.reach, DEMAND_SCALE,
-                             self.linkage_year())
-        return solve_benders(built.lm, built.v, groups, opts, guests, [hint] if hint else [],
-                             DEMAND_SCALE, aggregate=self.instance.fine_grained,
-                             control=control, started=started, late_start=district_start)
+        groups = make_groups(self.instance, built.v, built.reach, DEMAND_SCALE, self.linkage_year())
+        return solve_benders(
+            built.lm,
+            built.v,
+            groups,
+            opts,
+            guests,
+            [hint] if hint else [],
+            DEMAND_SCALE,
+            aggregate=self.instance.fine_grained,
+            control=control,
+            started=started,
+            late_start=district_start,
+        )
 
-    def _district_plan(self, opts: Solver, progress: Callable[[str], None] | None,
-                       started: float) -> dict[str, int] | None:
+    def _district_plan(
+        self, opts: Solver, progress: Callable[[str], None] | None, started: float
+    ) -> dict[str, int] | None:
         """The same scenario with district demand, solved briefly: values by variable name.
 
         Its share of the time limit counts from ``started`` (the start of the Benders call).
@@ -346,10 +423,13 @@ class PlanModel:
         from planner.instance import build_instance
 
         sc = inst.scenario
-        sc = sc.model_copy(update={
-            "demand": sc.demand.model_copy(update={"resolution": "district"}),
-            "objective": sc.objective.model_copy(update={"k_nearest": None}),
-            "solver": sc.solver.model_copy(update={"formulation": "auto"})})
+        sc = sc.model_copy(
+            update={
+                "demand": sc.demand.model_copy(update={"resolution": "district"}),
+                "objective": sc.objective.model_copy(update={"k_nearest": None}),
+                "solver": sc.solver.model_copy(update={"formulation": "auto"}),
+            }
+        )
         sub = PlanModel(build_instance(sc, inst.districts))
         sub.specs, sub.states = dict(self.specs), copy.deepcopy(self.states)
         sub.build()
@@ -365,8 +445,11 @@ class PlanModel:
 
     def linkage_year(self) -> int | None:
         """The welfare linkage year when its rule is on (None: no team is ever needed)."""
-        return self.instance.scenario.welfare_linkage_year \
-            if self.states["serve-welfare_linkage"].active else None
+        return (
+            self.instance.scenario.welfare_linkage_year
+            if self.states["serve-welfare_linkage"].active
+            else None
+        )
 
     def _far_points(self, built: BuiltModel, values: list[int] | None) -> list[str]:
         """Demand points where the k-nearest bound may have chosen the plan (k must grow)."""

@@ -61,7 +61,7 @@ class ReachTable:
 
     def pairs(self):
         """Every (i, s, j, y) that gets a serve variable."""
-        for (i, j) in self.reach:
+        for i, j in self.reach:
             for s in self.segments:
                 for y in self.years:
                     yield (i, s, j, y)
@@ -76,8 +76,7 @@ class ReachTable:
         """
         if not self.welfare_segments():
             return []
-        out = dict.fromkeys((self.unit_of[i], j) for (i, j) in self.reach
-                            if j != self.unit_of[i])
+        out = dict.fromkeys((self.unit_of[i], j) for (i, j) in self.reach if j != self.unit_of[i])
         return list(out)
 
     def levels(self, mode: str) -> dict[str, PointLevels]:
@@ -98,8 +97,10 @@ class ReachTable:
                 marks = sorted(set(value.values()))
                 far = self.far_value.get(i)
                 nxt = marks[1:] + ([far] if far is not None else [])
-                levels = [Level(tuple(sorted(j for j in sites if value[j] <= m)), n - m)
-                          for m, n in zip(marks, nxt, strict=False)]
+                levels = [
+                    Level(tuple(sorted(j for j in sites if value[j] <= m)), n - m)
+                    for m, n in zip(marks, nxt, strict=False)
+                ]
                 if far is not None:
                     out[i] = PointLevels(far, levels)
                 else:
@@ -109,8 +110,10 @@ class ReachTable:
             marks = sorted(set(value.values()), reverse=True)
             far = self.far_value.get(i)
             nxt = marks[1:] + [far if far is not None else 0.0]
-            levels = [Level(tuple(sorted(j for j in sites if value[j] >= m)), m - n)
-                      for m, n in zip(marks, nxt, strict=True)]
+            levels = [
+                Level(tuple(sorted(j for j in sites if value[j] >= m)), m - n)
+                for m, n in zip(marks, nxt, strict=True)
+            ]
             if far is not None:
                 levels.append(Level(tuple(sorted([*sites, *self.far_sites[i]])), far))
             out[i] = PointLevels(0.0, levels)
@@ -124,8 +127,12 @@ class ReachTable:
         """
         total = 0
         for i, sites in self.sites_of.items():
-            vals = np.array([self.minutes[(i, j)] if mode == "min_travel"
-                             else -self.reach[(i, j)] for j in sites])
+            vals = np.array(
+                [
+                    self.minutes[(i, j)] if mode == "min_travel" else -self.reach[(i, j)]
+                    for j in sites
+                ]
+            )
             _, counts = np.unique(vals, return_counts=True)
             total += int(np.cumsum(counts).sum())
         return total
@@ -134,7 +141,7 @@ class ReachTable:
     def sites_of(self) -> dict[str, list[str]]:
         """Demand point -> the sites that reach it (kept pairs only)."""
         out: dict[str, list[str]] = {}
-        for (i, j) in self.reach:
+        for i, j in self.reach:
             out.setdefault(i, []).append(j)
         return out
 
@@ -190,5 +197,6 @@ def build_reach(inst: Instance, k_nearest: dict[str, int] | None = None) -> Reac
         key = (points[a], sites[b])
         minutes[key] = float(mat[a, b])
         reach[key] = float(rmat[a, b])
-    return ReachTable(segments, weight, minutes, reach, list(inst.years), dict(inst.unit_of),
-                      far_value, far_sites)
+    return ReachTable(
+        segments, weight, minutes, reach, list(inst.years), dict(inst.unit_of), far_value, far_sites
+    )

@@ -64,25 +64,36 @@ class RuleSpec:
 REGISTRY: dict[str, RuleSpec] = {}
 
 
-def rule(name: str, *, default_active: bool = True, params: dict[str, Any] | None = None,
-         needs: frozenset[str] | set[str] = frozenset(),
-         needs_when: dict[str, set[str]] | None = None) -> Callable:
+def rule(
+    name: str,
+    *,
+    default_active: bool = True,
+    params: dict[str, Any] | None = None,
+    needs: frozenset[str] | set[str] = frozenset(),
+    needs_when: dict[str, set[str]] | None = None,
+) -> Callable:
     """Register ``fn`` as built-in rule ``name`` (decorator); its validator check must exist."""
+
     def deco(fn: Callable[[RuleContext], None]) -> Callable[[RuleContext], None]:
         if name in REGISTRY:
             raise ValueError(f"rule {name} registered twice")
         if name not in RULE_CHECKS:
-            raise ValueError(f"rule {name} has no validator check: add @check({name!r}) in "
-                             "planner/validate.py (the specification the plan is checked "
-                             "against) and its equation to docs/formulation.md")
+            raise ValueError(
+                f"rule {name} has no validator check: add @check({name!r}) in "
+                "planner/validate.py (the specification the plan is checked "
+                "against) and its equation to docs/formulation.md"
+            )
         when = {p: frozenset(n) for p, n in (needs_when or {}).items()}
         unknown = (set(needs) | set().union(*when.values())) - NEEDS
         if unknown:
-            raise ValueError(f"rule {name}: unknown needs {sorted(unknown)}; "
-                             f"allowed: {sorted(NEEDS)}")
-        REGISTRY[name] = RuleSpec(name, fn, fn.__doc__ or "", default_active, dict(params or {}),
-                                  frozenset(needs), when)
+            raise ValueError(
+                f"rule {name}: unknown needs {sorted(unknown)}; allowed: {sorted(NEEDS)}"
+            )
+        REGISTRY[name] = RuleSpec(
+            name, fn, fn.__doc__ or "", default_active, dict(params or {}), frozenset(needs), when
+        )
         return fn
+
     return deco
 
 
@@ -95,8 +106,10 @@ def rule_problems(rules: dict[str, Any], specs: dict[str, RuleSpec]) -> list[str
             continue
         unknown = set(setting.params) - set(specs[name].params)
         if unknown:
-            out.append(f"rules.{name}.params: unknown parameter(s) {sorted(unknown)}; "
-                       f"allowed: {sorted(specs[name].params) or 'none'}")
+            out.append(
+                f"rules.{name}.params: unknown parameter(s) {sorted(unknown)}; "
+                f"allowed: {sorted(specs[name].params) or 'none'}"
+            )
     return out
 
 
@@ -114,8 +127,7 @@ class RuleContext:
     penalty: float = SOFT_PENALTY_DEFAULT
     n_rows: int = 0
 
-    def add(self, terms: Terms, sense: Sense, rhs: int, label: str,
-            const: int = 0) -> None:
+    def add(self, terms: Terms, sense: Sense, rhs: int, label: str, const: int = 0) -> None:
         """Add ``terms + const <sense> rhs``; with a soft rule, slack absorbs violations."""
         terms = dict(terms)
         rhs = rhs - const

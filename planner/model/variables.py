@@ -101,23 +101,38 @@ class PlanVariables:
     def opened(self, j: str, y: int, k: str) -> tuple[Terms, int]:
         """A center of kind k opens at j in phase y: open[j,y,k] - open[j,y-1,k]."""
         p = self.prev_year(y)
-        return self.newly(self.open[(j, y, k)], None if p is None else self.open[(j, p, k)],
-                          int(self.existing_kind.get(j) == k))
+        return self.newly(
+            self.open[(j, y, k)],
+            None if p is None else self.open[(j, p, k)],
+            int(self.existing_kind.get(j) == k),
+        )
 
     def format_opened(self, j: str, f: str, y: int) -> tuple[Terms, int]:
         p = self.prev_year(y)
-        return self.newly(self.fmt[(j, f, y)], None if p is None else self.fmt[(j, f, p)],
-                          int(self.existing_format.get(j) == f))
+        return self.newly(
+            self.fmt[(j, f, y)],
+            None if p is None else self.fmt[(j, f, p)],
+            int(self.existing_format.get(j) == f),
+        )
 
     def joined(self, j: str, a: str, y: int) -> tuple[Terms, int]:
         """Agency a moves into the center at j in phase y."""
         p = self.prev_year(y)
-        return self.newly(self.host[(j, a, y)], None if p is None else self.host[(j, a, p)],
-                          int(a in self.existing_hosts.get(j, frozenset())))
+        return self.newly(
+            self.host[(j, a, y)],
+            None if p is None else self.host[(j, a, p)],
+            int(a in self.existing_hosts.get(j, frozenset())),
+        )
 
 
-def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
-                   formulation: str = "assignment", split: bool = False) -> PlanVariables:
+# long by design (one block per variable family)
+def make_variables(  # noqa: C901
+    inst: Instance,
+    reach: ReachTable,
+    lm: LinearModel,
+    formulation: str = "assignment",
+    split: bool = False,
+) -> PlanVariables:
     """Create every variable of the model for ``inst``.
 
     ``formulation``: "assignment" (a serve variable per demand point, segment, reachable site
@@ -127,9 +142,17 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
     """
     sc = inst.scenario
     agencies = [a for a in inst.agencies if a != ANCHOR]
-    v = PlanVariables(lm=lm, sites=inst.codes, years=inst.years, kinds=list(sc.kinds),
-                      formats=list(sc.formats), agencies=agencies, segments=reach.segments,
-                      linkage_year=sc.welfare_linkage_year, formulation=formulation)
+    v = PlanVariables(
+        lm=lm,
+        sites=inst.codes,
+        years=inst.years,
+        kinds=list(sc.kinds),
+        formats=list(sc.formats),
+        agencies=agencies,
+        segments=reach.segments,
+        linkage_year=sc.welfare_linkage_year,
+        formulation=formulation,
+    )
     ex = sc.sites.existing
     for j in inst.existing:
         v.existing_kind[j] = ex.kind
@@ -146,7 +169,7 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
     if formulation == "levels":
         _make_levels(v, reach, lm, sc.objective.mode)
     elif formulation == "assignment":
-        for (i, s, j, y) in reach.pairs():
+        for i, s, j, y in reach.pairs():
             v.serve[(i, s, j, y)] = lm.var(f"serve[{i},{s},{j},{y}]", continuous=split)
     if sc.objective.mode == "min_travel" and sc.objective.unserved_min is not None:
         for i in inst.point_codes:
@@ -158,7 +181,7 @@ def make_variables(inst: Instance, reach: ReachTable, lm: LinearModel,
             for y in v.years:
                 v.far[(i, s, y)] = lm.var(f"far[{i},{s},{y}]")
     linkage = sc.welfare_linkage_year
-    for (i, j) in reach.team_pairs():
+    for i, j in reach.team_pairs():
         for y in v.years:
             if linkage is not None and y < linkage:
                 v.team[(i, j, y)] = lm.var(f"team[{i},{j},{y}]")

@@ -8,9 +8,9 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from planner.report.rundata import RunData  # noqa: E402
+from planner.report.rundata import RunData
 
 
 def _korean_font() -> None:
@@ -48,8 +48,9 @@ def staff_chart(run: RunData) -> str:
     _korean_font()
     st = run.staffing[run.staffing.pool.notna()]
     agencies = list(st.agency.unique())
-    fig, axes = plt.subplots(1, max(1, len(agencies)), figsize=(3.2 * max(1, len(agencies)), 3.2),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, max(1, len(agencies)), figsize=(3.2 * max(1, len(agencies)), 3.2), squeeze=False
+    )
     for ax, a in zip(axes[0], agencies, strict=False):
         part = st[st.agency == a]
         ax.bar(part.year.astype(str), part.placed, label="배치 / placed", color="#2171b5")

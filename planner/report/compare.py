@@ -28,8 +28,9 @@ class Comparison:
 
     @property
     def identical(self) -> bool:
-        return self.sites.empty and bool((self.kpi_delta.drop(columns="year").abs()
-                                          .fillna(0) < 1e-9).all().all())
+        return self.sites.empty and bool(
+            (self.kpi_delta.drop(columns="year").abs().fillna(0) < 1e-9).all().all()
+        )
 
 
 def compare_runs(run_a: str | Path | RunData, run_b: str | Path | RunData) -> Comparison:
@@ -42,25 +43,42 @@ def compare_runs(run_a: str | Path | RunData, run_b: str | Path | RunData) -> Co
     for code in sorted(set(pa.index) | set(pb.index)):
         ra = pa.loc[code] if code in pa.index else None
         rb = pb.loc[code] if code in pb.index else None
-        base = {"code": code, "name_ko": (ra if ra is not None else rb)["name_ko"],
-                "sido": (ra if ra is not None else rb)["sido"]}
+        base = {
+            "code": code,
+            "name_ko": (ra if ra is not None else rb)["name_ko"],
+            "sido": (ra if ra is not None else rb)["sido"],
+        }
         if ra is None or rb is None:
             change = "added" if ra is None else "removed"
-            rows.append({**base, "change": change, **{f"{f}_a": (None if ra is None
-                                                                 else str(ra[f]))
-                                                      for f in FIELDS},
-                         **{f"{f}_b": None if rb is None else str(rb[f]) for f in FIELDS}})
+            rows.append(
+                {
+                    **base,
+                    "change": change,
+                    **{f"{f}_a": (None if ra is None else str(ra[f])) for f in FIELDS},
+                    **{f"{f}_b": None if rb is None else str(rb[f]) for f in FIELDS},
+                }
+            )
             continue
         diff = [f for f in FIELDS if str(ra[f]) != str(rb[f])]
         if diff:
-            rows.append({**base, "change": "changed: " + ", ".join(diff),
-                         **{f"{f}_a": str(ra[f]) for f in FIELDS},
-                         **{f"{f}_b": str(rb[f]) for f in FIELDS}})
+            rows.append(
+                {
+                    **base,
+                    "change": "changed: " + ", ".join(diff),
+                    **{f"{f}_a": str(ra[f]) for f in FIELDS},
+                    **{f"{f}_b": str(rb[f]) for f in FIELDS},
+                }
+            )
     cols = ["code", "name_ko", "sido", "change"] + [f"{f}_{s}" for f in FIELDS for s in "ab"]
     sites = pd.DataFrame(rows, columns=cols)
     ka, kb = a.kpis.set_index("year"), b.kpis.set_index("year")
-    numeric = [c for c in ka.columns if c in kb.columns
-               and pd.api.types.is_numeric_dtype(ka[c]) and pd.api.types.is_numeric_dtype(kb[c])]
+    numeric = [
+        c
+        for c in ka.columns
+        if c in kb.columns
+        and pd.api.types.is_numeric_dtype(ka[c])
+        and pd.api.types.is_numeric_dtype(kb[c])
+    ]
     years = sorted(set(ka.index) | set(kb.index))
     delta = (kb.reindex(years)[numeric] - ka.reindex(years)[numeric]).reset_index()
     return Comparison(a, b, sites, delta)
@@ -73,18 +91,32 @@ def difference_map(cmp: Comparison) -> str:
     m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     gdf = cmp.b.district_frame()[["name_ko", "geometry"]]
-    folium.GeoJson(gdf.reset_index().to_json(), name="시군구 / districts",
-                   style_function=lambda f: {"fillColor": "#eee", "color": "#888",
-                                             "weight": 0.5, "fillOpacity": 0.6}).add_to(m)
+    folium.GeoJson(
+        gdf.reset_index().to_json(),
+        name="시군구 / districts",
+        style_function=lambda f: {
+            "fillColor": "#eee",
+            "color": "#888",
+            "weight": 0.5,
+            "fillOpacity": 0.6,
+        },
+    ).add_to(m)
     colors = {"added": "#1a9850", "removed": "#d73027"}
     for r in cmp.sites.itertuples():
         if r.code not in units.index:
             continue
         color = colors.get(r.change, "#fdae61")
         lat, lon = units.loc[r.code, ["point_lat", "point_lon"]]
-        folium.CircleMarker([lat, lon], radius=8, color="#222", weight=1, fill=True,
-                            fill_color=color, fill_opacity=0.9,
-                            tooltip=f"{r.name_ko} ({r.code}): {r.change}").add_to(m)
+        folium.CircleMarker(
+            [lat, lon],
+            radius=8,
+            color="#222",
+            weight=1,
+            fill=True,
+            fill_color=color,
+            fill_opacity=0.9,
+            tooltip=f"{r.name_ko} ({r.code}): {r.change}",
+        ).add_to(m)
     title = render("compare_title.html.j2", a=cmp.a.name, b=cmp.b.name, n_sites=len(cmp.sites))
     m.get_root().html.add_child(branca.element.Element(title))
     return inline_assets(m.get_root().render())

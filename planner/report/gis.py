@@ -15,8 +15,9 @@ def centers_frame(run: RunData) -> gpd.GeoDataFrame:
     units = run.districts.units
     plan = run.plan.copy()
     pts = units.loc[plan.code, ["point_lon", "point_lat"]]
-    return gpd.GeoDataFrame(plan, geometry=gpd.points_from_xy(pts.point_lon, pts.point_lat),
-                            crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        plan, geometry=gpd.points_from_xy(pts.point_lon, pts.point_lat), crs="EPSG:4326"
+    )
 
 
 def write_geopackage(run_dir: str | Path, out: str | Path | None = None) -> Path:
@@ -26,6 +27,7 @@ def write_geopackage(run_dir: str | Path, out: str | Path | None = None) -> Path
     with atomic_path(out) as tmp:
         tmp.unlink()  # the GPKG driver creates the file itself
         centers_frame(run).to_file(tmp, layer="centers", driver="GPKG")
-        run.district_frame(simplify_m=0).reset_index().to_file(tmp, layer="districts",
-                                                               driver="GPKG", mode="a")
+        run.district_frame(simplify_m=0).reset_index().to_file(
+            tmp, layer="districts", driver="GPKG", mode="a"
+        )
     return out

@@ -41,9 +41,13 @@ def _cell(c: str, v: object) -> str:
 
 def _table(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> dict:
     """A DataFrame as the template's table: headers and rows of (text, left-aligned)."""
-    return {"head": [(header(c), c in text_cols) for c in df.columns],
-            "rows": [[(_cell(c, v), c in text_cols) for c, v in zip(df.columns, row, strict=True)]
-                     for row in df.itertuples(index=False)]}
+    return {
+        "head": [(header(c), c in text_cols) for c in df.columns],
+        "rows": [
+            [(_cell(c, v), c in text_cols) for c, v in zip(df.columns, row, strict=True)]
+            for row in df.itertuples(index=False)
+        ],
+    }
 
 
 def render_report(run: RunData, map_html: str | None = None) -> str:
@@ -55,28 +59,54 @@ def render_report(run: RunData, map_html: str | None = None) -> str:
     kpis.append(("평균 이동 / mean travel", f"{last.mean_travel_min:.1f} min"))
     kinds = run.plan.kind.value_counts()
     kpis += [(run.kind_label(k), f"{n}") for k, n in kinds.items()]
-    plan_cols = [c for c in ("code", "name_ko", "name_en", "sido", "phase_opened", "kind",
-                             "format", "tenants", "mean_travel_min") if c in run.plan.columns]
+    plan_cols = [
+        c
+        for c in (
+            "code",
+            "name_ko",
+            "name_en",
+            "sido",
+            "phase_opened",
+            "kind",
+            "format",
+            "tenants",
+            "mean_travel_min",
+        )
+        if c in run.plan.columns
+    ]
     facts = pd.DataFrame([{"key": k, "value": v} for k, v in f.items() if k != "violations"])
     return render(
-        "report.html.j2", name=run.name, css=CSS,
+        "report.html.j2",
+        name=run.name,
+        css=CSS,
         description=str(run.scenario.get("description", "")),
-        proven=bool(f.get("proven_optimal")), status=str(f.get("status")), gap=gap_text(f),
-        year=int(last.year), kpis=kpis,
+        proven=bool(f.get("proven_optimal")),
+        status=str(f.get("status")),
+        gap=gap_text(f),
+        year=int(last.year),
+        kpis=kpis,
         map_html=map_html if map_html is not None else render_map(run),
-        charts={"coverage": charts.coverage_chart(run), "staff": charts.staff_chart(run),
-                "sido": charts.sido_chart(run)},
-        kpis_table=_table(run.kpis), sido_table=_table(run.kpis_sido, ("sido",)),
-        plan_table=_table(run.plan[plan_cols], ("code", "name_ko", "name_en", "sido", "kind",
-                                                "format", "tenants")),
+        charts={
+            "coverage": charts.coverage_chart(run),
+            "staff": charts.staff_chart(run),
+            "sido": charts.sido_chart(run),
+        },
+        kpis_table=_table(run.kpis),
+        sido_table=_table(run.kpis_sido, ("sido",)),
+        plan_table=_table(
+            run.plan[plan_cols], ("code", "name_ko", "name_en", "sido", "kind", "format", "tenants")
+        ),
         staffing_table=_table(run.staffing, ("agency", "pool_basis")),
         facts_table=_table(facts, ("key", "value")),
-        assumptions_table=_table(assumptions_table(run),
-                                 ("kind_of_item", "item", "detail", "source")))
+        assumptions_table=_table(
+            assumptions_table(run), ("kind_of_item", "item", "detail", "source")
+        ),
+    )
 
 
-def write_report(run_dir: str | Path, out: str | Path | None = None,
-                 map_html: str | None = None) -> Path:
+def write_report(
+    run_dir: str | Path, out: str | Path | None = None, map_html: str | None = None
+) -> Path:
     """Write ``report.html`` for the run folder."""
     run = load_run(run_dir)
     out = Path(out) if out else Path(run_dir) / "report.html"

@@ -20,8 +20,16 @@ import pandas as pd
 from planner.report.rundata import RunData, gap_text
 from planner.report.templating import render
 
-PHASE_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-                "#666666"]
+PHASE_COLORS = [
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#666666",
+]
 EXISTING_COLOR = "#444444"
 SHADES = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
@@ -34,12 +42,6 @@ SEGMENT_LABEL = {
     "women": "경력단절여성(대리) / women 25-54 (proxy)",
     "seniors": "중장년(대리) / 50-64 (proxy)",
 }
-AGENCY_KO = {"employment_center": "고용센터", "welfare_team": "복지지원팀",
-             "local_job_center": "일자리센터", "saeil": "새일센터",
-             "self_sufficiency": "지역자활센터",
-             "veterans": "제대군인지원센터", "microfinance": "서민금융센터",
-             "senior_jobs": "시니어클럽", "legal_aid": "법률홈닥터", "culture": "생활문화센터",
-             "creative": "무한상상실"}
 
 
 def _assets() -> dict[str, str]:
@@ -55,8 +57,11 @@ def inline_assets(page: str) -> str:
     res = _assets()
     for js in (LEAFLET_JS, JQUERY_JS):
         page = page.replace(f'<script src="{js}"></script>', f"<script>{res[js]}</script>")
-    page = re.sub(r'<link rel="stylesheet" href="' + re.escape(LEAFLET_CSS) + r'"\s*/>',
-                  lambda _: f"<style>{res[LEAFLET_CSS]}</style>", page)
+    page = re.sub(
+        r'<link rel="stylesheet" href="' + re.escape(LEAFLET_CSS) + r'"\s*/>',
+        lambda _: f"<style>{res[LEAFLET_CSS]}</style>",
+        page,
+    )
     left = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
     if left:
         raise RuntimeError(f"remote assets left in the map: {left}")
@@ -66,7 +71,7 @@ def inline_assets(page: str) -> str:
 def _bins(values: pd.Series, is_share: bool) -> list[float]:
     if is_share:
         return [0.0, 0.2, 0.4, 0.6, 0.8, 1.0001]
-    qs = np.unique(np.quantile(values.to_numpy(dtype=float), [0, .2, .4, .6, .8, 1.0]))
+    qs = np.unique(np.quantile(values.to_numpy(dtype=float), [0, 0.2, 0.4, 0.6, 0.8, 1.0]))
     if len(qs) < 2:
         qs = np.array([0.0, max(1.0, float(values.max()))])
     qs[-1] += 1e-9
@@ -83,38 +88,59 @@ def _color(v: float, bins: list[float]) -> str:
 def _popup(run: RunData, row: pd.Series) -> str:
     served = [(s, row.get(f"served_{s}")) for s in run.segments]
     tenants = [t.split("@") for t in str(row.tenants).split(";") if t]
-    staff = {c.removeprefix("staff_"): row[c] for c in row.index
-             if c.startswith("staff_") and str(row[c]) not in ("", "0", "nan")}
+    staff = {
+        c.removeprefix("staff_"): row[c]
+        for c in row.index
+        if c.startswith("staff_") and str(row[c]) not in ("", "0", "nan")
+    }
     phase = row.phase_opened
     return render(
-        "popup.html.j2", name_ko=str(row.name_ko), name_en=str(row.name_en), sido=str(row.sido),
+        "popup.html.j2",
+        name_ko=str(row.name_ko),
+        name_en=str(row.name_en),
+        sido=str(row.sido),
         opened="기존 / existing" if str(phase) == "existing" else str(phase),
-        kind=run.kind_label(row.kind), format=run.format_label(str(row.format)),
-        tenants=[f"{AGENCY_KO.get(a, a)} {a} ({y})" for a, y in tenants],
+        kind=run.kind_label(row.kind),
+        format=run.format_label(str(row.format)),
+        tenants=[f"{run.agency_name_ko(a)} {a} ({y})" for a, y in tenants],
         staff=", ".join(f"{a} {v}" for a, v in staff.items()),
-        served=[f"{SEGMENT_LABEL.get(s, s)}: {int(float(v)):,}" for s, v in served
-                if v not in (None, "")],
+        served=[
+            f"{SEGMENT_LABEL.get(s, s)}: {int(float(v)):,}"
+            for s, v in served
+            if v not in (None, "")
+        ],
         mean_travel=row.mean_travel_min,
-        guest_teams=str(row.get("guest_welfare_teams", "") or ""))
+        guest_teams=str(row.get("guest_welfare_teams", "") or ""),
+    )
 
 
 def _marker_html(color: str, kind: str, fmt: str, code: str) -> str:
-    return render("marker.html.j2", code=code, color=color,
-                  shape="50%" if kind == "conversion" else "2px",
-                  border="3px double #111" if fmt == "extended" else "2px solid #fff")
+    return render(
+        "marker.html.j2",
+        code=code,
+        color=color,
+        shape="50%" if kind == "conversion" else "2px",
+        border="3px double #111" if fmt == "extended" else "2px solid #fff",
+    )
 
 
 def build_map(run: RunData) -> folium.Map:
     """Districts (shading chosen by segment), centers per phase, catchments, legend, title."""
     gdf = run.district_frame()
     bounds = gdf.total_bounds
-    m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-                   zoom_start=7, tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(
+        location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+        zoom_start=7,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
     m.default_js = [("leaflet", LEAFLET_JS), ("jquery", JQUERY_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    folium.TileLayer("OpenStreetMap", name="웹 지도 (온라인) / web tiles (online)",
-                     overlay=True, show=False).add_to(m)
+    folium.TileLayer(
+        "OpenStreetMap", name="웹 지도 (온라인) / web tiles (online)", overlay=True, show=False
+    ).add_to(m)
 
     keys, breaks = [], {}
     for s in run.segments:
@@ -130,10 +156,15 @@ def build_map(run: RunData) -> folium.Map:
     geo = folium.GeoJson(
         gdf.reset_index().to_json(),
         name="districts",
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#555",
-                                  "weight": 0.6, "fillOpacity": 0.7},
-        tooltip=folium.GeoJsonTooltip(fields=["name_ko", "name_en", "sido"],
-                                      aliases=["시군구", "district", "시도"]),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#555",
+            "weight": 0.6,
+            "fillOpacity": 0.7,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name_ko", "name_en", "sido"], aliases=["시군구", "district", "시도"]
+        ),
     )
     geo.add_to(districts)
     districts.add_to(m)
@@ -147,17 +178,23 @@ def build_map(run: RunData) -> folium.Map:
     a = run.assignment[(run.assignment.year == last) & (run.assignment.segment == seg)]
     a = a[a.district != a.site]
     if len(a):  # one line per (district, site); at 읍면동 resolution several points share it
-        a = (a.assign(wmin=a.demand * a.travel_min).groupby(["district", "site"], as_index=False)
-             .agg(demand=("demand", "sum"), wmin=("wmin", "sum")))
+        a = (
+            a.assign(wmin=a.demand * a.travel_min)
+            .groupby(["district", "site"], as_index=False)
+            .agg(demand=("demand", "sum"), wmin=("wmin", "sum"))
+        )
         a["travel_min"] = a.wmin / a.demand.where(a.demand > 0, 1)
     for _, r in a.iterrows():
         if r.district in pts.index and r.site in run.districts.units.index:
             p1 = pts.loc[r.district]
             p2 = run.districts.units.loc[r.site, ["point_lat", "point_lon"]]
-            folium.PolyLine([[p1.point_lat, p1.point_lon], [p2.point_lat, p2.point_lon]],
-                            color="#7a0177", weight=1.5, opacity=0.8,
-                            tooltip=f"{r.district} → {r.site} ({r.travel_min:.0f} min)"
-                            ).add_to(catch)
+            folium.PolyLine(
+                [[p1.point_lat, p1.point_lon], [p2.point_lat, p2.point_lon]],
+                color="#7a0177",
+                weight=1.5,
+                opacity=0.8,
+                tooltip=f"{r.district} → {r.site} ({r.travel_min:.0f} min)",
+            ).add_to(catch)
     catch.add_to(m)
     groups = {}
     for y in ["existing", *years]:
@@ -171,9 +208,11 @@ def build_map(run: RunData) -> folium.Map:
             lat, lon = run.districts.units.loc[row.code, ["point_lat", "point_lon"]]
             folium.Marker(
                 [lat, lon],
-                icon=folium.DivIcon(html=_marker_html(color, row.kind, str(row.format),
-                                                      row.code),
-                                    icon_size=(16, 16), icon_anchor=(8, 8)),
+                icon=folium.DivIcon(
+                    html=_marker_html(color, row.kind, str(row.format), row.code),
+                    icon_size=(16, 16),
+                    icon_anchor=(8, 8),
+                ),
                 popup=folium.Popup(_popup(run, row), max_width=360),
                 tooltip=f"{row.name_ko} ({row.name_en})",
             ).add_to(groups[str(y)])
@@ -188,16 +227,31 @@ def build_map(run: RunData) -> folium.Map:
 def _add_panels(m: folium.Map, run: RunData, color_of: dict, keys: list[str]) -> None:
     """Title, legend and the shading selector (map_panels.html.j2)."""
     f = run.facts
-    proven = "최적 (증명) / optimal (proven)" if f.get("proven_optimal") else \
-        f"{f.get('status', '?')} (최적 미증명 / not proven optimal, gap {gap_text(f)})"
-    shading = [(k, f"{'수요' if k.startswith('demand') else '충족률'} / "
-                   f"{'demand' if k.startswith('demand') else 'coverage'}: "
-                   f"{SEGMENT_LABEL.get(k.split('_', 1)[1], k)}") for k in keys]
+    proven = (
+        "최적 (증명) / optimal (proven)"
+        if f.get("proven_optimal")
+        else f"{f.get('status', '?')} (최적 미증명 / not proven optimal, gap {gap_text(f)})"
+    )
+    shading = [
+        (
+            k,
+            f"{'수요' if k.startswith('demand') else '충족률'} / "
+            f"{'demand' if k.startswith('demand') else 'coverage'}: "
+            f"{SEGMENT_LABEL.get(k.split('_', 1)[1], k)}",
+        )
+        for k in keys
+    ]
     existing = (run.plan.phase_opened.astype(str) == "existing").any()
-    panels = render("map_panels.html.j2", name=run.name, proven=proven,
-                    n_centers=len(run.plan), phases=list(color_of.items()),
-                    existing_color=EXISTING_COLOR if existing else None,
-                    catchment_year=run.years[-1], shading=shading)
+    panels = render(
+        "map_panels.html.j2",
+        name=run.name,
+        proven=proven,
+        n_centers=len(run.plan),
+        phases=list(color_of.items()),
+        existing_color=EXISTING_COLOR if existing else None,
+        catchment_year=run.years[-1],
+        shading=shading,
+    )
     m.get_root().html.add_child(branca.element.Element(panels))
 
 

@@ -18,5 +18,9 @@ def write_outputs(run_dir: str | Path) -> list[Path]:
     run_dir = Path(run_dir)
     map_html = render_map(load_run(run_dir))
     (run_dir / "map.html").write_text(map_html, encoding="utf-8")
-    return [run_dir / "map.html", write_workbook(run_dir),
-            write_report(run_dir, map_html=map_html), write_geopackage(run_dir)]
+    return [
+        run_dir / "map.html",
+        write_workbook(run_dir),
+        write_report(run_dir, map_html=map_html),
+        write_geopackage(run_dir),
+    ]

@@ -18,8 +18,15 @@ import yaml
 from planner.data.districts import DistrictData, load_districts
 from planner.errors import PlannerError
 
-NEEDED = ("plan.csv", "kpis.csv", "kpis_sido.csv", "staffing.csv", "assignment.csv",
-          "solution.json", "scenario.resolved.yaml")
+NEEDED = (
+    "plan.csv",
+    "kpis.csv",
+    "kpis_sido.csv",
+    "staffing.csv",
+    "assignment.csv",
+    "solution.json",
+    "scenario.resolved.yaml",
+)
 
 KIND_KO = {"conversion": "전환형", "new_build": "신설형"}
 FORMAT_KO = {"basic": "기본형", "extended": "확장형"}
@@ -56,12 +63,16 @@ class RunData:
 
     @property
     def segments(self) -> list[str]:
-        return [c.removeprefix("coverage_") for c in self.kpis.columns
-                if c.startswith("coverage_")]
+        return [c.removeprefix("coverage_") for c in self.kpis.columns if c.startswith("coverage_")]
 
     @cached_property
     def districts(self) -> DistrictData:
         return load_districts(self.vintage)
+
+    def agency_name_ko(self, agency: str) -> str:
+        """The agency's Korean name from the catalog (its id if the catalog lacks it)."""
+        a = self.districts.catalog.agencies.get(agency)
+        return a.name_ko if a is not None else agency
 
     def kind_label(self, kind: str) -> str:
         k = self.scenario.get("kinds", {}).get(kind, {})
@@ -89,14 +100,21 @@ class RunData:
         for s in self.segments:
             frame[f"demand_{s}"] = dem[s].fillna(0).astype(int) if s in dem else 0
             got = a[a.segment == s].groupby("district").demand.sum()
-            frame[f"coverage_{s}"] = (got.reindex(frame.index).fillna(0)
-                                      / frame[f"demand_{s}"].where(frame[f"demand_{s}"] > 0))
+            frame[f"coverage_{s}"] = got.reindex(frame.index).fillna(0) / frame[
+                f"demand_{s}"
+            ].where(frame[f"demand_{s}"] > 0)
             frame[f"coverage_{s}"] = frame[f"coverage_{s}"].fillna(0).round(4)
         first = a[a.segment == self.segments[0]] if self.segments else a.iloc[0:0]
         # the site serving most of a district's demand (its 읍면동 may go to several)
-        served_at = (first.groupby(["district", "site"]).demand.sum().reset_index()
-                     .sort_values(["district", "demand", "site"], ascending=[True, False, True])
-                     .drop_duplicates("district").set_index("district").site)
+        served_at = (
+            first.groupby(["district", "site"])
+            .demand.sum()
+            .reset_index()
+            .sort_values(["district", "demand", "site"], ascending=[True, False, True])
+            .drop_duplicates("district")
+            .set_index("district")
+            .site
+        )
         frame["served_at"] = served_at.reindex(frame.index).fillna("")
         geom = d.geometry().reindex(frame.index).simplify(simplify_m, preserve_topology=True)
         gdf = gpd.GeoDataFrame(frame, geometry=geom, crs="EPSG:5179").to_crs("EPSG:4326")

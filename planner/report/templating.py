@@ -18,10 +18,14 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 @cache
 def environment() -> jinja2.Environment:
     """The one template environment (autoescaped, strict)."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=False)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
 
 
 def render(template: str, /, **context: Any) -> str:

@@ -19,19 +19,46 @@ from planner.paths import districts_dir
 from planner.report.rundata import RunData, load_run
 
 HEADERS_KO = {
-    "code": "코드", "name_ko": "시군구", "name_en": "영문명", "sido": "시도",
-    "phase_opened": "개소 연도", "kind": "유형", "format": "형태", "tenants": "입주기관(연도)",
-    "guest_welfare_teams": "파견 복지팀", "mean_travel_min": "평균 이동시간(분)",
-    "year": "연도", "centers_open": "운영 센터", "centers_new": "신규 센터",
-    "cost_mkrw": "사업비(백만원)", "budget_mkrw": "예산(백만원)",
-    "demand_data_year": "수요 자료 연도", "units": "시군구 수", "centers": "센터 수",
-    "agency": "기관", "placed": "신규 배치 인력", "cumulative": "누적 인력", "pool": "인력 풀",
-    "pool_basis": "풀 기준", "item": "항목", "kind_of_item": "구분", "detail": "내용",
-    "source": "출처", "key": "키", "value": "값", "column": "열", "type": "종류",
+    "code": "코드",
+    "name_ko": "시군구",
+    "name_en": "영문명",
+    "sido": "시도",
+    "phase_opened": "개소 연도",
+    "kind": "유형",
+    "format": "형태",
+    "tenants": "입주기관(연도)",
+    "guest_welfare_teams": "파견 복지팀",
+    "mean_travel_min": "평균 이동시간(분)",
+    "year": "연도",
+    "centers_open": "운영 센터",
+    "centers_new": "신규 센터",
+    "cost_mkrw": "사업비(백만원)",
+    "budget_mkrw": "예산(백만원)",
+    "demand_data_year": "수요 자료 연도",
+    "units": "시군구 수",
+    "centers": "센터 수",
+    "agency": "기관",
+    "placed": "신규 배치 인력",
+    "cumulative": "누적 인력",
+    "pool": "인력 풀",
+    "pool_basis": "풀 기준",
+    "item": "항목",
+    "kind_of_item": "구분",
+    "detail": "내용",
+    "source": "출처",
+    "key": "키",
+    "value": "값",
+    "column": "열",
+    "type": "종류",
     "years": "연도",
 }
-PREFIX_KO = {"staff_": "인력 ", "served_": "이용자 ", "coverage_": "충족률 ",
-             "reach_weighted_": "거리가중 충족률 ", "open_": "운영 "}
+PREFIX_KO = {
+    "staff_": "인력 ",
+    "served_": "이용자 ",
+    "coverage_": "충족률 ",
+    "reach_weighted_": "거리가중 충족률 ",
+    "open_": "운영 ",
+}
 
 
 def header(col: str) -> str:
@@ -63,8 +90,9 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, percent: tuple[str, ...] 
         ws.column_dimensions[letter].width = min(60, max(8, max(len(v) for v in values) * 1.1))
         is_pct = c.startswith(percent)
         if pd.api.types.is_numeric_dtype(df[c]):
-            fmt = "0.0%" if is_pct else ("#,##0.0" if pd.api.types.is_float_dtype(df[c])
-                                         else "#,##0")
+            fmt = (
+                "0.0%" if is_pct else ("#,##0.0" if pd.api.types.is_float_dtype(df[c]) else "#,##0")
+            )
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
     ws.row_dimensions[1].height = 32
@@ -74,23 +102,63 @@ def assumptions_table(run: RunData) -> pd.DataFrame:
     """Assumptions, estimates and data notes of the run, with their sources."""
     doc = run.document
     if "assumptions_table" in doc:  # the values the scenario was solved with
-        rows = [{"kind_of_item": "가정 / assumption", "item": r["item"], "detail": r["value"],
-                 "source": f"scenario: {r['key']}"} for r in doc["assumptions_table"]]
-        rows += [{"kind_of_item": "메모 / note", "item": "scenario", "detail": a,
-                  "source": "scenario file (free text)"} for a in doc.get("scenario_notes", [])]
+        rows = [
+            {
+                "kind_of_item": "가정 / assumption",
+                "item": r["item"],
+                "detail": r["value"],
+                "source": f"scenario: {r['key']}",
+            }
+            for r in doc["assumptions_table"]
+        ]
+        rows += [
+            {
+                "kind_of_item": "메모 / note",
+                "item": "scenario",
+                "detail": a,
+                "source": "scenario file (free text)",
+            }
+            for a in doc.get("scenario_notes", [])
+        ]
     else:  # a run folder written before the values were listed
-        rows = [{"kind_of_item": "가정 / assumption", "item": "scenario", "detail": a,
-                 "source": "scenario file"} for a in doc.get("assumptions", [])]
-    rows += [{"kind_of_item": "추정 / estimate", "item": s, "detail": note,
-              "source": "data/agencies.yaml; data/districts/PROVENANCE.md"}
-             for s, note in doc.get("estimates", {}).items()]
-    rows += [{"kind_of_item": "자료 / data note", "item": "demand", "detail": n,
-              "source": "data/districts/figures.csv"} for n in doc.get("notes", [])]
+        rows = [
+            {
+                "kind_of_item": "가정 / assumption",
+                "item": "scenario",
+                "detail": a,
+                "source": "scenario file",
+            }
+            for a in doc.get("assumptions", [])
+        ]
+    rows += [
+        {
+            "kind_of_item": "추정 / estimate",
+            "item": s,
+            "detail": note,
+            "source": "data/agencies.yaml; data/districts/PROVENANCE.md",
+        }
+        for s, note in doc.get("estimates", {}).items()
+    ]
+    rows += [
+        {
+            "kind_of_item": "자료 / data note",
+            "item": "demand",
+            "detail": n,
+            "source": "data/districts/figures.csv",
+        }
+        for n in doc.get("notes", [])
+    ]
     src = districts_dir() / "sources.csv"
     if src.exists():
         for r in pd.read_csv(src).itertuples():
-            rows.append({"kind_of_item": f"자료 출처 / source ({r.type})", "item": r.column,
-                         "detail": r.years, "source": r.source})
+            rows.append(
+                {
+                    "kind_of_item": f"자료 출처 / source ({r.type})",
+                    "item": r.column,
+                    "detail": r.years,
+                    "source": r.source,
+                }
+            )
     return pd.DataFrame(rows, columns=["kind_of_item", "item", "detail", "source"])
 
 
@@ -106,8 +174,15 @@ def scenario_table(run: RunData) -> pd.DataFrame:
             for i, v in enumerate(node):
                 walk(v, f"{prefix}[{i}]")
         else:
-            rows.append({"key": prefix, "value": json.dumps(node, ensure_ascii=False)
-                         if isinstance(node, (list, dict)) else node})
+            rows.append(
+                {
+                    "key": prefix,
+                    "value": json.dumps(node, ensure_ascii=False)
+                    if isinstance(node, (list, dict))
+                    else node,
+                }
+            )
+
     walk(run.scenario, "")
     return pd.DataFrame(rows, columns=["key", "value"])
 
@@ -124,9 +199,15 @@ def write_workbook(run_dir: str | Path, out: str | Path | None = None) -> Path:
     _sheet(wb, "인력 Staffing", run.staffing)
     _sheet(wb, "가정·추정 Assumptions", assumptions_table(run))
     _sheet(wb, "시나리오 Scenario", scenario_table(run))
-    facts = pd.DataFrame([{"key": k, "value": json.dumps(v, ensure_ascii=False)
-                           if isinstance(v, (list, dict)) else v}
-                          for k, v in run.facts.items()])
+    facts = pd.DataFrame(
+        [
+            {
+                "key": k,
+                "value": json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v,
+            }
+            for k, v in run.facts.items()
+        ]
+    )
     _sheet(wb, "해법 Solver", facts)
     with atomic_path(out) as tmp:
         wb.save(tmp)
@@ -138,4 +219,3 @@ def read_back_plan(path: str | Path) -> pd.DataFrame:
     df = pd.read_excel(path, sheet_name="계획 Plan", dtype={"코드 / code": str})
     df.columns = [c.split(" / ")[-1] for c in df.columns]
     return df
-

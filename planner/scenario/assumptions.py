@@ -7,6 +7,8 @@ free-text notes beside them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from planner.scenario.schema import Scenario
 
 
@@ -21,67 +23,122 @@ def resolved_assumptions(sc: Scenario) -> list[dict[str, str]]:
     def add(key: str, item: str, value: str) -> None:
         rows.append({"key": key, "item": item, "value": value})
 
+    _kind_rows(sc, add)
+    _agency_and_site_rows(sc, add)
+    _travel_and_objective_rows(sc, add)
+    return rows
+
+
+def _kind_rows(sc: Scenario, add: Callable[[str, str, str], None]) -> None:
     for k, kind in sc.kinds.items():
-        add(f"kinds.{k}.cost_mkrw", f"{kind.name_ko} / {kind.name_en}: capital cost per center",
-            f"{kind.cost_mkrw:,.0f} million KRW")
+        add(
+            f"kinds.{k}.cost_mkrw",
+            f"{kind.name_ko} / {kind.name_en}: capital cost per center",
+            f"{kind.cost_mkrw:,.0f} million KRW",
+        )
         if kind.staff:
-            add(f"kinds.{k}.staff", f"{kind.name_ko} / {kind.name_en}: extra staff per center",
-                ", ".join(f"{a}: {n}" for a, n in kind.staff.items()))
+            add(
+                f"kinds.{k}.staff",
+                f"{kind.name_ko} / {kind.name_en}: extra staff per center",
+                ", ".join(f"{a}: {n}" for a, n in kind.staff.items()),
+            )
         if kind.earliest_year is not None:
-            add(f"kinds.{k}.earliest_year", f"{kind.name_ko} / {kind.name_en}: first year",
-                str(kind.earliest_year))
+            add(
+                f"kinds.{k}.earliest_year",
+                f"{kind.name_ko} / {kind.name_en}: first year",
+                str(kind.earliest_year),
+            )
         if kind.max_per_phase is not None:
-            add(f"kinds.{k}.max_per_phase", f"{kind.name_ko} / {kind.name_en}: at most per "
-                f"phase", str(kind.max_per_phase))
-        add(f"kinds.{k}.requires_employment_center", f"{kind.name_ko} / {kind.name_en}: needs "
-            f"an Employment Center in the unit", "yes" if kind.requires_employment_center
-            else "no")
+            add(
+                f"kinds.{k}.max_per_phase",
+                f"{kind.name_ko} / {kind.name_en}: at most per phase",
+                str(kind.max_per_phase),
+            )
+        add(
+            f"kinds.{k}.requires_employment_center",
+            f"{kind.name_ko} / {kind.name_en}: needs an Employment Center in the unit",
+            "yes" if kind.requires_employment_center else "no",
+        )
     for f, fmt in sc.formats.items():
-        add(f"formats.{f}.cost_mkrw", f"{fmt.name_ko} / {fmt.name_en}: extra capital cost",
-            f"{fmt.cost_mkrw:,.0f} million KRW")
+        add(
+            f"formats.{f}.cost_mkrw",
+            f"{fmt.name_ko} / {fmt.name_en}: extra capital cost",
+            f"{fmt.cost_mkrw:,.0f} million KRW",
+        )
+
+
+def _agency_and_site_rows(sc: Scenario, add: Callable[[str, str, str], None]) -> None:
     for a, setting in sc.agencies.items():
         if setting.staff is not None:
             add(f"agencies.{a}.staff", f"{a}: staff per center", str(setting.staff))
         if setting.radius_min is not None:
-            add(f"agencies.{a}.radius_min", f"{a}: relocates from within",
-                f"{setting.radius_min:g} min")
+            add(
+                f"agencies.{a}.radius_min",
+                f"{a}: relocates from within",
+                f"{setting.radius_min:g} min",
+            )
         if not setting.enabled:
             add(f"agencies.{a}.enabled", f"{a}", "left out of this scenario")
     for a, by_year in sc.pools.items():
-        add(f"pools.{a}", f"{a}: staff pool ({sc.pools_basis.replace('_', ' ')})",
-            _years(by_year))
+        add(f"pools.{a}", f"{a}: staff pool ({sc.pools_basis.replace('_', ' ')})", _years(by_year))
     for code, cost in sc.sites.opening_cost_mkrw.items():
-        add(f"sites.opening_cost_mkrw.{code}", f"site {code}: one-off opening cost",
-            f"{cost:,.0f} million KRW")
+        add(
+            f"sites.opening_cost_mkrw.{code}",
+            f"site {code}: one-off opening cost",
+            f"{cost:,.0f} million KRW",
+        )
     if sc.sites.existing.assume != "none":
-        add("sites.existing.assume", "centers assumed open before the first phase",
-            sc.sites.existing.assume)
+        add(
+            "sites.existing.assume",
+            "centers assumed open before the first phase",
+            sc.sites.existing.assume,
+        )
+
+
+def _travel_and_objective_rows(sc: Scenario, add: Callable[[str, str, str], None]) -> None:
     t = sc.travel
     if t.od_matrix is None:
         sea = f"allowed, +{t.ferry_min:g} min" if t.allow_sea_crossing else "unreachable"
-        add("travel", "travel time proxy", f"straight km x {t.circuity:g} / {t.speed_kmh:g} "
-            f"km/h; sea crossings {sea}")
+        add(
+            "travel",
+            "travel time proxy",
+            f"straight km x {t.circuity:g} / {t.speed_kmh:g} km/h; sea crossings {sea}",
+        )
     else:
         add("travel.od_matrix", "travel times", f"OD matrix {t.od_matrix.name}")
-    decay = t.decay.kind + (f", half-life {t.decay.half_life_min:g} min"
-                            if t.decay.kind == "exponential" else "")
+    decay = t.decay.kind + (
+        f", half-life {t.decay.half_life_min:g} min" if t.decay.kind == "exponential" else ""
+    )
     add("travel.cutoff_min", "reach: cutoff and decay", f"{t.cutoff_min:g} min, {decay}")
     for s, seg in sc.segments.items():
         add(f"segments.{s}.weight", f"{s}: weight in the objective", f"{seg.weight:g}")
     if sc.welfare_linkage_year is not None:
-        add("welfare_linkage_year", "neighbouring districts' welfare clients served from",
-            str(sc.welfare_linkage_year))
+        add(
+            "welfare_linkage_year",
+            "neighbouring districts' welfare clients served from",
+            str(sc.welfare_linkage_year),
+        )
     if sc.regional_balance is not None:
         rb = sc.regional_balance
-        add("regional_balance", "every 시도 has centers", f"at least {rb.min_per_sido} by "
-            f"{rb.by_year}")
+        add(
+            "regional_balance",
+            "every 시도 has centers",
+            f"at least {rb.min_per_sido} by {rb.by_year}",
+        )
     o = sc.objective
-    add("objective", "objective", f"{o.mode}; discount {o.discount:g} per phase; cost weight "
-        f"{o.cost_weight:g}" + (f"; unserved {o.unserved_min:g} min" if o.mode == "min_travel"
-                                and o.unserved_min is not None else ""))
+    add(
+        "objective",
+        "objective",
+        f"{o.mode}; discount {o.discount:g} per phase; cost weight "
+        f"{o.cost_weight:g}"
+        + (
+            f"; unserved {o.unserved_min:g} min"
+            if o.mode == "min_travel" and o.unserved_min is not None
+            else ""
+        ),
+    )
     if sc.demand.resolution != "district":
         add("demand.resolution", "demand points", sc.demand.resolution)
-    return rows
 
 
 def assumption_lines(sc: Scenario) -> list[str]:

@@ -70,22 +70,25 @@ def merge_keyed(base: list, override: list, key: str | None, where: str, source:
             continue
         if k in seen:
             shown = f"{key}: {k!r}" if key else repr(k)
-            raise ScenarioError(source, [f"{where}[{n}]: {shown[:40]} is listed twice in "
-                                         f"this file"])
+            raise ScenarioError(
+                source, [f"{where}[{n}]: {shown[:40]} is listed twice in this file"]
+            )
         seen.add(k)
         if _is_drop(item, key):
             if k not in merged:
                 shown = f"{key}: {k!r}" if key else repr(k)
-                raise ScenarioError(source, [f"{where}[{n}]: drop of {shown[:40]}, but no base "
-                                             f"file has that entry"])
+                raise ScenarioError(
+                    source, [f"{where}[{n}]: drop of {shown[:40]}, but no base file has that entry"]
+                )
             del merged[k]
             continue
         merged[k] = item
     return list(merged.values()) + loose
 
 
-def deep_merge(base: dict, override: dict, keyed: bool = False, path: tuple[str, ...] = (),
-               source: str = "") -> dict:
+def deep_merge(
+    base: dict, override: dict, keyed: bool = False, path: tuple[str, ...] = (), source: str = ""
+) -> dict:
     """``override`` on top of ``base``: mappings merge recursively, everything else replaces.
 
     ``keyed`` (how ``extends`` merges): the lists of ``KEYED_LISTS`` merge by their key.
@@ -119,10 +122,12 @@ def _plain_yaml_problem(text: str) -> str | None:
         for token in yaml.scan(text):
             if isinstance(token, yaml.TagToken | yaml.AnchorToken | yaml.AliasToken):
                 where = f"line {token.start_mark.line + 1}, column {token.start_mark.column + 1}"
-                what = ("YAML tags (!!int, !!timestamp, !x...) are not allowed; write the "
-                        "plain value" if isinstance(token, yaml.TagToken) else
-                        "YAML anchors and aliases (&name, *name) are not allowed; write the "
-                        "value out")
+                what = (
+                    "YAML tags (!!int, !!timestamp, !x...) are not allowed; write the plain value"
+                    if isinstance(token, yaml.TagToken)
+                    else "YAML anchors and aliases (&name, *name) are not allowed; write the "
+                    "value out"
+                )
                 return f"{where}: {what}"
     except yaml.YAMLError:
         return None  # safe_load reports the syntax error with its position
@@ -146,13 +151,15 @@ def parse_yaml(text: str, source: str) -> dict:
     if doc is None:
         raise ScenarioError(source, ["the file is empty; a scenario is a mapping of keys"])
     if not isinstance(doc, dict):
-        raise ScenarioError(source, [f"the top level must be a mapping of keys, "
-                                     f"not a {type(doc).__name__}"])
+        raise ScenarioError(
+            source, [f"the top level must be a mapping of keys, not a {type(doc).__name__}"]
+        )
     return doc
 
 
-def resolve_extends(path: Path, chain: tuple[Path, ...] = (),
-                    origins: Origins | None = None) -> tuple[dict, list[str]]:
+def resolve_extends(
+    path: Path, chain: tuple[Path, ...] = (), origins: Origins | None = None
+) -> tuple[dict, list[str]]:
     """The merged document of ``path`` and its bases, and the files applied in order.
 
     ``origins``, when given, is filled with the file each keyed-list entry comes from.
@@ -170,16 +177,23 @@ def resolve_extends(path: Path, chain: tuple[Path, ...] = (),
     if isinstance(bases, str):
         bases = [bases]
     if not isinstance(bases, list) or not all(isinstance(b, str) for b in bases):
-        raise ScenarioError(str(path), [f"extends: must be a file name or a list of file "
-                                        f"names; got {str(bases)[:60]!r}"])
+        raise ScenarioError(
+            str(path),
+            [f"extends: must be a file name or a list of file names; got {str(bases)[:60]!r}"],
+        )
     merged: dict = {}
     applied: list[str] = []
     for n, base in enumerate(bases):
         target = path.parent / base
         if target.suffix.lower() not in SCENARIO_SUFFIXES:
-            raise ScenarioError(str(path), [f"extends[{n}]: {base[:80]!r} is not a scenario "
-                                            f"file; allowed: a .yaml or .yml file (relative "
-                                            f"to {path.parent})"])
+            raise ScenarioError(
+                str(path),
+                [
+                    f"extends[{n}]: {base[:80]!r} is not a scenario "
+                    f"file; allowed: a .yaml or .yml file (relative "
+                    f"to {path.parent})"
+                ],
+            )
         base_doc, base_applied = resolve_extends(target, (*chain, path), origins)
         merged = deep_merge(merged, base_doc, True, (), str(target))
         applied += base_applied
@@ -259,16 +273,20 @@ def describe_validation_error(exc: ValidationError) -> list[str]:
         if kind == "extra_forbidden":
             owner = _model_at(loc[:-1])
             allowed = sorted(owner.model_fields) if owner else []
-            lines.append(f"{_fmt_loc(loc)}: unknown key {loc[-1]!r}"
-                         + (f" in {_fmt_loc(loc[:-1])}" if loc[:-1] else "")
-                         + ("; " + did_you_mean(loc[-1], allowed) if allowed else ""))
+            lines.append(
+                f"{_fmt_loc(loc)}: unknown key {loc[-1]!r}"
+                + (f" in {_fmt_loc(loc[:-1])}" if loc[:-1] else "")
+                + ("; " + did_you_mean(loc[-1], allowed) if allowed else "")
+            )
         elif kind == "missing":
             lines.append(f"{_fmt_loc(loc)}: required key is missing")
         elif kind == "literal_error":
             expected = re.findall(r"'([^']*)'|(\d+)", err.get("ctx", {}).get("expected", ""))
             options = [a or b for a, b in expected]
-            lines.append(f"{_fmt_loc(loc)}: got {_short(err.get('input'))}; "
-                         + did_you_mean(err.get("input"), options))
+            lines.append(
+                f"{_fmt_loc(loc)}: got {_short(err.get('input'))}; "
+                + did_you_mean(err.get("input"), options)
+            )
         else:
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"{_fmt_loc(loc)}: {msg}; got {_short(err.get('input'))}")
@@ -280,8 +298,9 @@ def describe_validation_error(exc: ValidationError) -> list[str]:
 def scenario_from_dict(doc: dict, source: str = "<scenario>") -> Scenario:
     """Validate a scenario mapping (as read from YAML, or built in Python)."""
     if not isinstance(doc, dict):
-        raise ScenarioError(source, [f"a scenario is a mapping of keys, not a "
-                                     f"{type(doc).__name__}"])
+        raise ScenarioError(
+            source, [f"a scenario is a mapping of keys, not a {type(doc).__name__}"]
+        )
     try:
         scenario = Scenario.model_validate(doc)
     except ValidationError as exc:
@@ -309,6 +328,11 @@ def load_scenario(path: str | Path) -> Scenario:
     scenario = scenario_from_dict(doc, str(path))
     od = scenario.travel.od_matrix
     if od is not None and not od.is_absolute():
-        scenario = scenario.model_copy(update={"travel": scenario.travel.model_copy(
-            update={"od_matrix": (path.parent / od).resolve()})})
+        scenario = scenario.model_copy(
+            update={
+                "travel": scenario.travel.model_copy(
+                    update={"od_matrix": (path.parent / od).resolve()}
+                )
+            }
+        )
     return scenario.model_copy(update={"source_files": applied, "entry_sources": origins})

@@ -39,11 +39,19 @@ class Phase(Strict):
     """One planning phase (a year of the rollout)."""
 
     year: int = Field(ge=2000, le=2100)
-    target: int = Field(ge=0, le=MAX_COUNT, description="centers to open: new in this "
-                        "phase, or the cumulative total, as `targets` says")
-    budget_mkrw: float | None = Field(default=None, ge=0, le=MAX_MKRW, allow_inf_nan=False,
-                                      description="capital budget for "
-                                      "centers opened in this phase, million KRW; null = none")
+    target: int = Field(
+        ge=0,
+        le=MAX_COUNT,
+        description="centers to open: new in this "
+        "phase, or the cumulative total, as `targets` says",
+    )
+    budget_mkrw: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_MKRW,
+        allow_inf_nan=False,
+        description="capital budget for centers opened in this phase, million KRW; null = none",
+    )
 
 
 class Kind(Strict):
@@ -52,11 +60,14 @@ class Kind(Strict):
     name_ko: str
     name_en: str
     requires_employment_center: bool = Field(
-        description="only where an Employment Center already exists in the unit")
-    cost_mkrw: float = Field(ge=0, le=MAX_MKRW, allow_inf_nan=False,
-                             description="capital cost per center, million KRW")
-    staff: dict[str, Count] = Field(default_factory=dict,
-                                    description="extra staff by agency that this kind needs")
+        description="only where an Employment Center already exists in the unit"
+    )
+    cost_mkrw: float = Field(
+        ge=0, le=MAX_MKRW, allow_inf_nan=False, description="capital cost per center, million KRW"
+    )
+    staff: dict[str, Count] = Field(
+        default_factory=dict, description="extra staff by agency that this kind needs"
+    )
     earliest_year: Year | None = None
     max_per_phase: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
@@ -66,8 +77,13 @@ class Format(Strict):
 
     name_ko: str
     name_en: str
-    cost_mkrw: float = Field(default=0.0, ge=0, le=MAX_MKRW, allow_inf_nan=False,
-                             description="extra capital cost per center")
+    cost_mkrw: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_MKRW,
+        allow_inf_nan=False,
+        description="extra capital cost per center",
+    )
     extended: bool = Field(default=False, description="allows extended-only tenants")
 
 
@@ -75,16 +91,24 @@ class AgencySettings(Strict):
     """Per-scenario overrides of the agency catalog."""
 
     enabled: bool = True
-    staff: int | None = Field(default=None, ge=0, le=MAX_COUNT,
-                              description="staff per center (overrides the catalog)")
+    staff: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="staff per center (overrides the catalog)"
+    )
     mandatory: bool | None = None
-    presence: Presence | None = Field(default=None, description="where it exists today "
-                                                                "(overrides the catalog)")
-    presence_codes: list[str] | None = Field(default=None, description="explicit list of "
-                                             "units where it exists (implies presence: listed)")
-    radius_min: float | None = Field(default=None, ge=0, le=MAX_MINUTES, allow_inf_nan=False,
-                                     description="a relocate-only agency "
-                                     "may move to a center within this travel time")
+    presence: Presence | None = Field(
+        default=None, description="where it exists today (overrides the catalog)"
+    )
+    presence_codes: list[str] | None = Field(
+        default=None,
+        description="explicit list of units where it exists (implies presence: listed)",
+    )
+    radius_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_MINUTES,
+        allow_inf_nan=False,
+        description="a relocate-only agency may move to a center within this travel time",
+    )
 
 
 class SegmentSettings(Strict):
@@ -97,8 +121,13 @@ class Decay(Strict):
     """How reach falls with travel time: r = f(minutes), 0 beyond the cutoff."""
 
     kind: Literal["linear", "exponential", "step"] = "linear"
-    half_life_min: float = Field(default=30.0, gt=0, le=MAX_MINUTES, allow_inf_nan=False,
-                                 description="exponential decay only")
+    half_life_min: float = Field(
+        default=30.0,
+        gt=0,
+        le=MAX_MINUTES,
+        allow_inf_nan=False,
+        description="exponential decay only",
+    )
 
 
 class Travel(Strict):
@@ -110,17 +139,20 @@ class Travel(Strict):
     ferry_min: float = Field(default=120.0, ge=0, le=MAX_MINUTES, allow_inf_nan=False)
     cutoff_min: float = Field(default=60.0, gt=0, le=MAX_MINUTES, allow_inf_nan=False)
     decay: Decay = Decay()
-    od_matrix: Path | None = Field(default=None, description="CSV origin,destination,minutes "
-                                   "(relative to the scenario file)")
+    od_matrix: Path | None = Field(
+        default=None, description="CSV origin,destination,minutes (relative to the scenario file)"
+    )
 
 
 class Demand(Strict):
     """Where demand sits: at each district's point, or at each 읍면동 (finer, estimated split)."""
 
     resolution: Literal["district", "emd"] = Field(
-        default="district", description="district: one demand point per 시군구; emd: the "
+        default="district",
+        description="district: one demand point per 시군구; emd: the "
         "2015 census 읍면동 (about 3,500), each district figure split by census population "
-        "share (an estimate); candidate sites stay the 시군구")
+        "share (an estimate); candidate sites stay the 시군구",
+    )
 
 
 class RegionalBalance(Strict):
@@ -144,8 +176,10 @@ class ExistingCenters(Strict):
 
     codes: list[str] = Field(default_factory=list)
     assume: Literal["none", "main_employment_centers"] = Field(
-        default="none", description="main_employment_centers: the named assumption that every "
-        "unit hosting a main (non-branch) Employment Center of the 2026 list runs a Plus Center")
+        default="none",
+        description="main_employment_centers: the named assumption that every "
+        "unit hosting a main (non-branch) Employment Center of the 2026 list runs a Plus Center",
+    )
     kind: str = "conversion"
     format: str = "basic"
 
@@ -153,8 +187,9 @@ class ExistingCenters(Strict):
 class StudyArea(Strict):
     """Restrict the plan to some units (empty lists = the whole country)."""
 
-    sido_codes: list[str] = Field(default_factory=list, description="2-digit 시도 codes of "
-                                  "the scenario's vintage")
+    sido_codes: list[str] = Field(
+        default_factory=list, description="2-digit 시도 codes of the scenario's vintage"
+    )
     codes: list[str] = Field(default_factory=list, description="5-digit unit codes")
 
 
@@ -165,9 +200,11 @@ class Sites(Strict):
     forbidden: list[str] = Field(default_factory=list)
     existing: ExistingCenters = ExistingCenters()
     opening_cost_mkrw: dict[str, Mkrw] = Field(
-        default_factory=dict, description="extra one-off capital cost (million KRW) of opening "
+        default_factory=dict,
+        description="extra one-off capital cost (million KRW) of opening "
         "a center at a site (land, building), on top of its kind's cost; counts in budgets and "
-        "in objective.cost_weight")
+        "in objective.cost_weight",
+    )
 
 
 class Objective(Strict):
@@ -175,20 +212,34 @@ class Objective(Strict):
 
     mode: Literal["max_served", "min_travel", "max_coverage"] = "max_served"
     discount: float = Field(default=0.0, ge=0, lt=1, description="per-phase discount rate")
-    cost_weight: float = Field(default=0.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False,
-                               description="persons served (min_travel: "
-                               "person-minutes) that one million KRW of capital cost is worth")
-    unserved_min: float | None = Field(default=600.0, ge=0, le=MAX_MINUTES * 10,
-                                       allow_inf_nan=False, description="min_travel: minutes "
-                                       "charged for a client no center serves; null = every "
-                                       "client must be assigned")
+    cost_weight: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_WEIGHT,
+        allow_inf_nan=False,
+        description="persons served (min_travel: "
+        "person-minutes) that one million KRW of capital cost is worth",
+    )
+    unserved_min: float | None = Field(
+        default=600.0,
+        ge=0,
+        le=MAX_MINUTES * 10,
+        allow_inf_nan=False,
+        description="min_travel: minutes "
+        "charged for a client no center serves; null = every "
+        "client must be assigned",
+    )
     k_nearest: int | None = Field(
-        default=None, ge=1, le=MAX_COUNT, description="assignment variables only to each "
+        default=None,
+        ge=1,
+        le=MAX_COUNT,
+        description="assignment variables only to each "
         "demand point's k nearest sites (max modes: the k with the highest reach), plus a "
         "'farther' variable valued at the (k+1)-th site's distance or reach (a bound); k "
         "doubles where that variable is used until none is (exact). All rounds share "
         "solver.time_limit_s; a plan whose k still binds when time runs out or Ctrl-C "
-        "stops it is reported as not proven")
+        "stops it is reported as not proven",
+    )
 
 
 class RuleSetting(Strict):
@@ -198,18 +249,23 @@ class RuleSetting(Strict):
     soft: bool = False
     penalty: float | None = Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
     params: dict[str, float | int | str | bool | dict[str, float | int]] = Field(
-        default_factory=dict, description="rule parameters; a mapping for per-site values "
-        "(center-capacity per_site)")
+        default_factory=dict,
+        description="rule parameters; a mapping for per-site values (center-capacity per_site)",
+    )
 
     @field_validator("params")
     @classmethod
     def _finite_params(cls, params: dict) -> dict:
         for key, value in params.items():
-            for x in (value.values() if isinstance(value, dict) else [value]):
-                if isinstance(x, float | int) and not isinstance(x, bool) and (
-                        not math.isfinite(x) or abs(x) > 1e12):
-                    raise ValueError(f"parameter {key!r}: numbers must be finite and within "
-                                     f"+-1e12; got {x!r}")
+            for x in value.values() if isinstance(value, dict) else [value]:
+                if (
+                    isinstance(x, float | int)
+                    and not isinstance(x, bool)
+                    and (not math.isfinite(x) or abs(x) > 1e12)
+                ):
+                    raise ValueError(
+                        f"parameter {key!r}: numbers must be finite and within +-1e12; got {x!r}"
+                    )
         return params
 
 
@@ -217,21 +273,33 @@ class Solver(Strict):
     """Solver backend and limits; one worker or a deterministic limit keeps plans repeatable."""
 
     backend: Literal["cbc", "cpsat", "highs", "scip"] = Field(
-        default="cbc", description="cbc proved the national scenario fastest on this machine "
-        "(bench/); cpsat explains infeasibility")
-    time_limit_s: float = Field(default=60.0, gt=0, le=7 * 86_400, allow_inf_nan=False,
-                                description="wall-clock seconds for the whole solve phase")
+        default="cbc",
+        description="cbc proved the national scenario fastest on this machine "
+        "(bench/); cpsat explains infeasibility",
+    )
+    time_limit_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=7 * 86_400,
+        allow_inf_nan=False,
+        description="wall-clock seconds for the whole solve phase",
+    )
     workers: int = Field(default=1, ge=1, le=64)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     deterministic: bool = True
-    lp_first: bool = Field(default=True, description="MIP backends: solve the LP relaxation "
-                           "first; an integral optimum is a proven optimum")
+    lp_first: bool = Field(
+        default=True,
+        description="MIP backends: solve the LP relaxation "
+        "first; an integral optimum is a proven optimum",
+    )
     formulation: Literal["auto", "levels", "assignment", "benders"] = Field(
-        default="auto", description="levels: shared variables per nested set of sites "
+        default="auto",
+        description="levels: shared variables per nested set of sites "
         "(compact, the default where no rule needs more); assignment: a serve variable per "
         "demand point, site and phase (needed by the caseload limit); benders: demand as "
         "cuts generated where needed (MIP backends; min_travel only without unserved_min; "
-        "for 읍면동 demand and small-p p-medians); all reach the same optimum")
+        "for 읍면동 demand and small-p p-medians); all reach the same optimum",
+    )
 
 
 NAME_PATTERN = re.compile(r"[^\W_][\w.-]{0,99}")  # a slug: it names the run folder
@@ -240,48 +308,60 @@ NAME_PATTERN = re.compile(r"[^\W_][\w.-]{0,99}")  # a slug: it names the run fol
 class Scenario(Strict):
     """A planning scenario (YAML). Targets are stated per phase or cumulative, explicitly."""
 
-    name: str = Field(description="a slug (letters, digits, '.', '_', '-'; starting with a "
-                      "letter or digit; at most 100): the default run folder is runs/<name>")
+    name: str = Field(
+        description="a slug (letters, digits, '.', '_', '-'; starting with a "
+        "letter or digit; at most 100): the default run folder is runs/<name>"
+    )
     description: str = ""
     vintage: Vintage = 2015
     study_area: StudyArea = StudyArea()
     phases: list[Phase] = Field(min_length=1)
     targets: Literal["per_phase", "cumulative"] = Field(
         description="per_phase: each phase's target counts centers opened in it; "
-                    "cumulative: the total open by the end of it")
+        "cumulative: the total open by the end of it"
+    )
     target_mode: Literal["exact", "at_least", "at_most"] = "exact"
     kinds: dict[str, Kind] = Field(min_length=1)
     formats: dict[str, Format] = Field(min_length=1)
     agencies: dict[str, AgencySettings] = Field(default_factory=dict)
     pools: dict[str, dict[Year, Count]] = Field(
-        default_factory=dict, description="staff available per agency and phase year")
+        default_factory=dict, description="staff available per agency and phase year"
+    )
     pools_basis: Literal["per_phase", "cumulative"] = "per_phase"
     segments: dict[str, SegmentSettings] = Field(default_factory=dict)
     travel: Travel = Travel()
     demand: Demand = Demand()
     welfare_linkage_year: Year | None = Field(
-        default=None, description="from this year any reachable center serves welfare demand; "
-        "before it only the center of the district's own welfare team (2016 in history)")
+        default=None,
+        description="from this year any reachable center serves welfare demand; "
+        "before it only the center of the district's own welfare team (2016 in history)",
+    )
     regional_balance: RegionalBalance | None = None
     sites: Sites = Sites()
     objective: Objective = Objective()
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     solver: Solver = Solver()
-    assumptions: list[str] = Field(default_factory=list, description="assumed numbers, in "
-                                   "words, for the report")
-    source_files: list[str] = Field(default_factory=list, description="set by the loader: the "
-                                    "files applied, bases first")
+    assumptions: list[str] = Field(
+        default_factory=list, description="assumed numbers, in words, for the report"
+    )
+    source_files: list[str] = Field(
+        default_factory=list, description="set by the loader: the files applied, bases first"
+    )
     entry_sources: dict[str, dict[str, str]] = Field(
-        default_factory=dict, description="set by the loader: for each keyed list (phases, "
-        "sites.forced...), the file each entry comes from")
+        default_factory=dict,
+        description="set by the loader: for each keyed list (phases, "
+        "sites.forced...), the file each entry comes from",
+    )
 
     @field_validator("name")
     @classmethod
     def _name_is_slug(cls, name: str) -> str:
         if not NAME_PATTERN.fullmatch(name):
-            raise ValueError("must be a slug: letters, digits, '.', '_' and '-', starting with "
-                             "a letter or digit, at most 100 characters (it names the run "
-                             "folder runs/<name>)")
+            raise ValueError(
+                "must be a slug: letters, digits, '.', '_' and '-', starting with "
+                "a letter or digit, at most 100 characters (it names the run "
+                "folder runs/<name>)"
+            )
         return name
 
     @field_validator("phases")
@@ -302,21 +382,30 @@ class Scenario(Strict):
                 problems.append(f"pools.{aid}: years {extra} are not phase years {sorted(years)}")
         for i, f in enumerate(self.sites.forced):
             if f.kind is not None and f.kind not in self.kinds:
-                problems.append(f"sites.forced[{i}].kind: unknown kind {f.kind!r}; "
-                                + did_you_mean(f.kind, self.kinds))
+                problems.append(
+                    f"sites.forced[{i}].kind: unknown kind {f.kind!r}; "
+                    + did_you_mean(f.kind, self.kinds)
+                )
             if f.format is not None and f.format not in self.formats:
-                problems.append(f"sites.forced[{i}].format: unknown format {f.format!r}; "
-                                + did_you_mean(f.format, self.formats))
+                problems.append(
+                    f"sites.forced[{i}].format: unknown format {f.format!r}; "
+                    + did_you_mean(f.format, self.formats)
+                )
             if f.year is not None and f.year not in years:
-                problems.append(f"sites.forced[{i}].year: {f.year} is not a phase year "
-                                f"{sorted(years)}")
+                problems.append(
+                    f"sites.forced[{i}].year: {f.year} is not a phase year {sorted(years)}"
+                )
         ex = self.sites.existing
         if ex.kind not in self.kinds:
-            problems.append(f"sites.existing.kind: unknown kind {ex.kind!r}; "
-                            + did_you_mean(ex.kind, self.kinds))
+            problems.append(
+                f"sites.existing.kind: unknown kind {ex.kind!r}; "
+                + did_you_mean(ex.kind, self.kinds)
+            )
         if ex.format not in self.formats:
-            problems.append(f"sites.existing.format: unknown format {ex.format!r}; "
-                            + did_you_mean(ex.format, self.formats))
+            problems.append(
+                f"sites.existing.format: unknown format {ex.format!r}; "
+                + did_you_mean(ex.format, self.formats)
+            )
         overlap = {f.code for f in self.sites.forced} & set(self.sites.forbidden)
         if overlap:
             problems.append(f"sites: codes {sorted(overlap)} are both forced and forbidden")

@@ -20,4 +20,3 @@ def check_rule_settings(scenario: Any) -> None:
     problems = rule_problems(scenario.rules, REGISTRY)
     if problems:
         raise ScenarioError(scenario.source, problems)
-

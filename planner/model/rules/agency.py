@@ -48,8 +48,11 @@ def allowed_hosts(ctx: RuleContext, a: str) -> set[str]:
     if plan.radius_min is None:
         return present
     t = ctx.inst.travel_min
-    return {j for j in ctx.v.sites
-            if any(p in t.index and t.loc[p, j] <= plan.radius_min for p in present)}
+    return {
+        j
+        for j in ctx.v.sites
+        if any(p in t.index and t.loc[p, j] <= plan.radius_min for p in present)
+    }
 
 
 @rule("agency-availability")
@@ -85,8 +88,7 @@ def extended_only(ctx: RuleContext) -> None:
             continue
         for j in v.sites:
             for y in v.years:
-                terms = sum_terms({v.host[(j, a, y)]: 1},
-                                  {v.fmt[(j, f, y)]: -1 for f in ext})
+                terms = sum_terms({v.host[(j, a, y)]: 1}, {v.fmt[(j, f, y)]: -1 for f in ext})
                 ctx.add(terms, "<=", 0, f"{j}:{a}@{y}")
 
 

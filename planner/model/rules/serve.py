@@ -21,8 +21,12 @@ def needs_tenant(ctx: RuleContext) -> None:
     v = ctx.v
     for key, var in v.level.items():
         sites, a, y, _ = key
-        ctx.add(sum_terms({var: 1}, *(scale(v.hosts(j, a, y), -1) for j in sites)), "<=", 0,
-                _level_label(key))
+        ctx.add(
+            sum_terms({var: 1}, *(scale(v.hosts(j, a, y), -1) for j in sites)),
+            "<=",
+            0,
+            _level_label(key),
+        )
     for (i, s, y), var in v.far.items():
         beyond = ctx.reach.far_sites.get(i)
         if beyond is None:  # min_travel: far is a charged lower bound, not tied to a site
@@ -78,16 +82,19 @@ def welfare_linkage(ctx: RuleContext) -> None:
         if u is None:
             continue
         own = [scale(v.hosts(u, a, y), -1)] if u in sites else []
-        guest = {v.avail[(u, j, y)]: -1 for j in sites if (u, j, y) in v.avail} \
-            if guests else {}
+        guest = {v.avail[(u, j, y)]: -1 for j in sites if (u, j, y) in v.avail} if guests else {}
         ctx.add(sum_terms({var: 1}, *own, guest), "<=", 0, _level_label(key))
     for (u, j, y), var in v.avail.items():
         if not guests:
             ctx.fix_zero(var, f"guest welfare {u}->{j}@{y}")
             continue
         ctx.add({var: 1, v.team[(u, j, y)]: -1}, "<=", 0, f"guest welfare {u}->{j}@{y}")
-        ctx.add(sum_terms({var: 1}, scale(v.hosts(j, WELFARE_AGENCY, y), -1)), "<=", 0,
-                f"guest welfare {u}->{j}@{y} needs the tenant")
+        ctx.add(
+            sum_terms({var: 1}, scale(v.hosts(j, WELFARE_AGENCY, y), -1)),
+            "<=",
+            0,
+            f"guest welfare {u}->{j}@{y} needs the tenant",
+        )
     for (i, s, j, y), var in v.serve.items():
         u = team_needed(ctx.reach.unit_of[i], v.segments[s], year, j, y)
         if u is None:
@@ -100,16 +107,21 @@ def welfare_linkage(ctx: RuleContext) -> None:
         if not guests:
             ctx.fix_zero(var, f"team {i}->{j}@{y}")
             continue
-        ctx.add(sum_terms({var: 1}, {c: -1 for c in v.is_open(j, y)}), "<=", 0,
-                f"team {i}->{j}@{y}")
+        ctx.add(
+            sum_terms({var: 1}, {c: -1 for c in v.is_open(j, y)}), "<=", 0, f"team {i}->{j}@{y}"
+        )
         p = v.prev_year(y)
         if p is not None and (i, j, p) in v.team:
             ctx.add({var: 1, v.team[(i, j, p)]: -1}, ">=", 0, f"team stays {i}->{j}@{y}")
 
 
-@rule("center-capacity", default_active=False,
-      params={"clients_per_center": 50_000, "per_site": {}, "split": False},
-      needs={"serve"}, needs_when={"split": {"mip", "split"}})
+@rule(
+    "center-capacity",
+    default_active=False,
+    params={"clients_per_center": 50_000, "per_site": {}, "split": False},
+    needs={"serve"},
+    needs_when={"split": {"mip", "split"}},
+)
 def capacity(ctx: RuleContext) -> None:
     """Optional caseload limit: demand of a segment served at one center <= its capacity.
 
@@ -122,12 +134,16 @@ def capacity(ctx: RuleContext) -> None:
     """
     v = ctx.v
     if v.formulation != "assignment":
-        raise PlannerError("rule center-capacity needs the assignment formulation; it is "
-                           "built automatically when the rule is active")
+        raise PlannerError(
+            "rule center-capacity needs the assignment formulation; it is "
+            "built automatically when the rule is active"
+        )
     unknown = sorted(set(ctx.params.get("per_site") or {}) - set(v.sites))
     if unknown:
-        raise PlannerError(f"rules.center-capacity.params.per_site: unknown sites {unknown[:5]}"
-                           f"; allowed: the candidate sites' codes")
+        raise PlannerError(
+            f"rules.center-capacity.params.per_site: unknown sites {unknown[:5]}"
+            f"; allowed: the candidate sites' codes"
+        )
     cap_of = site_capacity(ctx.params)
     rows: dict[tuple[str, str, int], dict[int, int]] = {}
     for (i, s, j, y), var in v.serve.items():
@@ -136,5 +152,4 @@ def capacity(ctx: RuleContext) -> None:
     for (j, s, y), terms in rows.items():
         a = v.segments[s]
         cap = cap_of(j)
-        ctx.add(sum_terms(terms, {c: -cap for c in v.hosts(j, a, y)}), "<=", 0,
-                f"{j}:{s}@{y}")
+        ctx.add(sum_terms(terms, {c: -cap for c in v.hosts(j, a, y)}), "<=", 0, f"{j}:{s}@{y}")

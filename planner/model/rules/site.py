@@ -44,8 +44,9 @@ def one_format(ctx: RuleContext) -> None:
     v = ctx.v
     for j in v.sites:
         for y in v.years:
-            terms = sum_terms({v.fmt[(j, f, y)]: 1 for f in v.formats},
-                              {c: -1 for c in v.is_open(j, y)})
+            terms = sum_terms(
+                {v.fmt[(j, f, y)]: 1 for f in v.formats}, {c: -1 for c in v.is_open(j, y)}
+            )
             ctx.add(terms, "==", 0, f"{j}@{y}")
             for f in v.formats:
                 t, const = v.format_opened(j, f, y)
@@ -141,8 +142,7 @@ def forced(ctx: RuleContext) -> None:
         else:
             ctx.add(v.is_open(f.code, y), "==", 1, f"{f.code}@{y}")
         if f.format is not None:
-            ctx.add({v.fmt[(f.code, f.format, v.years[-1])]: 1}, "==", 1,
-                    f"{f.code}:{f.format}")
+            ctx.add({v.fmt[(f.code, f.format, v.years[-1])]: 1}, "==", 1, f"{f.code}:{f.format}")
 
 
 @rule("site-forbidden")
