@@ -17,16 +17,10 @@ import yaml
 
 from planner.data.districts import DistrictData, load_districts
 from planner.errors import PlannerError
+from planner.runfolder import RUN_FILES
 
-NEEDED = (
-    "plan.csv",
-    "kpis.csv",
-    "kpis_sido.csv",
-    "staffing.csv",
-    "assignment.csv",
-    "solution.json",
-    "scenario.resolved.yaml",
-)
+# the run files a report reads (the solver log is for people)
+NEEDED = tuple(f for f in RUN_FILES if f != "solver.log")
 
 KIND_KO = {"conversion": "전환형", "new_build": "신설형"}
 FORMAT_KO = {"basic": "기본형", "extended": "확장형"}
