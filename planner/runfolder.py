@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from planner.domain import WELFARE_AGENCY
 from planner.errors import PlannerError
 from planner.scenario.assumptions import assumption_lines, resolved_assumptions
 from planner.solution import Solution
@@ -201,7 +202,12 @@ def solution_document(sol: Solution, extra: dict[str, Any] | None = None) -> dic
     doc: dict[str, Any] = {"facts": sol.facts()}
     if sol.rules is not None:
         doc["rules"] = {
-            n: {"active": bool(r.active), "soft": bool(r.soft), "params": r.params}
+            n: {
+                "name_ko": r.get("name_ko", ""),
+                "active": bool(r.active),
+                "soft": bool(r.soft),
+                "params": r.params,
+            }
             for n, r in sol.rules.iterrows()
         }
     if inst is not None:
@@ -210,6 +216,8 @@ def solution_document(sol: Solution, extra: dict[str, Any] | None = None) -> dic
         doc["scenario_notes"] = list(inst.scenario.assumptions)
         doc["notes"] = list(inst.notes)
         doc["study_area"] = inst.codes  # the units the run covers, resolved once
+        if WELFARE_AGENCY in inst.agencies:  # officers a guest welfare team brings
+            doc["team_staff"] = inst.agencies[WELFARE_AGENCY].staff
         doc["estimates"] = {s: seg.note for s, seg in inst.catalog.segments.items() if seg.estimate}
     doc.update(extra or {})
     return doc

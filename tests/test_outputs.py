@@ -67,7 +67,12 @@ def test_national_map_in_headless_chromium(national_run):
         filled = [p for p in polygons if p.get_attribute("fill") not in (None, "none")]
         assert len(filled) == 229
         markers = driver.find_elements(By.CSS_SELECTOR, ".planner-center")
-        assert len(markers) == len(plan) == 100
+        # at national zoom, overlapping centers (the capital area) merge into clusters that
+        # show how many centers they hold; markers and cluster counts add up to the plan
+        clusters = driver.find_elements(By.CSS_SELECTOR, ".planner-cluster-icon .planner-cluster")
+        in_clusters = sum(int(c.text) for c in clusters if c.text.strip().isdigit())
+        assert clusters and in_clusters >= 2
+        assert len(markers) + in_clusters == len(plan) == 100
         shot = national_run / "map.png"
         driver.save_screenshot(str(shot))
         # a marker that nothing covers (the capital region is crowded), clicked as a user would
@@ -87,6 +92,12 @@ def test_national_map_in_headless_chromium(national_run):
         popup = driver.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").text
         name = plan.set_index("code").name_ko[code]
         assert name in popup and "입주기관 / tenants" in popup
+        # the legend never covers an open popup: hidden while it is open
+        legend = driver.find_element(By.ID, "planner-legend")
+        assert not legend.is_displayed()
+        driver.find_element(By.CSS_SELECTOR, ".leaflet-popup-close-button").click()
+        time.sleep(0.3)
+        assert legend.is_displayed()
         select = driver.find_element(By.ID, "planner-shade-select")
         options = select.find_elements(By.TAG_NAME, "option")
         assert len(options) == 10  # demand and coverage for 5 segments

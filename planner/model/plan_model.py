@@ -150,6 +150,7 @@ class PlanModel:
             rows.append(
                 {
                     "rule": n,
+                    "name_ko": spec.name_ko,
                     "active": st.active,
                     "soft": st.soft,
                     "penalty": st.penalty if st.soft else None,

@@ -47,6 +47,7 @@ class RuleSpec:
     params: dict[str, Any] = field(default_factory=dict)
     needs: frozenset[str] = frozenset()
     needs_when: dict[str, frozenset[str]] = field(default_factory=dict)
+    name_ko: str = ""  # the rule's Korean name, for officials' outputs
 
     @property
     def summary(self) -> str:
@@ -71,8 +72,12 @@ def rule(
     params: dict[str, Any] | None = None,
     needs: frozenset[str] | set[str] = frozenset(),
     needs_when: dict[str, set[str]] | None = None,
+    name_ko: str = "",
 ) -> Callable:
-    """Register ``fn`` as built-in rule ``name`` (decorator); its validator check must exist."""
+    """Register ``fn`` as built-in rule ``name`` (decorator); its validator check must exist.
+
+    ``name_ko``: the rule's Korean name in officials' outputs (the id stays beside it).
+    """
 
     def deco(fn: Callable[[RuleContext], None]) -> Callable[[RuleContext], None]:
         if name in REGISTRY:
@@ -90,7 +95,14 @@ def rule(
                 f"rule {name}: unknown needs {sorted(unknown)}; allowed: {sorted(NEEDS)}"
             )
         REGISTRY[name] = RuleSpec(
-            name, fn, fn.__doc__ or "", default_active, dict(params or {}), frozenset(needs), when
+            name,
+            fn,
+            fn.__doc__ or "",
+            default_active,
+            dict(params or {}),
+            frozenset(needs),
+            when,
+            name_ko,
         )
         return fn
 

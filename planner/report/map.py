@@ -16,7 +16,9 @@ import branca
 import folium
 import numpy as np
 import pandas as pd
+from folium.plugins import MarkerCluster
 
+from planner.report.labels import Labels
 from planner.report.rundata import RunData, gap_text
 from planner.report.templating import render
 
@@ -35,13 +37,17 @@ SHADES = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
 JQUERY_JS = "https://code.jquery.com/jquery-3.7.1.min.js"  # folium's popups build HTML with $
-SEGMENT_LABEL = {
-    "jobseekers": "구직자(추정) / job seekers (est.)",
-    "welfare": "기초생활수급자 / welfare recipients",
-    "self_support": "자활 대상 / self-support (proxy)",
-    "women": "경력단절여성(대리) / women 25-54 (proxy)",
-    "seniors": "중장년(대리) / 50-64 (proxy)",
-}
+_CLUSTER = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+CLUSTER_JS = _CLUSTER + "leaflet.markercluster.js"
+CLUSTER_CSS = (_CLUSTER + "MarkerCluster.css", _CLUSTER + "MarkerCluster.Default.css")
+# markers closer than this many pixels merge below the zoom where clustering stops
+CLUSTER_RADIUS_PX = 28
+CLUSTER_UNTIL_ZOOM = 10
+COORD_DECIMALS = 4  # about 10 m: the GeoJSON's coordinates are rounded to this
+# shared borders simplified to this tolerance (m): about the vertex count of the old per-polygon
+# 250 m simplification, without its slivers
+MAP_SIMPLIFY_M = 700.0
+MAX_ZOOM = 14
 
 
 def _assets() -> dict[str, str]:
@@ -49,19 +55,22 @@ def _assets() -> dict[str, str]:
         from offlinefolium.elements import _res
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise RuntimeError("folium-offline is needed for offline Leaflet assets") from exc
-    return {url: _res[url] for url in (LEAFLET_JS, LEAFLET_CSS, JQUERY_JS)}
+    return {
+        url: _res[url] for url in (LEAFLET_JS, LEAFLET_CSS, JQUERY_JS, CLUSTER_JS, *CLUSTER_CSS)
+    }
 
 
 def inline_assets(page: str) -> str:
     """Replace Leaflet's CDN links by inline copies; fail if any remote asset remains."""
     res = _assets()
-    for js in (LEAFLET_JS, JQUERY_JS):
+    for js in (LEAFLET_JS, JQUERY_JS, CLUSTER_JS):
         page = page.replace(f'<script src="{js}"></script>', f"<script>{res[js]}</script>")
-    page = re.sub(
-        r'<link rel="stylesheet" href="' + re.escape(LEAFLET_CSS) + r'"\s*/>',
-        lambda _: f"<style>{res[LEAFLET_CSS]}</style>",
-        page,
-    )
+    for css in (LEAFLET_CSS, *CLUSTER_CSS):
+        page = re.sub(
+            r'<link rel="stylesheet" href="' + re.escape(css) + r'"\s*/>',
+            lambda _, css=css: f"<style>{res[css]}</style>",
+            page,
+        )
     left = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
     if left:
         raise RuntimeError(f"remote assets left in the map: {left}")
@@ -85,32 +94,43 @@ def _color(v: float, bins: list[float]) -> str:
     return SHADES[-1]
 
 
-def _popup(run: RunData, row: pd.Series) -> str:
-    served = [(s, row.get(f"served_{s}")) for s in run.segments]
-    tenants = [t.split("@") for t in str(row.tenants).split(";") if t]
-    staff = {
-        c.removeprefix("staff_"): row[c]
+def _popup(run: RunData, labels: Labels, row: pd.Series) -> str:
+    """The center's popup: names, not ids; the year its figures are for; proxies as such."""
+    year = run.years[-1]
+    catalog = run.districts.catalog.segments
+    served = [
+        (labels.segment_ko(s), int(float(v)), bool(catalog[s].estimate) if s in catalog else False)
+        for s in run.segments
+        if (v := row.get(f"served_{s}")) not in (None, "")
+    ]
+    staff = [
+        f"{labels.agency_ko(c.removeprefix('staff_'))} {row[c]}"
         for c in row.index
         if c.startswith("staff_") and str(row[c]) not in ("", "0", "nan")
-    }
+    ]
+    teams = [c for c in str(row.get("guest_welfare_teams", "") or "").split(";") if c]
+    per_team = run.document.get("team_staff")
+    if teams:
+        staff.append(
+            f"파견 복지팀 {len(teams)}곳 / guest welfare teams: {len(teams)}"
+            + (f" × {per_team}" if per_team else "")
+        )
     phase = row.phase_opened
     return render(
         "popup.html.j2",
         name_ko=str(row.name_ko),
         name_en=str(row.name_en),
-        sido=str(row.sido),
+        sido=labels.sido(str(row.sido)),
         opened="기존 / existing" if str(phase) == "existing" else str(phase),
-        kind=run.kind_label(row.kind),
-        format=run.format_label(str(row.format)),
-        tenants=[f"{run.agency_name_ko(a)} {a} ({y})" for a, y in tenants],
-        staff=", ".join(f"{a} {v}" for a, v in staff.items()),
-        served=[
-            f"{SEGMENT_LABEL.get(s, s)}: {int(float(v)):,}"
-            for s, v in served
-            if v not in (None, "")
-        ],
+        kind=labels.kind(row.kind),
+        format=labels.format(str(row.format)),
+        tenants=[labels.tenants(t) for t in str(row.tenants).split(";") if t],
+        staff=", ".join(staff),
+        year=year,
+        served=served,
+        any_proxy=any(proxy for _, _, proxy in served),
         mean_travel=row.mean_travel_min,
-        guest_teams=str(row.get("guest_welfare_teams", "") or ""),
+        guest_teams=labels.districts(";".join(teams)),
     )
 
 
@@ -124,9 +144,50 @@ def _marker_html(color: str, kind: str, fmt: str, code: str) -> str:
     )
 
 
+CLUSTER_STYLE = (
+    "<style>.planner-cluster{width:26px;height:26px;border-radius:50%;color:#fff;"
+    "font:bold 12px/26px sans-serif;text-align:center;border:2px solid #fff;"
+    "box-shadow:0 0 3px #000}.planner-cluster-icon{background:none}"
+    ".planner-popup{font-size:12px}.planner-popup th{text-align:left;padding-right:6px;"
+    "vertical-align:top}</style>"
+)
+
+
+def _cluster_icon(color: str) -> str:
+    """A cluster drawn in its phase's color with the number of centers in it."""
+    return (
+        'function(cluster) { return L.divIcon({html: \'<div class="planner-cluster" '
+        f"style=\"background:{color}\">' + cluster.getChildCount() + '</div>', "
+        "className: 'planner-cluster-icon', iconSize: L.point(26, 26)}); }"
+    )
+
+
+def _rounded(geojson: object) -> object:
+    """Coordinates rounded to COORD_DECIMALS (the file is about half as large)."""
+
+    def walk(x):
+        if isinstance(x, float):
+            return round(x, COORD_DECIMALS)
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        return x
+
+    if isinstance(geojson, dict):
+        for f in geojson.get("features", []):
+            g = f.get("geometry") or {}
+            if "coordinates" in g:
+                g["coordinates"] = walk(g["coordinates"])
+    return geojson
+
+
 def build_map(run: RunData) -> folium.Map:
-    """Districts (shading chosen by segment), centers per phase, catchments, legend, title."""
-    gdf = run.district_frame()
+    """Districts (shading chosen by segment), centers per phase, catchments, legend, title.
+
+    Centers of a phase merge into a cluster of its color where they would overlap (below
+    zoom CLUSTER_UNTIL_ZOOM), so the capital area reads at national zoom.
+    """
+    labels = Labels(run)
+    gdf = run.district_frame(simplify_m=MAP_SIMPLIFY_M)
     bounds = gdf.total_bounds
     m = folium.Map(
         location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
@@ -135,8 +196,10 @@ def build_map(run: RunData) -> folium.Map:
         control_scale=True,
         prefer_canvas=False,
     )
+    m.options["maxZoom"] = MAX_ZOOM  # marker clustering needs one; there is no tile layer
     m.default_js = [("leaflet", LEAFLET_JS), ("jquery", JQUERY_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
+    m.get_root().header.add_child(branca.element.Element(CLUSTER_STYLE))
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     folium.TileLayer(
         "OpenStreetMap", name="웹 지도 (온라인) / web tiles (online)", overlay=True, show=False
@@ -148,13 +211,14 @@ def build_map(run: RunData) -> folium.Map:
             key = f"{metric}_{s}"
             b = _bins(gdf[key], is_share)
             breaks[key] = b
-            gdf[f"col_{key}"] = [_color(v, b) for v in gdf[key]]
             keys.append(key)
     first = keys[0] if keys else None
-    gdf["fill"] = gdf[f"col_{first}"] if first else SHADES[0]
+    gdf["fill"] = [_color(v, breaks[first]) for v in gdf[first]] if first else SHADES[0]
+
     districts = folium.FeatureGroup(name="시군구 / districts", overlay=True, show=True)
+    shown = gdf.drop(columns=["point_lat", "point_lon", "served_at"], errors="ignore")
     geo = folium.GeoJson(
-        gdf.reset_index().to_json(),
+        shown.reset_index().to_json(),
         name="districts",
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -166,6 +230,7 @@ def build_map(run: RunData) -> folium.Map:
             fields=["name_ko", "name_en", "sido"], aliases=["시군구", "district", "시도"]
         ),
     )
+    geo.data = _rounded(geo.data)
     geo.add_to(districts)
     districts.add_to(m)
 
@@ -193,7 +258,8 @@ def build_map(run: RunData) -> folium.Map:
                 color="#7a0177",
                 weight=1.5,
                 opacity=0.8,
-                tooltip=f"{r.district} → {r.site} ({r.travel_min:.0f} min)",
+                tooltip=f"{labels.district_ko(r.district)} → {labels.district_ko(r.site)} "
+                f"({r.travel_min:.0f}분 / min)",
             ).add_to(catch)
     catch.add_to(m)
     groups = {}
@@ -202,7 +268,19 @@ def build_map(run: RunData) -> folium.Map:
         if rows.empty:
             continue
         label = "기존 센터 / existing centers" if y == "existing" else f"{y} 개소 / opened {y}"
-        groups[str(y)] = folium.FeatureGroup(name=label, overlay=True, show=True)
+        color = EXISTING_COLOR if y == "existing" else color_of[int(y)]
+        groups[str(y)] = MarkerCluster(
+            name=label,
+            overlay=True,
+            show=True,
+            options={
+                "maxClusterRadius": CLUSTER_RADIUS_PX,
+                "disableClusteringAtZoom": CLUSTER_UNTIL_ZOOM,
+                "showCoverageOnHover": False,
+                "spiderfyOnMaxZoom": True,
+            },
+            icon_create_function=_cluster_icon(color),
+        )
         for _, row in rows.iterrows():
             color = EXISTING_COLOR if y == "existing" else color_of[int(y)]
             lat, lon = run.districts.units.loc[row.code, ["point_lat", "point_lon"]]
@@ -213,7 +291,7 @@ def build_map(run: RunData) -> folium.Map:
                     icon_size=(16, 16),
                     icon_anchor=(8, 8),
                 ),
-                popup=folium.Popup(_popup(run, row), max_width=360),
+                popup=folium.Popup(_popup(run, labels, row), max_width=380),
                 tooltip=f"{row.name_ko} ({row.name_en})",
             ).add_to(groups[str(y)])
         groups[str(y)].add_to(m)
@@ -221,23 +299,23 @@ def build_map(run: RunData) -> folium.Map:
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     _add_panels(m, run, color_of, keys)
     _add_shading_script(m, geo.get_name(), breaks)
+    _hide_panels_under_popups(m)
     return m
 
 
 def _add_panels(m: folium.Map, run: RunData, color_of: dict, keys: list[str]) -> None:
     """Title, legend and the shading selector (map_panels.html.j2)."""
     f = run.facts
-    proven = (
-        "최적 (증명) / optimal (proven)"
-        if f.get("proven_optimal")
-        else f"{f.get('status', '?')} (최적 미증명 / not proven optimal, gap {gap_text(f)})"
+    labels = Labels(run)
+    proven = labels.status(f.get("status")) + (
+        "" if f.get("proven_optimal") else f", gap {gap_text(f)}"
     )
     shading = [
         (
             k,
             f"{'수요' if k.startswith('demand') else '충족률'} / "
             f"{'demand' if k.startswith('demand') else 'coverage'}: "
-            f"{SEGMENT_LABEL.get(k.split('_', 1)[1], k)}",
+            f"{labels.segment(k.split('_', 1)[1])}",
         )
         for k in keys
     ]
@@ -251,8 +329,30 @@ def _add_panels(m: folium.Map, run: RunData, color_of: dict, keys: list[str]) ->
         existing_color=EXISTING_COLOR if existing else None,
         catchment_year=run.years[-1],
         shading=shading,
+        clusters=True,
     )
     m.get_root().html.add_child(branca.element.Element(panels))
+
+
+def _hide_panels_under_popups(m: folium.Map) -> None:
+    """Hide the legend and shading panels while a popup is open, so they never cover it.
+
+    They sit above the map's panes (Leaflet's map pane is its own stacking context).
+    """
+    script = f"""
+    window.addEventListener('load', function() {{
+      var ids = ['planner-legend', 'planner-shade'];
+      function show(on) {{
+        ids.forEach(function(id) {{
+          var el = document.getElementById(id);
+          if (el) el.style.visibility = on ? 'visible' : 'hidden';
+        }});
+      }}
+      {m.get_name()}.on('popupopen', function() {{ show(false); }});
+      {m.get_name()}.on('popupclose', function() {{ show(true); }});
+    }});
+    """
+    m.get_root().script.add_child(branca.element.Element(script))
 
 
 def _add_shading_script(m: folium.Map, geo_name: str, breaks: dict[str, list[float]]) -> None:
@@ -261,6 +361,12 @@ def _add_shading_script(m: folium.Map, geo_name: str, breaks: dict[str, list[flo
     window.addEventListener('load', function() {{
       var breaks = {json.dumps(breaks)};
       var shades = {json.dumps(SHADES)};
+      function shade(v, b) {{  // as _color in map.py: the bin of v among the breaks
+        for (var k = 0; k + 1 < b.length; k++) {{
+          if (v < b[k + 1]) return shades[Math.min(k, shades.length - 1)];
+        }}
+        return shades[shades.length - 1];
+      }}
       function legend(key) {{
         var b = breaks[key], share = key.indexOf('coverage') === 0, out = '';
         for (var k = 0; k + 1 < b.length; k++) {{
@@ -275,7 +381,7 @@ def _add_shading_script(m: folium.Map, geo_name: str, breaks: dict[str, list[flo
       }}
       function restyle(key) {{
         {geo_name}.eachLayer(function(layer) {{
-          layer.setStyle({{fillColor: layer.feature.properties['col_' + key]}});
+          layer.setStyle({{fillColor: shade(layer.feature.properties[key], breaks[key])}});
         }});
         legend(key);
       }}

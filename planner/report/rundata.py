@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 import yaml
 
 from planner.data.districts import DistrictData, load_districts
@@ -110,7 +111,11 @@ class RunData:
             .site
         )
         frame["served_at"] = served_at.reindex(frame.index).fillna("")
-        geom = d.geometry().reindex(frame.index).simplify(simplify_m, preserve_topology=True)
+        geom = d.geometry().reindex(frame.index)
+        if simplify_m > 0:  # shared borders simplified once for both sides: no slivers
+            geom = gpd.GeoSeries(
+                shapely.coverage_simplify(geom.values, simplify_m), index=geom.index, crs=geom.crs
+            )
         gdf = gpd.GeoDataFrame(frame, geometry=geom, crs="EPSG:5179").to_crs("EPSG:4326")
         gdf.index.name = "code"
         return gdf

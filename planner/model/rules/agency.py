@@ -6,7 +6,7 @@ from planner.domain import ANCHOR, WELFARE_AGENCY
 from planner.model.registry import RuleContext, add_into, rule, sum_terms
 
 
-@rule("agency-mandatory")
+@rule("agency-mandatory", name_ko="필수 입주기관")
 def mandatory(ctx: RuleContext) -> None:
     """Mandatory agencies are in every open center: host[j,a,y] = sum_k open[j,y,k].
 
@@ -23,7 +23,7 @@ def mandatory(ctx: RuleContext) -> None:
                 ctx.add(terms, "==", 0, f"{j}:{a}@{y}")
 
 
-@rule("agency-needs_center")
+@rule("agency-needs_center", name_ko="입주는 운영 센터에만")
 def needs_center(ctx: RuleContext) -> None:
     """Tenants only in open centers, and they stay once in.
 
@@ -55,7 +55,7 @@ def allowed_hosts(ctx: RuleContext, a: str) -> set[str]:
     }
 
 
-@rule("agency-availability")
+@rule("agency-availability", name_ko="이전형 기관은 소재지에만")
 def availability(ctx: RuleContext) -> None:
     """A relocate-only agency joins a center only where it exists (or within a radius).
 
@@ -74,7 +74,7 @@ def availability(ctx: RuleContext) -> None:
                     ctx.fix_zero(v.host[(j, a, y)], f"{j}:{a}@{y}")
 
 
-@rule("agency-extended_only")
+@rule("agency-extended_only", name_ko="확장형 전용 기관")
 def extended_only(ctx: RuleContext) -> None:
     """Extended-only agencies join only extended-format centers.
 
@@ -120,7 +120,7 @@ def staff_placed(ctx: RuleContext, a: str, y: int) -> tuple[dict[int, int], int]
     return terms, const
 
 
-@rule("agency-staff_pool")
+@rule("agency-staff_pool", name_ko="인력 풀")
 def staff_pool(ctx: RuleContext) -> None:
     """Staff newly placed per agency stays within its pool, per phase or cumulatively.
 

@@ -6,7 +6,7 @@ from planner.domain import TARGET_SENSE
 from planner.model.registry import RuleContext, add_into, rule, sum_terms
 
 
-@rule("phase-target")
+@rule("phase-target", name_ko="단계별 목표")
 def target(ctx: RuleContext) -> None:
     """Centers open by the end of each phase meet the target.
 
@@ -45,7 +45,7 @@ def phase_cost_terms(ctx: RuleContext, y: int) -> tuple[dict[int, int], int]:
     return terms, const
 
 
-@rule("phase-budget")
+@rule("phase-budget", name_ko="단계별 예산")
 def budget(ctx: RuleContext) -> None:
     """Capital cost of the centers opened in a phase stays within its budget.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from planner.model.registry import RuleContext, rule, sum_terms
 
 
-@rule("region-balance")
+@rule("region-balance", name_ko="시도 균형")
 def balance(ctx: RuleContext) -> None:
     """Every 시도 has at least m centers by a phase.
 

@@ -8,7 +8,7 @@ from planner.model.registry import RuleContext, rule, scale, sum_terms
 from planner.model.variables import Terms
 
 
-@rule("serve-needs_tenant")
+@rule("serve-needs_tenant", name_ko="담당 기관이 있어야 서비스")
 def needs_tenant(ctx: RuleContext) -> None:
     """Demand is served only through the tenant serving its segment, once.
 
@@ -60,7 +60,7 @@ def _level_label(key) -> str:
     return f"{where}:{a}@{y}" + ("" if u is None else f" for {u}")
 
 
-@rule("serve-welfare_linkage", params={"guest_teams": True})
+@rule("serve-welfare_linkage", name_ko="복지 정보연계 전 관할 제한", params={"guest_teams": True})
 def welfare_linkage(ctx: RuleContext) -> None:
     """Before the information-linkage year, welfare demand of i is served only where i's team is.
 
@@ -117,6 +117,7 @@ def welfare_linkage(ctx: RuleContext) -> None:
 
 @rule(
     "center-capacity",
+    name_ko="센터 처리 용량",
     default_active=False,
     params={"clients_per_center": 50_000, "per_site": {}, "split": False},
     needs={"serve"},

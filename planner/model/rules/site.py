@@ -5,7 +5,7 @@ from __future__ import annotations
 from planner.model.registry import RuleContext, add_into, rule, sum_terms
 
 
-@rule("site-one_kind")
+@rule("site-one_kind", name_ko="한 곳 한 센터")
 def one_kind(ctx: RuleContext) -> None:
     """At most one center per site: sum_k open[j,y,k] <= 1.
 
@@ -18,7 +18,7 @@ def one_kind(ctx: RuleContext) -> None:
             ctx.add(v.is_open(j, y), "<=", 1, f"{j}@{y}")
 
 
-@rule("site-stays_open")
+@rule("site-stays_open", name_ko="개소 후 유지")
 def stays_open(ctx: RuleContext) -> None:
     """A center never closes and keeps its kind: open[j,y,k] >= open[j,y-1,k].
 
@@ -34,7 +34,7 @@ def stays_open(ctx: RuleContext) -> None:
                     ctx.add(terms, ">=", 0, f"{j}:{k}@{y}", const)
 
 
-@rule("site-one_format")
+@rule("site-one_format", name_ko="형태 하나")
 def one_format(ctx: RuleContext) -> None:
     """An open center has exactly one format, kept once chosen.
 
@@ -54,7 +54,7 @@ def one_format(ctx: RuleContext) -> None:
                     ctx.add(t, ">=", 0, f"{j}:{f}@{y}", const)
 
 
-@rule("site-conversion_needs_center")
+@rule("site-conversion_needs_center", name_ko="전환형은 고용센터 소재지만")
 def conversion_needs_center(ctx: RuleContext) -> None:
     """A kind that requires an Employment Center opens only where one exists: open = 0 elsewhere.
 
@@ -71,7 +71,7 @@ def conversion_needs_center(ctx: RuleContext) -> None:
                     ctx.fix_zero(v.open[(j, y, k)], f"{j}:{k}@{y}")
 
 
-@rule("site-earliest_year")
+@rule("site-earliest_year", name_ko="유형별 최초 연도")
 def earliest_year(ctx: RuleContext) -> None:
     """A kind opens no center before its earliest year: open[j,y,k] = 0 for y < earliest.
 
@@ -89,7 +89,7 @@ def earliest_year(ctx: RuleContext) -> None:
                         ctx.fix_zero(v.open[(j, y, k)], f"{j}:{k}@{y}")
 
 
-@rule("site-kind_cap")
+@rule("site-kind_cap", name_ko="유형별 단계 상한")
 def kind_cap(ctx: RuleContext) -> None:
     """At most kinds.<k>.max_per_phase centers of kind k open in one phase.
 
@@ -110,7 +110,7 @@ def kind_cap(ctx: RuleContext) -> None:
             ctx.add(terms, "<=", kind.max_per_phase, f"{k}@{y}", const)
 
 
-@rule("site-existing")
+@rule("site-existing", name_ko="기존 센터 유지")
 def existing(ctx: RuleContext) -> None:
     """Centers open before the horizon (sites.existing) are open from phase 1 in their kind.
 
@@ -125,7 +125,7 @@ def existing(ctx: RuleContext) -> None:
         ctx.add({v.fmt[(j, f, y1)]: 1}, "==", 1, f"{j}:{f}")
 
 
-@rule("site-forced")
+@rule("site-forced", name_ko="지정 개소")
 def forced(ctx: RuleContext) -> None:
     """Planner's fixed sites: a center at j by year y (of kind k, format f when given).
 
@@ -145,7 +145,7 @@ def forced(ctx: RuleContext) -> None:
             ctx.add({v.fmt[(f.code, f.format, v.years[-1])]: 1}, "==", 1, f"{f.code}:{f.format}")
 
 
-@rule("site-forbidden")
+@rule("site-forbidden", name_ko="개소 제외")
 def forbidden(ctx: RuleContext) -> None:
     """Planner's excluded sites: no center at j in any phase.
 
