@@ -23,9 +23,17 @@ def atomic_path(out: str | Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        if tmp.exists():  # mkstemp makes it private (0600): give it the usual mode
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(out: str | Path, text: str) -> Path:

@@ -166,8 +166,11 @@ def run_loaded(
             from planner.report.outputs import write_outputs
 
             def finish(tmp: Path) -> None:
-                _say(progress, "writing map, workbook, report and GeoPackage")
-                write_outputs(tmp)
+                _say(progress, "writing map, workbook, report (and its PDF) and GeoPackage")
+                skipped: list[str] = []
+                write_outputs(tmp, skipped)
+                for line in skipped:
+                    _say(progress, f"skipped {line}")
 
         try:
             written = write_run(

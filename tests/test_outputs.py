@@ -133,7 +133,11 @@ def test_workbook_reads_back(toy_run):
 
 def test_report_is_one_file(toy_run):
     page = (toy_run / "report.html").read_text(encoding="utf-8")
-    assert page.count("<img alt=") == 3 and page.count('src="data:image/png;base64,') == 3
+    charts = sum(
+        page.count(f'<img alt="{a}" src="data:image/png;base64,')
+        for a in ("coverage", "staff", "sido")
+    )
+    assert charts == 3  # (and the map as an image for print, when Chromium drew it)
     assert "srcdoc=" in page and "가정과 추정 / assumptions and estimates" in page
     assert "<script src=" not in page and '<link rel="stylesheet" href="http' not in page
 
@@ -177,3 +181,29 @@ def test_cli_map_rewrites_outputs(toy_run, tmp_path):
     res = CliRunner().invoke(main, ["map", str(toy_run), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert out.exists() and Path(toy_run / "report.html").exists()
+
+
+@needs_browser
+def test_printed_report_fits_a4_and_the_pdf_exists(national_run):
+    """Laid out for print at the A4 printable width (186 mm), no element reaches beyond the
+    page; the PDF beside the report has its pages; the map is an image in print."""
+    from planner.report.printing import page_count
+
+    pdf = national_run / "report.pdf"
+    assert pdf.exists() and page_count(pdf) >= 5
+    page = (national_run / "report.html").read_text(encoding="utf-8")
+    assert 'class="print-only" alt="map" src="data:image/png;base64,' in page
+    with browser.headless(703, 1000) as driver:  # 186 mm at 96 CSS px per inch
+        driver.get((national_run / "report.html").resolve().as_uri())
+        time.sleep(1)
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        time.sleep(0.5)
+        width, over = driver.execute_script(
+            "var w = document.documentElement.clientWidth, out = [];"
+            "document.querySelectorAll('body *').forEach(function(el) {"
+            "  var r = el.getBoundingClientRect();"
+            "  if (r.width > 0 && r.right > w + 1) out.push(el.tagName + ' ' + r.right);"
+            "}); return [w, out];"
+        )
+        driver.save_screenshot(str(national_run / "report-print.png"))
+    assert width > 600 and over == []

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from planner.cli import main
 from planner.model.explain import explain_infeasibility
 from planner.model.plan_model import PlanModel
-from planner.report.outputs import OUTPUT_FILES
+from planner.report import browser
+from planner.report.outputs import OUTPUT_FILES, PDF
 from planner.runfolder import MARKER, RUN_FILES
 from planner.solution import solve
 
@@ -19,7 +20,8 @@ from .conftest import SCENARIOS
 from .test_rules import rules_instance
 from .test_scenario_validation import _toy_doc
 
-ALL_FILES = sorted(RUN_FILES + OUTPUT_FILES + (MARKER,))
+# report.pdf is printed by headless Chromium when it is installed (CI installs it)
+ALL_FILES = sorted(RUN_FILES + OUTPUT_FILES + (MARKER,) + ((PDF,) if browser.available() else ()))
 
 
 def test_run_writes_a_complete_folder(tmp_path):

@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from planner.report.labels import Labels
 from planner.report.rundata import RunData
 
 
@@ -31,9 +32,11 @@ def _png(fig) -> str:
 def coverage_chart(run: RunData) -> str:
     """Coverage of each segment by phase."""
     _korean_font()
+    labels = Labels(run)
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     for s in run.segments:
-        ax.plot(run.kpis.year, run.kpis[f"coverage_{s}"] * 100, marker="o", label=s)
+        ax.plot(run.kpis.year, run.kpis[f"coverage_{s}"] * 100, marker="o",
+                label=labels.segment_ko(s))
     ax.set_xticks(run.kpis.year)
     ax.set_ylim(0, 102)
     ax.set_ylabel("충족률 / coverage (%)")
@@ -46,6 +49,7 @@ def coverage_chart(run: RunData) -> str:
 def staff_chart(run: RunData) -> str:
     """Staff placed against pools, per agency and phase."""
     _korean_font()
+    labels = Labels(run)
     st = run.staffing[run.staffing.pool.notna()]
     agencies = list(st.agency.unique())
     fig, axes = plt.subplots(
@@ -55,7 +59,7 @@ def staff_chart(run: RunData) -> str:
         part = st[st.agency == a]
         ax.bar(part.year.astype(str), part.placed, label="배치 / placed", color="#2171b5")
         ax.plot(part.year.astype(str), part.pool, "r_", markersize=22, mew=2, label="풀 / pool")
-        ax.set_title(a, fontsize=10)
+        ax.set_title(labels.agency_ko(a), fontsize=10)
     if agencies:
         axes[0][0].legend(fontsize=8)
     fig.suptitle("인력 배치 대 풀 / staff placed vs pools")
@@ -65,7 +69,10 @@ def staff_chart(run: RunData) -> str:
 def sido_chart(run: RunData) -> str:
     """Centers by 시도 and kind."""
     _korean_font()
+    labels = Labels(run)
     tab = run.plan.groupby(["sido", "kind"]).size().unstack(fill_value=0)
+    tab = tab.rename(columns=labels.kind)
+    tab.columns.name = "유형 / kind"
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     tab.plot(kind="bar", stacked=True, ax=ax, color=["#1b9e77", "#d95f02", "#7570b3"])
     ax.set_xlabel("")

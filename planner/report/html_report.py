@@ -8,23 +8,38 @@ import pandas as pd
 
 from planner.atomic import write_text
 from planner.report import charts
+from planner.report.labels import Labels
 from planner.report.map import render_map
 from planner.report.rundata import RunData, gap_text, load_run
 from planner.report.templating import render
-from planner.report.workbook import assumptions_table, header
+from planner.report.workbook import assumptions_table
 
 CSS = """
 body{font-family:'Noto Sans CJK KR','NanumGothic','Malgun Gothic',sans-serif;margin:24px;
 color:#222;max-width:1200px}
 h1{font-size:22px}h2{font-size:17px;border-bottom:2px solid #2171b5;padding-bottom:3px;
 margin-top:28px}
+.wrap{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:12px;margin:6px 0}
-th,td{border:1px solid #bbb;padding:3px 6px;text-align:right}th{background:#ddebf7}
-td.t,th.t{text-align:left}
-.kpi{display:inline-block;border:1px solid #bbb;padding:8px 14px;margin:4px;min-width:150px}
-.kpi b{font-size:20px;display:block}.warn{color:#a50f15}
+th,td{border:1px solid #bbb;padding:3px 6px;text-align:right;vertical-align:top}
+th{background:#ddebf7}td.t,th.t{text-align:left}
+.kpi{display:inline-block;border:1px solid #bbb;padding:8px 14px;margin:4px;min-width:150px;
+vertical-align:top}
+.kpi b{font-size:20px;display:block}.kpi small{display:block;color:#555}.warn{color:#a50f15}
 iframe{width:100%;height:720px;border:1px solid #999}
-@media print{iframe{height:600px}h2{page-break-after:avoid}}
+img{max-width:100%}.print-only{display:none}
+@page{size:A4;margin:12mm}
+@media print{
+ body{margin:0;max-width:none;font-size:10px}
+ h1{font-size:16px}h2{font-size:13px;break-before:page;break-after:avoid}
+ h2.first{break-before:auto}
+ .wrap{overflow:visible}
+ table{width:100%;font-size:7.5px;break-inside:auto}
+ tr{break-inside:avoid}
+ th,td{padding:1px 2px;overflow-wrap:anywhere;word-break:break-word}
+ .kpi{min-width:0;padding:4px 8px;margin:2px}.kpi b{font-size:13px}
+ iframe{display:none}.print-only{display:block}
+}
 """
 
 
@@ -39,26 +54,50 @@ def _cell(c: str, v: object) -> str:
     return str(v)
 
 
-def _table(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> dict:
-    """A DataFrame as the template's table: headers and rows of (text, left-aligned)."""
+def _table(labels: Labels, df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> dict:
+    """A DataFrame as the template's table: named headers and cells, (text, left-aligned)."""
+    shown = labels.frame(df)
     return {
-        "head": [(header(c), c in text_cols) for c in df.columns],
+        "head": [(labels.header(c), c in text_cols) for c in df.columns],
         "rows": [
             [(_cell(c, v), c in text_cols) for c, v in zip(df.columns, row, strict=True)]
-            for row in df.itertuples(index=False)
+            for row in shown.itertuples(index=False)
         ],
     }
 
 
-def render_report(run: RunData, map_html: str | None = None) -> str:
-    """The report's HTML (self-contained: charts inline, the map in an iframe srcdoc)."""
+def _facts(labels: Labels, facts: dict) -> pd.DataFrame:
+    """Solver facts with statuses and rules by name."""
+    rows = []
+    for k, v in facts.items():
+        if k == "violations":
+            continue
+        if k == "status":
+            v = labels.status(v)
+        elif k in ("checked_rules", "checked_by_own_rows") and isinstance(v, list):
+            v = ", ".join(labels.rule(n) for n in v) or "-"
+        rows.append({"key": k, "value": v})
+    return pd.DataFrame(rows)
+
+
+def render_report(run: RunData, map_html: str | None = None, map_png: str | None = None) -> str:
+    """The report's HTML (self-contained: charts inline, the map in an iframe srcdoc).
+
+    ``map_png``: a base64 PNG of the map, printed in place of the interactive map.
+    """
+    labels = Labels(run)
     f = run.facts
     last = run.kpis.iloc[-1]
-    kpis = [("센터 / centers", f"{int(last.centers_open)}")]
-    kpis += [(f"충족률 / coverage {s}", f"{last[f'coverage_{s}']:.1%}") for s in run.segments]
-    kpis.append(("평균 이동 / mean travel", f"{last.mean_travel_min:.1f} min"))
+    kpis = [("센터 / centers", f"{int(last.centers_open)}", "")]
+    kpis += [
+        (f"충족률 / coverage: {labels.segment(s)}", f"{last[f'coverage_{s}']:.1%}", "")
+        for s in run.segments
+    ]
+    kpis.append(("평균 이동 / mean travel", f"{last.mean_travel_min:.1f}분 / min", ""))
     kinds = run.plan.kind.value_counts()
-    kpis += [(run.kind_label(k), f"{n}") for k, n in kinds.items()]
+    kpis += [(labels.kind(k), f"{n}", "") for k, n in kinds.items()]
+    if f.get("objective") is not None:
+        kpis.append(("목적함수 / objective", f"{f['objective']:,.1f}", labels.objective_unit()))
     plan_cols = [
         c
         for c in (
@@ -70,44 +109,57 @@ def render_report(run: RunData, map_html: str | None = None) -> str:
             "kind",
             "format",
             "tenants",
+            "guest_welfare_teams",
             "mean_travel_min",
         )
         if c in run.plan.columns
     ]
-    facts = pd.DataFrame([{"key": k, "value": v} for k, v in f.items() if k != "violations"])
+    text = (
+        "code",
+        "name_ko",
+        "name_en",
+        "sido",
+        "kind",
+        "format",
+        "tenants",
+        "guest_welfare_teams",
+    )
     return render(
         "report.html.j2",
         name=run.name,
         css=CSS,
+        description_ko=str(run.scenario.get("description_ko", "") or ""),
         description=str(run.scenario.get("description", "")),
         proven=bool(f.get("proven_optimal")),
-        status=str(f.get("status")),
+        status=labels.status(f.get("status")),
         gap=gap_text(f),
         year=int(last.year),
         kpis=kpis,
         map_html=map_html if map_html is not None else render_map(run),
+        map_png=map_png,
         charts={
             "coverage": charts.coverage_chart(run),
             "staff": charts.staff_chart(run),
             "sido": charts.sido_chart(run),
         },
-        kpis_table=_table(run.kpis),
-        sido_table=_table(run.kpis_sido, ("sido",)),
-        plan_table=_table(
-            run.plan[plan_cols], ("code", "name_ko", "name_en", "sido", "kind", "format", "tenants")
-        ),
-        staffing_table=_table(run.staffing, ("agency", "pool_basis")),
-        facts_table=_table(facts, ("key", "value")),
+        kpis_table=_table(labels, run.kpis),
+        sido_table=_table(labels, run.kpis_sido, ("sido",)),
+        plan_table=_table(labels, run.plan[plan_cols], text),
+        staffing_table=_table(labels, run.staffing, ("agency", "pool_basis")),
+        facts_table=_table(labels, _facts(labels, f), ("key", "value")),
         assumptions_table=_table(
-            assumptions_table(run), ("kind_of_item", "item", "detail", "source")
+            labels, assumptions_table(run), ("kind_of_item", "item", "detail", "source")
         ),
     )
 
 
 def write_report(
-    run_dir: str | Path, out: str | Path | None = None, map_html: str | None = None
+    run_dir: str | Path,
+    out: str | Path | None = None,
+    map_html: str | None = None,
+    map_png: str | None = None,
 ) -> Path:
-    """Write ``report.html`` for the run folder."""
+    """Write ``report.html`` for the run folder (``map_png``: the map for print, base64)."""
     run = load_run(run_dir)
     out = Path(out) if out else Path(run_dir) / "report.html"
-    return write_text(out, render_report(run, map_html))
+    return write_text(out, render_report(run, map_html, map_png))

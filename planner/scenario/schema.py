@@ -313,6 +313,7 @@ class Scenario(Strict):
         "letter or digit; at most 100): the default run folder is runs/<name>"
     )
     description: str = ""
+    description_ko: str = Field(default="", description="the description in Korean (shown first)")
     vintage: Vintage = 2015
     study_area: StudyArea = StudyArea()
     phases: list[Phase] = Field(min_length=1)
