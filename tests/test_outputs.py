@@ -17,6 +17,8 @@ from click.testing import CliRunner
 from planner.cli import main
 from planner.report import browser
 from planner.report.compare import compare_runs
+from planner.report.labels import Labels
+from planner.report.rundata import load_run
 from planner.report.workbook import read_back_plan
 from planner.run import run_scenario
 from planner.runfolder import MARKER
@@ -121,11 +123,14 @@ def test_workbook_reads_back(toy_run):
     ]
     ws = wb["계획 Plan"]
     headers = [c.value for c in ws[1]]
-    assert headers[:4] == ["코드 / code", "시군구 / name_ko", "영문명 / name_en", "시도 / sido"]
+    assert headers[:4] == ["코드 / code", "시군구 / district", "영문명 / English name", "시도 / province"]
     assert ws.freeze_panes == "A2"
-    back = read_back_plan(toy_run / "plan.xlsx").astype(object).fillna("")
     csv = pd.read_csv(toy_run / "plan.csv", dtype={"code": str}, keep_default_na=False)
-    assert back.astype(str).values.tolist() == csv.astype(str).values.tolist()
+    back = read_back_plan(toy_run / "plan.xlsx", list(csv.columns)).astype(object).fillna("")
+    shown = Labels(load_run(toy_run)).frame(csv)  # the sheet shows names where plan.csv has ids
+    assert back.astype(str).values.tolist() == shown.astype(str).values.tolist()
+    assert ws.auto_filter.ref == ws.dimensions
+    assert all(c.number_format == "@" and isinstance(c.value, str) for c in ws["A"][1:])
     sources = pd.read_excel(toy_run / "plan.xlsx", sheet_name="가정·추정 Assumptions")
     text = " ".join(str(v) for v in sources.values.ravel())
     assert "estimate" in text and "KOSTAT" in text

@@ -35,8 +35,9 @@ def coverage_chart(run: RunData) -> str:
     labels = Labels(run)
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     for s in run.segments:
-        ax.plot(run.kpis.year, run.kpis[f"coverage_{s}"] * 100, marker="o",
-                label=labels.segment_ko(s))
+        ax.plot(
+            run.kpis.year, run.kpis[f"coverage_{s}"] * 100, marker="o", label=labels.segment_ko(s)
+        )
     ax.set_xticks(run.kpis.year)
     ax.set_ylim(0, 102)
     ax.set_ylabel("충족률 / coverage (%)")

@@ -66,20 +66,6 @@ def _table(labels: Labels, df: pd.DataFrame, text_cols: tuple[str, ...] = ()) ->
     }
 
 
-def _facts(labels: Labels, facts: dict) -> pd.DataFrame:
-    """Solver facts with statuses and rules by name."""
-    rows = []
-    for k, v in facts.items():
-        if k == "violations":
-            continue
-        if k == "status":
-            v = labels.status(v)
-        elif k in ("checked_rules", "checked_by_own_rows") and isinstance(v, list):
-            v = ", ".join(labels.rule(n) for n in v) or "-"
-        rows.append({"key": k, "value": v})
-    return pd.DataFrame(rows)
-
-
 def render_report(run: RunData, map_html: str | None = None, map_png: str | None = None) -> str:
     """The report's HTML (self-contained: charts inline, the map in an iframe srcdoc).
 
@@ -146,7 +132,7 @@ def render_report(run: RunData, map_html: str | None = None, map_png: str | None
         sido_table=_table(labels, run.kpis_sido, ("sido",)),
         plan_table=_table(labels, run.plan[plan_cols], text),
         staffing_table=_table(labels, run.staffing, ("agency", "pool_basis")),
-        facts_table=_table(labels, _facts(labels, f), ("key", "value")),
+        facts_table=_table(labels, labels.facts(f), ("key", "value")),
         assumptions_table=_table(
             labels, assumptions_table(run), ("kind_of_item", "item", "detail", "source")
         ),

@@ -8,8 +8,11 @@ itself.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Any
+
+import pandas as pd
 
 STATUS = {
     "optimal": ("최적 (증명됨)", "optimal (proven)"),
@@ -210,6 +213,33 @@ class Labels:
         if col == "phase_opened" and str(value) == "existing":
             return "기존 / existing"
         return value
+
+    @cached_property
+    def _id_pattern(self) -> re.Pattern:
+        ids = sorted({*self._catalog.agencies, *self._catalog.segments}, key=len, reverse=True)
+        return re.compile(r"(?<![\w\-.])(" + "|".join(map(re.escape, ids)) + r")(?![\w\-])")
+
+    def text(self, text: str) -> str:
+        """A generated sentence with agency and segment ids replaced by their names."""
+
+        def name(m: re.Match) -> str:
+            i = m.group(1)
+            return self.agency(i) if i in self._catalog.agencies else self.segment(i)
+
+        return self._id_pattern.sub(name, str(text))
+
+    def facts(self, facts: dict) -> pd.DataFrame:
+        """Solver facts as key / value rows, statuses and rules by name (no violations)."""
+        rows = []
+        for k, v in facts.items():
+            if k == "violations":
+                continue
+            if k == "status":
+                v = self.status(v)
+            elif k in ("checked_rules", "checked_by_own_rows") and isinstance(v, list):
+                v = ", ".join(self.rule(n) for n in v) or "-"
+            rows.append({"key": k, "value": v})
+        return pd.DataFrame(rows, columns=["key", "value"])
 
     def frame(self, df):
         """A copy of ``df`` with every id column shown by its names."""

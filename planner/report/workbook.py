@@ -16,67 +16,22 @@ from openpyxl.utils import get_column_letter
 
 from planner.atomic import atomic_path
 from planner.paths import districts_dir
+from planner.report.labels import Labels
 from planner.report.rundata import RunData, load_run
 
-HEADERS_KO = {
-    "code": "코드",
-    "name_ko": "시군구",
-    "name_en": "영문명",
-    "sido": "시도",
-    "phase_opened": "개소 연도",
-    "kind": "유형",
-    "format": "형태",
-    "tenants": "입주기관(연도)",
-    "guest_welfare_teams": "파견 복지팀",
-    "mean_travel_min": "평균 이동시간(분)",
-    "year": "연도",
-    "centers_open": "운영 센터",
-    "centers_new": "신규 센터",
-    "cost_mkrw": "사업비(백만원)",
-    "budget_mkrw": "예산(백만원)",
-    "demand_data_year": "수요 자료 연도",
-    "units": "시군구 수",
-    "centers": "센터 수",
-    "agency": "기관",
-    "placed": "신규 배치 인력",
-    "cumulative": "누적 인력",
-    "pool": "인력 풀",
-    "pool_basis": "풀 기준",
-    "item": "항목",
-    "kind_of_item": "구분",
-    "detail": "내용",
-    "source": "출처",
-    "key": "키",
-    "value": "값",
-    "column": "열",
-    "type": "종류",
-    "years": "연도",
-}
-PREFIX_KO = {
-    "staff_": "인력 ",
-    "served_": "이용자 ",
-    "coverage_": "충족률 ",
-    "reach_weighted_": "거리가중 충족률 ",
-    "open_": "운영 ",
-}
+TEXT_COLUMNS = ("code", "district", "point", "site")  # codes stay text (leading zeros)
 
 
-def header(col: str) -> str:
-    """'한글 / english' header for a column name."""
-    ko = HEADERS_KO.get(col)
-    if ko is None:
-        for p, k in PREFIX_KO.items():
-            if col.startswith(p):
-                ko = k + col.removeprefix(p)
-                break
-    return f"{ko} / {col}" if ko else col
-
-
-def _sheet(wb: Workbook, title: str, df: pd.DataFrame, percent: tuple[str, ...] = ()) -> None:
+def _sheet(
+    wb: Workbook, labels: Labels, title: str, df: pd.DataFrame, percent: tuple[str, ...] = ()
+) -> None:
+    """One table: named headers (Korean / English), names for ids, autofilter, frozen header."""
     ws = wb.create_sheet(title)
     cols = list(df.columns)
-    ws.append([header(c) for c in cols])
-    for row in df.itertuples(index=False):
+    heads = [labels.header(c) for c in cols]
+    ws.append(heads)
+    shown = labels.frame(df)
+    for row in shown.itertuples(index=False):
         ws.append([None if (isinstance(v, float) and pd.isna(v)) else v for v in row])
     fill = PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
@@ -84,10 +39,18 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, percent: tuple[str, ...] 
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+    if len(df):
+        ws.auto_filter.ref = ws.dimensions
     for k, c in enumerate(cols, start=1):
         letter = get_column_letter(k)
-        values = [str(header(c))] + [str(v) for v in df[c].head(200)]
+        values = [heads[k - 1]] + [str(v) for v in shown[c].head(200)]
         ws.column_dimensions[letter].width = min(60, max(8, max(len(v) for v in values) * 1.1))
+        if c in TEXT_COLUMNS:
+            for cell in ws[letter][1:]:
+                cell.number_format = "@"
+                if cell.value is not None:
+                    cell.value = str(cell.value)
+            continue
         is_pct = c.startswith(percent)
         if pd.api.types.is_numeric_dtype(df[c]):
             fmt = (
@@ -159,6 +122,9 @@ def assumptions_table(run: RunData) -> pd.DataFrame:
                     "source": r.source,
                 }
             )
+    labels = Labels(run)  # generated sentences name agencies and segments by their ids
+    for r in rows:
+        r["item"], r["detail"] = labels.text(r["item"]), labels.text(r["detail"])
     return pd.DataFrame(rows, columns=["kind_of_item", "item", "detail", "source"])
 
 
@@ -193,29 +159,26 @@ def write_workbook(run_dir: str | Path, out: str | Path | None = None) -> Path:
     out = Path(out) if out else Path(run_dir) / "plan.xlsx"
     wb = Workbook()
     wb.remove(wb.active)
-    _sheet(wb, "계획 Plan", run.plan)
-    _sheet(wb, "단계별 KPI By phase", run.kpis, percent=("coverage_", "reach_weighted_"))
-    _sheet(wb, "시도별 KPI By sido", run.kpis_sido, percent=("coverage_",))
-    _sheet(wb, "인력 Staffing", run.staffing)
-    _sheet(wb, "가정·추정 Assumptions", assumptions_table(run))
-    _sheet(wb, "시나리오 Scenario", scenario_table(run))
-    facts = pd.DataFrame(
-        [
-            {
-                "key": k,
-                "value": json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v,
-            }
-            for k, v in run.facts.items()
-        ]
-    )
-    _sheet(wb, "해법 Solver", facts)
+    labels = Labels(run)
+    _sheet(wb, labels, "계획 Plan", run.plan)
+    _sheet(wb, labels, "단계별 KPI By phase", run.kpis, percent=("coverage_", "reach_weighted_"))
+    _sheet(wb, labels, "시도별 KPI By sido", run.kpis_sido, percent=("coverage_",))
+    _sheet(wb, labels, "인력 Staffing", run.staffing)
+    _sheet(wb, labels, "가정·추정 Assumptions", assumptions_table(run))
+    # the resolved scenario as written (keys are its YAML paths, for reproducing the run)
+    _sheet(wb, labels, "시나리오 Scenario", scenario_table(run))
+    facts = labels.facts(run.facts)
+    facts["value"] = [
+        json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for v in facts.value
+    ]
+    _sheet(wb, labels, "해법 Solver", facts)
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out
 
 
-def read_back_plan(path: str | Path) -> pd.DataFrame:
-    """The plan sheet as a DataFrame with the original column names (for checks)."""
+def read_back_plan(path: str | Path, columns: list[str]) -> pd.DataFrame:
+    """The plan sheet as a DataFrame under plan.csv's ``columns`` (same order; for checks)."""
     df = pd.read_excel(path, sheet_name="계획 Plan", dtype={"코드 / code": str})
-    df.columns = [c.split(" / ")[-1] for c in df.columns]
+    df.columns = columns
     return df
