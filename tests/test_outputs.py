@@ -123,7 +123,12 @@ def test_workbook_reads_back(toy_run):
     ]
     ws = wb["계획 Plan"]
     headers = [c.value for c in ws[1]]
-    assert headers[:4] == ["코드 / code", "시군구 / district", "영문명 / English name", "시도 / province"]
+    assert headers[:4] == [
+        "코드 / code",
+        "시군구 / district",
+        "영문명 / English name",
+        "시도 / province",
+    ]
     assert ws.freeze_panes == "A2"
     csv = pd.read_csv(toy_run / "plan.csv", dtype={"code": str}, keep_default_na=False)
     back = read_back_plan(toy_run / "plan.xlsx", list(csv.columns)).astype(object).fillna("")
@@ -179,6 +184,30 @@ def test_compare_with_itself_and_with_a_change(toy_run, tmp_path):
         "diff_map.html",
         MARKER,
     }
+    if browser.available():
+        _diff_map_in_chromium(tmp_path / "cmp" / "diff_map.html", tmp_path / "diff_map.png")
+
+
+def _diff_map_in_chromium(page: Path, shot: Path) -> None:
+    """The comparison map has its own legend, and a removed site is drawn on top."""
+    from selenium.webdriver.common.by import By
+
+    with browser.headless(1000, 800) as driver:
+        driver.get(page.resolve().as_uri())
+        time.sleep(1.5)
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+        legend = driver.find_element(By.ID, "planner-legend").text
+        assert "제외 / removed: 1" in legend and "추가 / added" in legend
+        removed = driver.find_elements(By.CSS_SELECTOR, "path.planner-removed")
+        assert len(removed) == 1
+        on_top = driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect();"
+            "return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)"
+            " === arguments[0];",
+            removed[0],
+        )
+        driver.save_screenshot(str(shot))
+    assert on_top, "the removed site is covered by another marker"
 
 
 def test_cli_map_rewrites_outputs(toy_run, tmp_path):

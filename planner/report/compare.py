@@ -9,7 +9,8 @@ import branca
 import folium
 import pandas as pd
 
-from planner.report.map import LEAFLET_CSS, LEAFLET_JS, inline_assets
+from planner.report.labels import Labels
+from planner.report.map import LEAFLET_CSS, LEAFLET_JS, MAP_SIMPLIFY_M, inline_assets
 from planner.report.rundata import RunData, load_run
 from planner.report.templating import render
 from planner.runfolder import output_folder
@@ -84,13 +85,23 @@ def compare_runs(run_a: str | Path | RunData, run_b: str | Path | RunData) -> Co
     return Comparison(a, b, sites, delta)
 
 
+CHANGE_STYLE = {  # drawn in this order: removed sites last, on top of everything
+    "changed": ("#fdae61", 7, "변경 / changed"),
+    "added": ("#1a9850", 8, "추가 / added"),
+    "removed": ("#d73027", 10, "제외 / removed"),
+}
+
+
 def difference_map(cmp: Comparison) -> str:
-    """HTML map of the differing sites: green added, red removed, orange changed."""
+    """HTML map of the differing sites: green added, red removed (on top), orange changed."""
+    labels = Labels(cmp.b)
     units = cmp.b.districts.units
     m = folium.Map(location=[36.3, 127.8], zoom_start=7, tiles=None)
     m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
-    gdf = cmp.b.district_frame()[["name_ko", "geometry"]]
+    gdf = cmp.b.district_frame(simplify_m=MAP_SIMPLIFY_M)[["name_ko", "geometry"]]
+    x0, y0, x1, y1 = gdf.total_bounds
+    m.fit_bounds([[y0, x0], [y1, x1]])
     folium.GeoJson(
         gdf.reset_index().to_json(),
         name="시군구 / districts",
@@ -101,23 +112,38 @@ def difference_map(cmp: Comparison) -> str:
             "fillOpacity": 0.6,
         },
     ).add_to(m)
-    colors = {"added": "#1a9850", "removed": "#d73027"}
-    for r in cmp.sites.itertuples():
-        if r.code not in units.index:
-            continue
-        color = colors.get(r.change, "#fdae61")
-        lat, lon = units.loc[r.code, ["point_lat", "point_lon"]]
-        folium.CircleMarker(
-            [lat, lon],
-            radius=8,
-            color="#222",
-            weight=1,
-            fill=True,
-            fill_color=color,
-            fill_opacity=0.9,
-            tooltip=f"{r.name_ko} ({r.code}): {r.change}",
-        ).add_to(m)
-    title = render("compare_title.html.j2", a=cmp.a.name, b=cmp.b.name, n_sites=len(cmp.sites))
+    counts = cmp.sites.change.value_counts() if len(cmp.sites) else pd.Series(dtype=int)
+    for change, (color, radius, label) in CHANGE_STYLE.items():
+        group = folium.FeatureGroup(name=f"{label} ({int(counts.get(change, 0))})")
+        for r in cmp.sites[cmp.sites.change == change].itertuples():
+            if r.code not in units.index:
+                continue
+            what = [f for f in FIELDS if getattr(r, f"{f}_a") != getattr(r, f"{f}_b")]
+            detail = ", ".join(labels.header(f) for f in what) if change == "changed" else ""
+            lat, lon = units.loc[r.code, ["point_lat", "point_lon"]]
+            folium.CircleMarker(
+                [lat, lon],
+                radius=radius,
+                color="#111" if change != "removed" else "#7f0000",
+                weight=1 if change != "removed" else 3,
+                fill=True,
+                fill_color=color,
+                fill_opacity=0.95,
+                className=f"planner-diff planner-{change}",
+                tooltip=f"{labels.district(r.code)}: {label}" + (f" ({detail})" if detail else ""),
+            ).add_to(group)
+        group.add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    title = render(
+        "compare_title.html.j2",
+        a=cmp.a.name,
+        b=cmp.b.name,
+        n_sites=len(cmp.sites),
+        legend=[
+            (CHANGE_STYLE[c][0], CHANGE_STYLE[c][2], int(counts.get(c, 0)))
+            for c in ("added", "removed", "changed")
+        ],
+    )
     m.get_root().html.add_child(branca.element.Element(title))
     return inline_assets(m.get_root().render())
 
