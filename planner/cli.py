@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -14,6 +15,51 @@ from planner.errors import PlannerError
 def _fail(exc: PlannerError) -> None:
     click.echo(f"error: {exc}", err=True)
     sys.exit(2)
+
+
+PIPED_EVERY_S = 5.0  # when stderr is not a terminal, one live line per this many seconds
+
+
+class _Progress:
+    """Progress on stderr: a live line in place on a terminal, every few seconds when piped.
+
+    Live lines (``solverlog.Live``) update one status line (tqdm) on a terminal; others
+    print as lines.
+    """
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        self.last = -PIPED_EVERY_S
+        self.skipped: str | None = None  # the latest live line not printed (piped)
+
+    def __call__(self, msg: str) -> None:
+        from planner.model.solverlog import Live
+
+        if isinstance(msg, Live):
+            if self.tty:
+                if self.bar is None:
+                    from tqdm import tqdm
+
+                    self.bar = tqdm(total=0, bar_format="  {desc}", file=sys.stderr, leave=False)
+                self.bar.set_description_str(str(msg))
+                return
+            now = time.monotonic()
+            if now - self.last < PIPED_EVERY_S:
+                self.skipped = str(msg)
+                return
+            self.last, self.skipped = now, None
+        else:
+            self.close()  # the last state of a live line, then this one
+        click.echo(f"  {msg}", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        if self.skipped is not None:
+            click.echo(f"  {self.skipped}", err=True)
+            self.skipped = None
 
 
 def _table(df: pd.DataFrame) -> str:
@@ -152,9 +198,7 @@ def run(
     from planner.run import InfeasibleScenario, NoPlanError, run_loaded
     from planner.scenario import load_scenario
 
-    def progress(msg: str) -> None:
-        click.echo(f"  {msg}", err=True)
-
+    progress = _Progress()
     try:
         with terminate_as_interrupt():
             progress("loading scenario and data")
@@ -295,7 +339,7 @@ def sweep_cmd(sweep_file: Path, scheduler: str | None, workers: int) -> None:
             sweep_file,
             scheduler=scheduler,
             workers=workers,
-            progress=lambda m: click.echo(f"  {m}", err=True),
+            progress=_Progress(),
         )
         out = load_sweep(sweep_file)[2]
     except PlannerError as exc:

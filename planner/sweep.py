@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.atomic import atomic_path
 from planner.errors import PlannerError, ScenarioError
+from planner.model.solverlog import Live
 from planner.runfolder import MARKER, OutputError, check_destination, is_planner_output, mark
 from planner.scenario.load import describe_validation_error, resolve_extends
 
@@ -229,13 +230,17 @@ def run_sweep(
                 ): k
                 for k, params, folder in todo
             }
+            started = time.perf_counter()
             for n, fut in enumerate(as_completed(futures), start=1):
                 k = futures[fut]
                 rows[k] = {**fut.result(), "resumed": False}
                 filled = round(20 * n / len(todo))
                 say(
-                    f"[{'#' * filled}{'.' * (20 - filled)}] {n}/{len(todo)}  v{k:03d} "
-                    f"{rows[k]['status']} ({rows[k]['seconds']:.1f}s)"
+                    Live(
+                        f"[{'#' * filled}{'.' * (20 - filled)}] {n}/{len(todo)}  "
+                        f"{time.perf_counter() - started:.0f}s  v{k:03d} {rows[k]['status']} "
+                        f"({rows[k]['seconds']:.1f}s)"
+                    )
                 )
         finally:
             if own is not None:

@@ -174,7 +174,7 @@ def read_values(lm: LinearModel, raw: list[float]) -> list[int | float]:
     return out
 
 
-def solve_lp_relaxation(lm: LinearModel, opts: Solver) -> RawResult | None:
+def solve_lp_relaxation(lm: LinearModel, opts: Solver, verbose: bool = False) -> RawResult | None:
     """Solve the LP relaxation with Clp; an integral optimum is a proven MIP optimum.
 
     The LP bound is valid for the integer model and an integral LP optimum is feasible for
@@ -190,6 +190,8 @@ def solve_lp_relaxation(lm: LinearModel, opts: Solver) -> RawResult | None:
     if solver is None:
         return None
     xs = _load(solver, lm, integer=False)
+    if verbose:
+        solver.EnableOutput()
     solver.SetTimeLimit(int(opts.time_limit_s * 1000))
     code = solver.Solve()
     elapsed = time.perf_counter() - start
@@ -221,8 +223,9 @@ def solve_mip(
     from ortools.linear_solver import pywraplp
 
     start_all = time.perf_counter()
+    verbose = bool(getattr(control, "verbose", False))  # the guard captures the log
     if opts.lp_first:
-        lp = solve_lp_relaxation(lm, opts)
+        lp = solve_lp_relaxation(lm, opts, verbose)
         if lp is not None:
             return lp
     solver = pywraplp.Solver.CreateSolver(MIP_IDS[opts.backend])
@@ -237,6 +240,8 @@ def solve_mip(
             [f"{opts.backend} is not available in this OR-Tools build"],
         )
     xs = _load(solver, lm, integer=True)
+    if verbose:
+        solver.EnableOutput()
     obj = solver.Objective()
     left = max(0.1, opts.time_limit_s - (time.perf_counter() - start_all))
     solver.SetTimeLimit(int(left * 1000))

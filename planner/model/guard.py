@@ -20,11 +20,14 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,10 +35,12 @@ import numpy as np
 from planner.errors import PlannerError
 from planner.model.backends import RawResult
 from planner.model.linear import LinearModel
+from planner.model.solverlog import LogTail, SolveProgress
 
 GRACE_S = 1.0  # after a stop request, how long the child may take to return its plan
 CHECK_WAIT_S = 0.2  # after a kill, how long the start plan's check may still take
-TICK_S = 10.0  # "still solving" progress messages for backends that report nothing
+TICK_S = 5.0  # a progress line at least this often while solving (one per tick when piped)
+LIVE_S = 1.0  # and at most this often when the solver's log shows progress
 LIMIT_SLACK = 0.98  # an "infeasible" after this share of the time limit is not trusted
 _DEPTH = 0  # 0 in the user's process; 1 in a solve child, 2 in a child's child...
 
@@ -76,6 +81,7 @@ class Control:
     send: Callable[[tuple], None] | None = None
     stop: Callable[[], Any] | None = None  # set by the backend: ends its search
     stop_requested: bool = False
+    verbose: bool = False  # the solver may print its log: the parent captures it
     best: tuple[list, float, float | None] | None = field(default=None, repr=False)
     start: list[dict[int, int]] = field(default_factory=list, repr=False)
 
@@ -145,15 +151,26 @@ def _start_plan(lm: LinearModel, hint: dict[int, int] | np.ndarray | None) -> li
 
 
 def _child(
-    work: Callable[[Control], RawResult], out: Connection, ctl: Connection, own_group: bool
+    work: Callable[[Control], RawResult],
+    out: Connection,
+    ctl: Connection,
+    own_group: bool,
+    log_path: Path,
 ) -> None:
-    """In the forked child: run ``work``, send its result, never return."""
+    """In the forked child: run ``work``, send its result, never return.
+
+    Its standard output and error go to ``log_path`` (the solver's own log).
+    """
     global _DEPTH
     _DEPTH += 1
     code = 0
     try:
         if own_group:
             os.setpgid(0, 0)
+        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _reset_highs_threads()
@@ -163,7 +180,7 @@ def _child(
             with lock:
                 out.send(msg)
 
-        control = Control(send)
+        control = Control(send, verbose=True)
 
         def listen() -> None:
             try:
@@ -249,6 +266,7 @@ def run_guarded(  # noqa: C901
     hint: dict[int, int] | None = None,
     progress: Callable[[str], None] | None = None,
     proves_infeasible_at_limit: bool = False,
+    scale: float = 1.0,
 ) -> RawResult:
     """Run ``work(control)`` under the wall-clock limit ``time_limit_s`` + ``GRACE_S``.
 
@@ -267,11 +285,18 @@ def run_guarded(  # noqa: C901
     recv_out, send_out = Pipe(duplex=False)
     recv_ctl, send_ctl = Pipe(duplex=False)
     own_group = _DEPTH == 0
+    fd, name = tempfile.mkstemp(prefix="planner-solver-", suffix=".log")
+    os.close(fd)
+    tail = LogTail(Path(name))
+    seen = SolveProgress()
+    last_live = 0.0
+    sys.stdout.flush()
+    sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # pragma: no cover (runs in the child; its coverage is the parent's tests)
         recv_out.close()
         send_ctl.close()
-        _child(work, send_out, recv_ctl, own_group)
+        _child(work, send_out, recv_ctl, own_group, Path(name))
     send_out.close()
     recv_ctl.close()
     if own_group:
@@ -312,9 +337,16 @@ def run_guarded(  # noqa: C901
                     0.2, max(0.01, (deadline if stop_at is None else stop_at + GRACE_S) - now)
                 )
                 if not wait([recv_out], timeout=wake):
-                    if progress and backend != "cpsat" and now - start > next_tick:
-                        progress(f"{backend} still solving, {next_tick:.0f}s")
-                        next_tick += TICK_S
+                    changed = any([seen.read(ln) for ln in tail.read()])
+                    if (
+                        progress
+                        and backend != "cpsat"
+                        and ((changed and now - last_live >= LIVE_S) or now - start > next_tick)
+                    ):
+                        progress(seen.line(backend, now - start, scale))
+                        last_live = now
+                        while next_tick < now - start:
+                            next_tick += TICK_S
                     continue
                 try:
                     kind, payload = recv_out.recv()
@@ -348,6 +380,8 @@ def run_guarded(  # noqa: C901
         threading.Thread(target=_reap, args=(pid,), name="planner-reap", daemon=True).start()
         recv_out.close()
         send_ctl.close()
+        tail.finish()
+        Path(name).unlink(missing_ok=True)
     if error is not None:
         raise error
     elapsed = time.perf_counter() - start
@@ -371,6 +405,8 @@ def run_guarded(  # noqa: C901
             result = RawResult(backend, "UNKNOWN", None, None, None, elapsed, log)
     else:
         result.time_s = elapsed
+    if tail.lines:  # the solver's own log, whole, for solver.log
+        result.log = [*result.log, f"--- {backend} log ---", *tail.lines]
     result.interrupted = interrupted
     # a result without a plan may still get the start plan, if its check ends in time
     left = max(0.0, deadline + GRACE_S - time.perf_counter()) if result.values is None else 0.0

@@ -381,6 +381,7 @@ class PlanModel:
             None,
             progress,
             proves_infeasible_at_limit=opts.backend == "cpsat",
+            scale=DEMAND_SCALE,
         )
 
     def _solve_benders(
