@@ -136,13 +136,25 @@ def _num(x: float | None) -> str:
     return "no bound" if x is None else f"{x:,.1f}"
 
 
-def _summary(sol) -> str:
+def _summary(sol, run_dir: Path | None = None) -> str:
+    """The run in a few lines, Korean first: status, objective with its unit, KPIs by phase.
+
+    Names come from the run folder's labels (``run_dir``); without one, ids are shown.
+    """
     f = sol.facts()
     proof = "; proof: integral LP relaxation" if f["proof"] == "lp_relaxation_integral" else ""
     gap = "-" if f["gap"] is None else f"{f['gap']:.4%}"
+    labels = None
+    if run_dir is not None and (run_dir / "solution.json").exists():
+        from planner.report.labels import Labels
+        from planner.report.rundata import load_run
+
+        labels = Labels(load_run(run_dir))
+    unit = f" ({labels.objective_unit()})" if labels else ""
+    status_ko = f"해법 상태 {labels.status(f['status'])} · " if labels else ""
     head = (
-        f"status {f['status']}{'' if sol.optimal else ' (not proven optimal)'}; "
-        f"objective {_num(f['objective'])}; bound {_num(f['best_bound'])}; gap {gap}; "
+        f"{status_ko}status {f['status']}{'' if sol.optimal else ' (not proven optimal)'}; "
+        f"objective {_num(f['objective'])}{unit}; bound {_num(f['best_bound'])}; gap {gap}; "
         f"{f['backend']} {f['solve_s']:.1f}s (build {f['build_s']:.1f}s){proof}; "
         f"{f['variables']:,} variables, {f['constraints']:,} rows"
     )
@@ -151,7 +163,11 @@ def _summary(sol) -> str:
         + [c for c in sol.kpis_phase.columns if c.startswith(("open_", "coverage_"))]
         + ["mean_travel_min"]
     )
-    return head + "\n\n" + _table(sol.kpis_phase[cols].set_index("year"))
+    table = sol.kpis_phase[cols].set_index("year")
+    if labels:  # Korean names of the columns (the English ones are in the workbook)
+        table = table.rename(columns=lambda c: labels.header(c).split(" / ")[0])
+        table.index.name = "연도"
+    return head + "\n\n" + _table(table)
 
 
 @main.command()
@@ -226,7 +242,7 @@ def run(
     except KeyboardInterrupt:
         click.echo("interrupted before a plan was found or written: nothing written", err=True)
         sys.exit(130)
-    click.echo(_summary(res.solution))
+    click.echo(_summary(res.solution, res.out))
     click.echo(f"\nrun folder: {res.out}")
     if res.solution.interrupted:
         sys.exit(4)

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from planner.scenario.schema import Scenario
 
+POOL_KO = {"per_phase": "단계별", "cumulative": "누적"}
+
 
 def _years(by_year: dict[int, int]) -> str:
     return ", ".join(f"{y}: {v:,}" for y, v in sorted(by_year.items()))
@@ -33,36 +35,37 @@ def _kind_rows(sc: Scenario, add: Callable[[str, str, str], None]) -> None:
     for k, kind in sc.kinds.items():
         add(
             f"kinds.{k}.cost_mkrw",
-            f"{kind.name_ko} / {kind.name_en}: capital cost per center",
+            f"{kind.name_ko} / {kind.name_en}: 센터당 사업비 / capital cost per center",
             f"{kind.cost_mkrw:,.0f} million KRW",
         )
         if kind.staff:
             add(
                 f"kinds.{k}.staff",
-                f"{kind.name_ko} / {kind.name_en}: extra staff per center",
+                f"{kind.name_ko} / {kind.name_en}: 센터당 추가 인력 / extra staff per center",
                 ", ".join(f"{a}: {n}" for a, n in kind.staff.items()),
             )
         if kind.earliest_year is not None:
             add(
                 f"kinds.{k}.earliest_year",
-                f"{kind.name_ko} / {kind.name_en}: first year",
+                f"{kind.name_ko} / {kind.name_en}: 최초 연도 / first year",
                 str(kind.earliest_year),
             )
         if kind.max_per_phase is not None:
             add(
                 f"kinds.{k}.max_per_phase",
-                f"{kind.name_ko} / {kind.name_en}: at most per phase",
+                f"{kind.name_ko} / {kind.name_en}: 단계당 최대 / at most per phase",
                 str(kind.max_per_phase),
             )
         add(
             f"kinds.{k}.requires_employment_center",
-            f"{kind.name_ko} / {kind.name_en}: needs an Employment Center in the unit",
-            "yes" if kind.requires_employment_center else "no",
+            f"{kind.name_ko} / {kind.name_en}: 고용센터 소재지만 / "
+            "needs an Employment Center in the unit",
+            "예 / yes" if kind.requires_employment_center else "아니오 / no",
         )
     for f, fmt in sc.formats.items():
         add(
             f"formats.{f}.cost_mkrw",
-            f"{fmt.name_ko} / {fmt.name_en}: extra capital cost",
+            f"{fmt.name_ko} / {fmt.name_en}: 추가 사업비 / extra capital cost",
             f"{fmt.cost_mkrw:,.0f} million KRW",
         )
 
@@ -70,26 +73,32 @@ def _kind_rows(sc: Scenario, add: Callable[[str, str, str], None]) -> None:
 def _agency_and_site_rows(sc: Scenario, add: Callable[[str, str, str], None]) -> None:
     for a, setting in sc.agencies.items():
         if setting.staff is not None:
-            add(f"agencies.{a}.staff", f"{a}: staff per center", str(setting.staff))
+            add(f"agencies.{a}.staff", f"{a}: 센터당 인력 / staff per center", str(setting.staff))
         if setting.radius_min is not None:
             add(
                 f"agencies.{a}.radius_min",
-                f"{a}: relocates from within",
+                f"{a}: 이전 가능 거리 / relocates from within",
                 f"{setting.radius_min:g} min",
             )
         if not setting.enabled:
-            add(f"agencies.{a}.enabled", f"{a}", "left out of this scenario")
+            add(f"agencies.{a}.enabled", f"{a}", "이 시나리오에서 제외 / left out of this scenario")
     for a, by_year in sc.pools.items():
-        add(f"pools.{a}", f"{a}: staff pool ({sc.pools_basis.replace('_', ' ')})", _years(by_year))
+        add(
+            f"pools.{a}",
+            f"{a}: 인력 풀 ({POOL_KO[sc.pools_basis]}) / "
+            f"staff pool ({sc.pools_basis.replace('_', ' ')})",
+            _years(by_year),
+        )
     for code, cost in sc.sites.opening_cost_mkrw.items():
         add(
             f"sites.opening_cost_mkrw.{code}",
-            f"site {code}: one-off opening cost",
+            f"{code}: 일회성 개소 비용 / site {code}: one-off opening cost",
             f"{cost:,.0f} million KRW",
         )
     if sc.sites.existing.assume != "none":
         add(
             "sites.existing.assume",
+            "첫 단계 이전에 운영 중인 것으로 가정한 센터 / "
             "centers assumed open before the first phase",
             sc.sites.existing.assume,
         )
@@ -101,20 +110,29 @@ def _travel_and_objective_rows(sc: Scenario, add: Callable[[str, str, str], None
         sea = f"allowed, +{t.ferry_min:g} min" if t.allow_sea_crossing else "unreachable"
         add(
             "travel",
-            "travel time proxy",
+            "이동시간 대리지표 / travel time proxy",
             f"straight km x {t.circuity:g} / {t.speed_kmh:g} km/h; sea crossings {sea}",
         )
     else:
-        add("travel.od_matrix", "travel times", f"OD matrix {t.od_matrix.name}")
+        add("travel.od_matrix", "이동시간 / travel times", f"OD matrix {t.od_matrix.name}")
     decay = t.decay.kind + (
         f", half-life {t.decay.half_life_min:g} min" if t.decay.kind == "exponential" else ""
     )
-    add("travel.cutoff_min", "reach: cutoff and decay", f"{t.cutoff_min:g} min, {decay}")
+    add(
+        "travel.cutoff_min",
+        "도달: 한계와 감쇠 / reach: cutoff and decay",
+        f"{t.cutoff_min:g} min, {decay}",
+    )
     for s, seg in sc.segments.items():
-        add(f"segments.{s}.weight", f"{s}: weight in the objective", f"{seg.weight:g}")
+        add(
+            f"segments.{s}.weight",
+            f"{s}: 목적함수 가중치 / weight in the objective",
+            f"{seg.weight:g}",
+        )
     if sc.welfare_linkage_year is not None:
         add(
             "welfare_linkage_year",
+            "인접 시군구 복지 이용자 서비스 시작 / "
             "neighbouring districts' welfare clients served from",
             str(sc.welfare_linkage_year),
         )
@@ -122,13 +140,13 @@ def _travel_and_objective_rows(sc: Scenario, add: Callable[[str, str, str], None
         rb = sc.regional_balance
         add(
             "regional_balance",
-            "every 시도 has centers",
+            "시도마다 센터 / every 시도 has centers",
             f"at least {rb.min_per_sido} by {rb.by_year}",
         )
     o = sc.objective
     add(
         "objective",
-        "objective",
+        "목적함수 / objective",
         f"{o.mode}; discount {o.discount:g} per phase; cost weight "
         f"{o.cost_weight:g}"
         + (
@@ -138,9 +156,11 @@ def _travel_and_objective_rows(sc: Scenario, add: Callable[[str, str, str], None
         ),
     )
     if sc.demand.resolution != "district":
-        add("demand.resolution", "demand points", sc.demand.resolution)
+        add("demand.resolution", "수요 지점 / demand points", sc.demand.resolution)
 
 
 def assumption_lines(sc: Scenario) -> list[str]:
     """The resolved assumptions as sentences (solution.json, CLI)."""
-    return [f"{r['item']}: {r['value']} (assumed; {r['key']})" for r in resolved_assumptions(sc)]
+    return [
+        f"{r['item']}: {r['value']} (가정 / assumed; {r['key']})" for r in resolved_assumptions(sc)
+    ]
