@@ -128,7 +128,6 @@ def _popup(run: RunData, labels: Labels, row: pd.Series) -> str:
         staff=", ".join(staff),
         year=year,
         served=served,
-        any_proxy=any(proxy for _, _, proxy in served),
         mean_travel=row.mean_travel_min,
         guest_teams=labels.districts(";".join(teams)),
     )
