@@ -379,7 +379,10 @@ def rules() -> None:
     for name, spec in REGISTRY.items():
         state = "on " if spec.default_active else "off"
         params = ", ".join(f"{k}={v}" for k, v in spec.params.items())
-        click.echo(f"{name:32s} {state} {spec.summary}" + (f"  [{params}]" if params else ""))
+        click.echo(
+            f"{spec.name_ko} ({name})\n    {state} {spec.summary}"
+            + (f"  [{params}]" if params else "")
+        )
 
 
 @main.command("build-data")
