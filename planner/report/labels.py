@@ -76,6 +76,25 @@ PREFIX_KO = {
     "reach_weighted_": ("거리가중 충족률", "reach-weighted coverage"),
     "open_": ("운영", "open"),
 }
+FACTS_KO = {
+    "scenario": "시나리오",
+    "status": "해법 상태",
+    "backend": "솔버",
+    "objective": "목적함수",
+    "best_bound": "한계 (최선 경계)",
+    "gap": "격차",
+    "proven_optimal": "최적 증명 여부",
+    "solve_s": "풀이 시간 (초)",
+    "build_s": "모델 구축 시간 (초)",
+    "variables": "변수 수",
+    "constraints": "제약 수",
+    "objective_recomputed": "검증기가 다시 계산한 목적함수",
+    "soft_penalty": "완화 규칙 벌점",
+    "interrupted": "중단 여부",
+    "proof": "증명 방식",
+    "checked_rules": "검증한 규칙",
+    "checked_by_own_rows": "자체 행으로만 검증한 규칙 (사용자 규칙)",
+}
 POOL_BASIS = {"per_phase": ("단계별", "per phase"), "cumulative": ("누적", "cumulative")}
 
 
@@ -238,7 +257,7 @@ class Labels:
                 v = self.status(v)
             elif k in ("checked_rules", "checked_by_own_rows") and isinstance(v, list):
                 v = ", ".join(self.rule(n) for n in v) or "-"
-            rows.append({"key": k, "value": v})
+            rows.append({"key": pair(FACTS_KO[k], k) if k in FACTS_KO else k, "value": v})
         return pd.DataFrame(rows, columns=["key", "value"])
 
     def frame(self, df):
