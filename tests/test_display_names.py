@@ -19,8 +19,6 @@ from openpyxl import load_workbook
 
 from planner.data.districts import cached_districts
 
-from .test_outputs import national_run  # noqa: F401  (the fixture)
-
 KEY_PATH = re.compile(r"^(scenario: )?[a-z_]+(\[\d+\])?(\.[\w\-\[\]]+)+$")
 
 
@@ -77,12 +75,12 @@ def _page_text(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["map.html", "report.html"])
-def test_pages_show_names_not_ids(national_run, name):  # noqa: F811
+def test_pages_show_names_not_ids(national_run, name):
     page = (national_run / name).read_text(encoding="utf-8")
     assert _found(_page_text(page), _ids(national_run)) == []
 
 
-def test_workbook_shows_names_not_ids(national_run):  # noqa: F811
+def test_workbook_shows_names_not_ids(national_run):
     wb = load_workbook(national_run / "plan.xlsx")
     texts = [
         str(c.value)

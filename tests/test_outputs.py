@@ -23,26 +23,12 @@ from planner.report.workbook import read_back_plan
 from planner.run import run_scenario
 from planner.runfolder import MARKER
 
-from .conftest import REPO, SCENARIOS
 from .test_scenario_validation import _toy_doc
 
 needs_browser = pytest.mark.skipif(
     not browser.available() and not os.environ.get("CI"),
     reason="Debian chromium + chromium-driver not installed (CI installs them)",
 )
-
-
-@pytest.fixture(scope="session")
-def toy_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "toy"
-    return run_scenario(SCENARIOS / "toy.yaml", out).out
-
-
-@pytest.fixture(scope="session")
-def national_run():
-    # kept in the work tree (runs/ is git-ignored) so that people can look at the screenshot
-    out = REPO / "runs" / "test-national"
-    return run_scenario(SCENARIOS / "national-2014-2017.yaml", out, force=True).out
 
 
 def test_map_is_self_contained(toy_run):

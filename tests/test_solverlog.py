@@ -8,8 +8,6 @@ import pytest
 from planner.cli import _Progress
 from planner.model.solverlog import Live, SolveProgress
 
-from .test_outputs import toy_run  # noqa: F401  (the fixture)
-
 CBC = [
     "Clp0006I 16146  Obj 5.3279564e+10 Primal inf 3907.9966 (3371)",
     "Continuous objective value is 504458 - 0.00 seconds",
@@ -56,7 +54,7 @@ def test_piped_progress_prints_a_live_line_every_few_seconds(capsys):
     assert lines == ["  cbc 0s", "  cbc 2s", "  writing"]
 
 
-def test_solver_log_holds_the_solvers_own_lines(toy_run):  # noqa: F811
+def test_solver_log_holds_the_solvers_own_lines(toy_run):
     log = (toy_run / "solver.log").read_text(encoding="utf-8")
     assert "--- cbc log ---" in log
     assert "Clp0000I Optimal - objective value" in log or "Cbc" in log
