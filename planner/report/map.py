@@ -1,9 +1,10 @@
 """The plan as one self-contained HTML map (folium) that works with no network.
 
-Leaflet's JavaScript and CSS and jQuery (folium's popups use it) are inlined, from the
+Leaflet's and Leaflet.markercluster's JavaScript and CSS are inlined, from the
 `folium-offline` package's copies, so no CDN is contacted; folium's other default assets
-(Bootstrap, Font Awesome, awesome-markers) are dropped, as the map uses none of them: markers
-are CSS-drawn DivIcons, so no image or font is fetched.
+(jQuery, Bootstrap, Font Awesome, awesome-markers) are dropped, as the map uses none of them:
+markers are CSS-drawn DivIcons built in the page from one array per phase, so no image or
+font is fetched.
 Web tiles exist only as an optional layer, off by default. Labels are Korean and English.
 """
 
@@ -36,7 +37,8 @@ EXISTING_COLOR = "#444444"
 SHADES = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-JQUERY_JS = "https://code.jquery.com/jquery-3.7.1.min.js"  # folium's popups build HTML with $
+# jQuery is what folium's own popups need; the map builds its popups itself and leaves it out
+JQUERY_JS = "https://code.jquery.com/jquery-3.7.1.min.js"
 _CLUSTER = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
 CLUSTER_JS = _CLUSTER + "leaflet.markercluster.js"
 CLUSTER_CSS = (_CLUSTER + "MarkerCluster.css", _CLUSTER + "MarkerCluster.Default.css")
@@ -196,7 +198,7 @@ def build_map(run: RunData) -> folium.Map:
         prefer_canvas=False,
     )
     m.options["maxZoom"] = MAX_ZOOM  # marker clustering needs one; there is no tile layer
-    m.default_js = [("leaflet", LEAFLET_JS), ("jquery", JQUERY_JS)]
+    m.default_js = [("leaflet", LEAFLET_JS)]  # no jQuery: popups are built in the page
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     m.get_root().header.add_child(branca.element.Element(CLUSTER_STYLE))
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
@@ -248,18 +250,40 @@ def build_map(run: RunData) -> folium.Map:
             .agg(demand=("demand", "sum"), wmin=("wmin", "sum"))
         )
         a["travel_min"] = a.wmin / a.demand.where(a.demand > 0, 1)
+    lines = []  # one GeoJSON layer of lines: far smaller than one Leaflet object per line
     for _, r in a.iterrows():
         if r.district in pts.index and r.site in run.districts.units.index:
             p1 = pts.loc[r.district]
             p2 = run.districts.units.loc[r.site, ["point_lat", "point_lon"]]
-            folium.PolyLine(
-                [[p1.point_lat, p1.point_lon], [p2.point_lat, p2.point_lon]],
-                color="#7a0177",
-                weight=1.5,
-                opacity=0.8,
-                tooltip=f"{labels.district_ko(r.district)} → {labels.district_ko(r.site)} "
-                f"({r.travel_min:.0f}분 / min)",
-            ).add_to(catch)
+            lines.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "tip": f"{labels.district_ko(r.district)} → "
+                        f"{labels.district_ko(r.site)} ({r.travel_min:.0f}분 / min)"
+                    },
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [
+                            [
+                                round(float(p1.point_lon), COORD_DECIMALS),
+                                round(float(p1.point_lat), COORD_DECIMALS),
+                            ],
+                            [
+                                round(float(p2.point_lon), COORD_DECIMALS),
+                                round(float(p2.point_lat), COORD_DECIMALS),
+                            ],
+                        ],
+                    },
+                }
+            )
+    if lines:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": lines},
+            name="catchment lines",
+            style_function=lambda f: {"color": "#7a0177", "weight": 1.5, "opacity": 0.8},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(catch)
     catch.add_to(m)
     groups = {}
     for y in ["existing", *years]:
@@ -280,26 +304,48 @@ def build_map(run: RunData) -> folium.Map:
             },
             icon_create_function=_cluster_icon(color),
         )
+        centers = []
         for _, row in rows.iterrows():
-            color = EXISTING_COLOR if y == "existing" else color_of[int(y)]
             lat, lon = run.districts.units.loc[row.code, ["point_lat", "point_lon"]]
-            folium.Marker(
-                [lat, lon],
-                icon=folium.DivIcon(
-                    html=_marker_html(color, row.kind, str(row.format), row.code),
-                    icon_size=(16, 16),
-                    icon_anchor=(8, 8),
-                ),
-                popup=folium.Popup(_popup(run, labels, row), max_width=380),
-                tooltip=f"{row.name_ko} ({row.name_en})",
-            ).add_to(groups[str(y)])
+            centers.append(
+                [
+                    round(float(lat), COORD_DECIMALS),
+                    round(float(lon), COORD_DECIMALS),
+                    _marker_html(color, row.kind, str(row.format), row.code),
+                    _popup(run, labels, row),
+                    f"{row.name_ko} ({row.name_en})",
+                ]
+            )
         groups[str(y)].add_to(m)
+        _add_centers(m, groups[str(y)].get_name(), centers)
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     _add_panels(m, run, color_of, keys)
     _add_shading_script(m, geo.get_name(), breaks)
     _hide_panels_under_popups(m)
     return m
+
+
+def _add_centers(m: folium.Map, group: str, centers: list[list]) -> None:
+    """Center markers of one phase, built in the page from one array.
+
+    Each entry holds the marker, popup and tooltip HTML: a fifth of the size of one block
+    of folium code per marker, and no jQuery needed.
+    """
+    data = json.dumps(centers, ensure_ascii=False).replace("</", "<\\/")
+    # on load: folium writes the cluster layer's own script after this one
+    script = f"""
+    window.addEventListener('load', function() {{
+      {data}.forEach(function(c) {{
+        L.marker([c[0], c[1]], {{icon: L.divIcon({{html: c[2], iconSize: [16, 16],
+          iconAnchor: [8, 8], className: 'empty'}})}})
+          .bindPopup(c[3], {{maxWidth: 380}})
+          .bindTooltip(c[4], {{sticky: true}})
+          .addTo({group});
+      }});
+    }});
+    """
+    m.get_root().script.add_child(branca.element.Element(script))
 
 
 def _add_panels(m: folium.Map, run: RunData, color_of: dict, keys: list[str]) -> None:
@@ -340,7 +386,7 @@ def _hide_panels_under_popups(m: folium.Map) -> None:
     """
     script = f"""
     window.addEventListener('load', function() {{
-      var ids = ['planner-legend', 'planner-shade'];
+      var ids = ['planner-legend', 'planner-shade', 'planner-title'];
       function show(on) {{
         ids.forEach(function(id) {{
           var el = document.getElementById(id);
