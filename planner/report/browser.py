@@ -6,6 +6,7 @@ it: console errors, elements present, a popup on click, and a PNG of the screen.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import tempfile
 import time
@@ -17,8 +18,14 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 def available() -> bool:
-    """Whether Debian's chromium and chromedriver are installed."""
-    return bool(shutil.which(CHROMIUM) or Path(CHROMIUM).exists()) and Path(CHROMEDRIVER).exists()
+    """Whether Debian's chromium and chromedriver are installed, and selenium to drive them.
+
+    selenium comes with the ``test`` extra; ``pip install -e .`` alone prints no PDF.
+    """
+    binaries = (
+        bool(shutil.which(CHROMIUM) or Path(CHROMIUM).exists()) and Path(CHROMEDRIVER).exists()
+    )
+    return binaries and importlib.util.find_spec("selenium") is not None
 
 
 @contextmanager

@@ -27,8 +27,10 @@ def write_outputs(run_dir: str | Path, notes: list[str] | None = None) -> list[P
     png, why_png = printing.map_png(map_path)
     report = write_report(run_dir, map_html=map_html, map_png=png)
     pdf, why_pdf = printing.print_pdf(report, run_dir / PDF)
-    for why in (why_png, why_pdf):
-        if why and notes is not None and why not in notes:
-            notes.append(f"report.pdf: {why}" if why is why_pdf else f"printed map: {why}")
+    if notes is not None:
+        if why_pdf:
+            notes.append(f"report.pdf: {why_pdf}")
+        if why_png and why_png != why_pdf:
+            notes.append(f"the map image for print: {why_png}")
     paths = [map_path, write_workbook(run_dir), report, write_geopackage(run_dir)]
     return paths + ([pdf] if pdf else [])

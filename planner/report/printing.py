@@ -18,12 +18,16 @@ from planner.report import browser
 A4_CM = (21.0, 29.7)
 MARGIN_CM = 1.2
 LOAD_WAIT_S = 1.5
+NO_BROWSER = (
+    "no headless Chromium: needs Debian's chromium and chromium-driver, and selenium "
+    "(pip install -e '.[test]')"
+)
 
 
 def map_png(map_html: Path) -> tuple[str | None, str | None]:
     """(base64 PNG of the map at national zoom, or None; why not, or None)."""
     if not browser.available():
-        return None, "no headless Chromium (Debian's chromium and chromium-driver)"
+        return None, NO_BROWSER
     try:
         with browser.headless(1200, 1500) as driver:
             driver.get(map_html.resolve().as_uri())
@@ -36,7 +40,7 @@ def map_png(map_html: Path) -> tuple[str | None, str | None]:
 def print_pdf(report_html: Path, out: Path) -> tuple[Path | None, str | None]:
     """Print ``report_html`` to ``out`` (A4) with headless Chromium; (path or None, why not)."""
     if not browser.available():
-        return None, "no headless Chromium (Debian's chromium and chromium-driver)"
+        return None, NO_BROWSER
     try:
         from selenium.webdriver.common.print_page_options import PrintOptions
 
