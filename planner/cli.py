@@ -146,10 +146,9 @@ def _summary(sol, run_dir: Path | None = None) -> str:
     gap = "-" if f["gap"] is None else f"{f['gap']:.4%}"
     labels = None
     if run_dir is not None and (run_dir / "solution.json").exists():
-        from planner.report.labels import Labels
         from planner.report.rundata import load_run
 
-        labels = Labels(load_run(run_dir))
+        labels = load_run(run_dir).labels
     unit = f" ({labels.objective_unit()})" if labels else ""
     status_ko = f"해법 상태 {labels.status(f['status'])} · " if labels else ""
     head = (

@@ -10,7 +10,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from planner.report.labels import Labels
 from planner.report.rundata import RunData
 
 
@@ -32,7 +31,7 @@ def _png(fig) -> str:
 def coverage_chart(run: RunData) -> str:
     """Coverage of each segment by phase."""
     _korean_font()
-    labels = Labels(run)
+    labels = run.labels
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     for s in run.segments:
         ax.plot(
@@ -50,7 +49,7 @@ def coverage_chart(run: RunData) -> str:
 def staff_chart(run: RunData) -> str:
     """Staff placed against pools, per agency and phase."""
     _korean_font()
-    labels = Labels(run)
+    labels = run.labels
     st = run.staffing[run.staffing.pool.notna()]
     agencies = list(st.agency.unique())
     fig, axes = plt.subplots(
@@ -70,7 +69,7 @@ def staff_chart(run: RunData) -> str:
 def sido_chart(run: RunData) -> str:
     """Centers by 시도 and kind."""
     _korean_font()
-    labels = Labels(run)
+    labels = run.labels
     tab = run.plan.groupby(["sido", "kind"]).size().unstack(fill_value=0)
     tab = tab.rename(columns=labels.kind)
     tab.columns.name = "유형 / kind"

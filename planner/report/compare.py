@@ -9,7 +9,6 @@ import branca
 import folium
 import pandas as pd
 
-from planner.report.labels import Labels
 from planner.report.map import LEAFLET_CSS, LEAFLET_JS, MAP_SIMPLIFY_M, inline_assets
 from planner.report.rundata import RunData, load_run
 from planner.report.templating import render
@@ -94,7 +93,7 @@ CHANGE_STYLE = {  # drawn in this order: removed sites last, on top of everythin
 
 def difference_map(cmp: Comparison) -> str:
     """HTML map of the differing sites: green added, red removed (on top), orange changed."""
-    labels = Labels(cmp.b)
+    labels = cmp.b.labels
     units = cmp.b.districts.units
     m = folium.Map(location=[36.3, 127.8], zoom_start=7, tiles=None)
     m.default_js = [("leaflet", LEAFLET_JS)]

@@ -71,7 +71,7 @@ def render_report(run: RunData, map_html: str | None = None, map_png: str | None
 
     ``map_png``: a base64 PNG of the map, printed in place of the interactive map.
     """
-    labels = Labels(run)
+    labels = run.labels
     f = run.facts
     last = run.kpis.iloc[-1]
     kpis = [("센터 / centers", f"{int(last.centers_open)}", "")]

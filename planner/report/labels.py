@@ -205,33 +205,34 @@ class Labels:
         """'11500;28200' -> '강서구, 남동구' (codes kept in the CSV)."""
         return ", ".join(self.district_ko(c) for c in str(text).split(";") if c)
 
+    def pool_basis(self, basis: str) -> str:
+        return pair(*POOL_BASIS.get(basis, (basis, basis)))
+
+    def phase_opened(self, phase: str) -> str:
+        return "기존 / existing" if phase == "existing" else phase
+
+    # column -> how its ids are named (the other columns are shown as they are)
+    _NAMED_COLUMNS = {
+        "kind": "kind",
+        "format": "format",
+        "agency": "agency",
+        "via": "agency",
+        "segment": "segment",
+        "tenants": "tenants",
+        "guest_welfare_teams": "districts",
+        "district": "district",
+        "site": "district",
+        "sido": "sido",
+        "pool_basis": "pool_basis",
+        "phase_opened": "phase_opened",
+    }
+
     def cell(self, col: str, value: Any) -> Any:
         """A table value as people read it: names for ids, the value itself otherwise."""
-        if value is None or (isinstance(value, float) and value != value):
+        namer = self._NAMED_COLUMNS.get(col)
+        if namer is None or not isinstance(value, str):
             return value
-        if col == "kind":
-            return self.kind(str(value))
-        if col == "format":
-            return self.format(str(value))
-        if col == "agency":
-            return self.agency(str(value))
-        if col in ("segment",):
-            return self.segment(str(value))
-        if col == "via":
-            return self.agency(str(value))
-        if col == "tenants":
-            return self.tenants(str(value))
-        if col == "guest_welfare_teams":
-            return self.districts(str(value))
-        if col in ("district", "site") and isinstance(value, str):
-            return self.district(value)
-        if col == "sido":
-            return self.sido(str(value))
-        if col == "pool_basis":
-            return pair(*POOL_BASIS.get(str(value), (str(value), str(value))))
-        if col == "phase_opened" and str(value) == "existing":
-            return "기존 / existing"
-        return value
+        return getattr(self, namer)(value)
 
     @cached_property
     def _id_pattern(self) -> re.Pattern:
@@ -260,23 +261,10 @@ class Labels:
             rows.append({"key": pair(FACTS_KO[k], k) if k in FACTS_KO else k, "value": v})
         return pd.DataFrame(rows, columns=["key", "value"])
 
-    def frame(self, df):
+    def frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``df`` with every id column shown by its names."""
         out = df.copy()
         for c in out.columns:
-            if c in (
-                "kind",
-                "format",
-                "agency",
-                "segment",
-                "via",
-                "tenants",
-                "guest_welfare_teams",
-                "district",
-                "site",
-                "sido",
-                "pool_basis",
-                "phase_opened",
-            ):
+            if c in self._NAMED_COLUMNS:
                 out[c] = [self.cell(c, v) for v in out[c]]
         return out

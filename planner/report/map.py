@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from folium.plugins import MarkerCluster
 
-from planner.report.labels import Labels
 from planner.report.rundata import RunData, gap_text
 from planner.report.templating import render
 
@@ -96,8 +95,9 @@ def _color(v: float, bins: list[float]) -> str:
     return SHADES[-1]
 
 
-def _popup(run: RunData, labels: Labels, row: pd.Series) -> str:
+def _popup(run: RunData, row: pd.Series) -> str:
     """The center's popup: names, not ids; the year its figures are for; proxies as such."""
+    labels = run.labels
     year = run.years[-1]
     catalog = run.districts.catalog.segments
     served = [
@@ -187,7 +187,7 @@ def build_map(run: RunData) -> folium.Map:
     Centers of a phase merge into a cluster of its color where they would overlap (below
     zoom CLUSTER_UNTIL_ZOOM), so the capital area reads at national zoom.
     """
-    labels = Labels(run)
+    labels = run.labels
     gdf = run.district_frame(simplify_m=MAP_SIMPLIFY_M)
     bounds = gdf.total_bounds
     m = folium.Map(
@@ -312,7 +312,7 @@ def build_map(run: RunData) -> folium.Map:
                     round(float(lat), COORD_DECIMALS),
                     round(float(lon), COORD_DECIMALS),
                     _marker_html(color, row.kind, str(row.format), row.code),
-                    _popup(run, labels, row),
+                    _popup(run, row),
                     f"{row.name_ko} ({row.name_en})",
                 ]
             )
@@ -351,7 +351,7 @@ def _add_centers(m: folium.Map, group: str, centers: list[list]) -> None:
 def _add_panels(m: folium.Map, run: RunData, color_of: dict, keys: list[str]) -> None:
     """Title, legend and the shading selector (map_panels.html.j2)."""
     f = run.facts
-    labels = Labels(run)
+    labels = run.labels
     proven = labels.status(f.get("status")) + (
         "" if f.get("proven_optimal") else f", gap {gap_text(f)}"
     )

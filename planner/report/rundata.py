@@ -16,15 +16,13 @@ import pandas as pd
 import shapely
 import yaml
 
-from planner.data.districts import DistrictData, load_districts
+from planner.data.districts import DistrictData, cached_districts
 from planner.errors import PlannerError
+from planner.report.labels import Labels
 from planner.runfolder import RUN_FILES
 
 # the run files a report reads (the solver log is for people)
 NEEDED = tuple(f for f in RUN_FILES if f != "solver.log")
-
-KIND_KO = {"conversion": "전환형", "new_build": "신설형"}
-FORMAT_KO = {"basic": "기본형", "extended": "확장형"}
 
 
 @dataclass
@@ -62,20 +60,13 @@ class RunData:
 
     @cached_property
     def districts(self) -> DistrictData:
-        return load_districts(self.vintage)
+        """The units of the run's vintage, read once per process (every output needs them)."""
+        return cached_districts(self.vintage)
 
-    def agency_name_ko(self, agency: str) -> str:
-        """The agency's Korean name from the catalog (its id if the catalog lacks it)."""
-        a = self.districts.catalog.agencies.get(agency)
-        return a.name_ko if a is not None else agency
-
-    def kind_label(self, kind: str) -> str:
-        k = self.scenario.get("kinds", {}).get(kind, {})
-        return f"{k.get('name_ko', KIND_KO.get(kind, kind))} / {k.get('name_en', kind)}"
-
-    def format_label(self, fmt: str) -> str:
-        f = self.scenario.get("formats", {}).get(fmt, {})
-        return f"{f.get('name_ko', FORMAT_KO.get(fmt, fmt))} / {f.get('name_en', fmt)}"
+    @cached_property
+    def labels(self) -> Labels:
+        """Display names of this run's ids (one per run: the map, report and workbook share it)."""
+        return Labels(self)
 
     def district_frame(self, simplify_m: float = 250.0) -> gpd.GeoDataFrame:
         """Units of the study area (EPSG:4326) with last-phase demand and coverage per segment.

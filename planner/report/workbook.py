@@ -16,14 +16,13 @@ from openpyxl.utils import get_column_letter
 
 from planner.atomic import atomic_path
 from planner.paths import districts_dir
-from planner.report.labels import Labels
 from planner.report.rundata import RunData, load_run
 
 TEXT_COLUMNS = ("code", "district", "point", "site")  # codes stay text (leading zeros)
 
 
 def _sheet(
-    wb: Workbook, labels: Labels, title: str, df: pd.DataFrame, percent: tuple[str, ...] = ()
+    wb: Workbook, labels, title: str, df: pd.DataFrame, percent: tuple[str, ...] = ()
 ) -> None:
     """One table: named headers (Korean / English), names for ids, autofilter, frozen header."""
     ws = wb.create_sheet(title)
@@ -122,7 +121,7 @@ def assumptions_table(run: RunData) -> pd.DataFrame:
                     "source": r.source,
                 }
             )
-    labels = Labels(run)  # generated sentences name agencies and segments by their ids
+    labels = run.labels  # generated sentences name agencies and segments by their ids
     for r in rows:
         r["item"], r["detail"] = labels.text(r["item"]), labels.text(r["detail"])
     return pd.DataFrame(rows, columns=["kind_of_item", "item", "detail", "source"])
@@ -159,7 +158,7 @@ def write_workbook(run_dir: str | Path, out: str | Path | None = None) -> Path:
     out = Path(out) if out else Path(run_dir) / "plan.xlsx"
     wb = Workbook()
     wb.remove(wb.active)
-    labels = Labels(run)
+    labels = run.labels
     _sheet(wb, labels, "계획 Plan", run.plan)
     _sheet(wb, labels, "단계별 KPI By phase", run.kpis, percent=("coverage_", "reach_weighted_"))
     _sheet(wb, labels, "시도별 KPI By sido", run.kpis_sido, percent=("coverage_",))
