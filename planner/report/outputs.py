@@ -19,18 +19,15 @@ PDF = "report.pdf"  # written beside report.html when headless Chromium is prese
 def write_outputs(run_dir: str | Path, notes: list[str] | None = None) -> list[Path]:
     """Map, workbook, report, report.pdf and GeoPackage of ``run_dir`` (the map rendered once).
 
-    ``notes`` receives a line when the PDF (or the map image in it) was skipped, and why.
+    ``notes`` receives a line when the PDF was skipped, and why.
     """
     run_dir = Path(run_dir)
     map_html = render_map(load_run(run_dir))
     map_path = write_text(run_dir / "map.html", map_html)
-    png, why_png = printing.map_png(map_path)
-    report = write_report(run_dir, map_html=map_html, map_png=png)
-    pdf, why_pdf = printing.print_pdf(report, run_dir / PDF)
-    if notes is not None:
-        if why_pdf:
-            notes.append(f"report.pdf: {why_pdf}")
-        if why_png and why_png != why_pdf:
-            notes.append(f"the map image for print: {why_png}")
+    report, pdf, why = printing.print_report(
+        map_path, lambda png: write_report(run_dir, map_html=map_html, map_png=png), run_dir / PDF
+    )
+    if why and notes is not None:
+        notes.append(f"report.pdf: {why}")
     paths = [map_path, write_workbook(run_dir), report, write_geopackage(run_dir)]
     return paths + ([pdf] if pdf else [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from planner.atomic import atomic_path
@@ -24,28 +25,26 @@ NO_BROWSER = (
 )
 
 
-def map_png(map_html: Path) -> tuple[str | None, str | None]:
-    """(base64 PNG of the map at national zoom, or None; why not, or None)."""
-    if not browser.available():
-        return None, NO_BROWSER
-    try:
-        with browser.headless(1200, 1500) as driver:
-            driver.get(map_html.resolve().as_uri())
-            time.sleep(LOAD_WAIT_S)
-            return driver.get_screenshot_as_base64(), None
-    except Exception as exc:
-        return None, f"Chromium failed: {type(exc).__name__}: {str(exc)[:200]}"
+def print_report(
+    map_html: Path, write_report: Callable[[str | None], Path], out: Path
+) -> tuple[Path, Path | None, str | None]:
+    """Draw the map for print, write the report with it, print the report to ``out`` (A4).
 
-
-def print_pdf(report_html: Path, out: Path) -> tuple[Path | None, str | None]:
-    """Print ``report_html`` to ``out`` (A4) with headless Chromium; (path or None, why not)."""
+    One Chromium session does both. ``write_report(png)`` writes the report with the map's
+    base64 PNG (None without one) and returns its path. Returns (report, the PDF or None,
+    why there is no PDF or None); the report is always written.
+    """
     if not browser.available():
-        return None, NO_BROWSER
+        return write_report(None), None, NO_BROWSER
+    report: Path | None = None
     try:
         from selenium.webdriver.common.print_page_options import PrintOptions
 
-        with browser.headless() as driver:
-            driver.get(report_html.resolve().as_uri())
+        with browser.headless(1200, 1500) as driver:
+            driver.get(map_html.resolve().as_uri())
+            time.sleep(LOAD_WAIT_S)
+            report = write_report(driver.get_screenshot_as_base64())
+            driver.get(report.resolve().as_uri())
             time.sleep(LOAD_WAIT_S)
             opts = PrintOptions()
             opts.page_width, opts.page_height = A4_CM
@@ -55,9 +54,10 @@ def print_pdf(report_html: Path, out: Path) -> tuple[Path | None, str | None]:
             pdf = base64.b64decode(driver.print_page(opts))
         with atomic_path(out) as tmp:
             tmp.write_bytes(pdf)
-        return out, None
+        return report, out, None
     except Exception as exc:
-        return None, f"Chromium failed: {type(exc).__name__}: {str(exc)[:200]}"
+        why = f"Chromium failed: {type(exc).__name__}: {str(exc)[:200]}"
+        return report or write_report(None), None, why
 
 
 def page_count(pdf: Path) -> int:
