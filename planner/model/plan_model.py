@@ -188,7 +188,7 @@ class PlanModel:
                 "scip) and, in min_travel, objective.unserved_min: null; "
                 "allowed otherwise: 'auto', 'levels', 'assignment'"
             )
-        serve_rules = self.needs("serve")
+        serve_rules = self.rules_needing("serve")
         if asked in ("levels", "benders") and serve_rules:
             raise PlannerError(
                 f"solver.formulation: {asked!r} has no serve variables, which "
@@ -199,25 +199,24 @@ class PlanModel:
             return asked
         custom = any(n not in REGISTRY for n in self.specs)
         needs_serve = (
-            "serve" in self.needs()
+            bool(serve_rules)
             or custom
             or (obj.mode == "min_travel" and obj.unserved_min is not None)
         )
         return "assignment" if needs_serve else "levels"
 
-    def needs(self, what: str | None = None) -> frozenset[str] | list[str]:
-        """What the active rules need (RuleSpec.needs), or which rules need ``what``."""
-        by_rule = {
-            n: self.specs[n].needs_of(st.params) for n, st in self.states.items() if st.active
-        }
-        if what is not None:
-            return [n for n, need in by_rule.items() if what in need]
-        return frozenset().union(*by_rule.values())
+    def rules_needing(self, what: str) -> list[str]:
+        """The active rules that need ``what`` of the model (RuleSpec.needs)."""
+        return [
+            n
+            for n, st in self.states.items()
+            if st.active and what in self.specs[n].needs_of(st.params)
+        ]
 
     @property
     def split_demand(self) -> bool:
         """An active rule lets a demand point's clients be divided among centers."""
-        return "split" in self.needs()
+        return bool(self.rules_needing("split"))
 
     def build(self) -> BuiltModel:
         """Create variables, run every active rule, set the objective."""
@@ -289,7 +288,7 @@ class PlanModel:
             seed=seed,
             lp_first=lp_first,
         )
-        mip_rules = self.needs("mip")
+        mip_rules = self.rules_needing("mip")
         if mip_rules and opts.backend == "cpsat":
             raise PlannerError(
                 f"rules {mip_rules}: with these parameters (e.g. split: true, "
