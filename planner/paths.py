@@ -18,6 +18,11 @@ def districts_dir() -> Path:
     return data_dir() / "districts"
 
 
+def history_dir() -> Path:
+    """The project's compiled history: office openings, the Plus Centers of 2014-2015."""
+    return data_dir() / "history"
+
+
 def shared_data_dir() -> Path:
     """The raw public data kept outside the repository (``../shared/data``)."""
     return Path(os.environ.get("PLANNER_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))

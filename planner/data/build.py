@@ -17,8 +17,9 @@ import shapely
 
 from planner.atomic import atomic_path
 from planner.data import geometry
+from planner.data.tables import read_table
 from planner.errors import DataError
-from planner.paths import districts_dir, shared_data_dir
+from planner.paths import districts_dir, history_dir, shared_data_dir
 
 # Estimate of registered job seekers: working-age residents x one national rate. The rate is
 # the 2015 annual unemployment rate of KOSTAT's Economically Active Population Survey (3.6%).
@@ -111,6 +112,7 @@ SOURCES = [
     ("pop_65p", "statistic", "as pop_15_64", "2015-2025"),
     ("pop_50_64", "statistic", "as pop_15_64 (bands 50-54, 55-59, 60-64)", "2015-2025"),
     ("women_25_54", "statistic", "as pop_15_64 (women, bands 25-29 .. 50-54)", "2015-2025"),
+    ("pop_20_39", "statistic", "as pop_15_64 (bands 20-24 .. 35-39)", "2015-2025"),
     (
         "recipients",
         "statistic",
@@ -347,9 +349,14 @@ def build_figures(shared: Path, units: pd.DataFrame) -> pd.DataFrame:
         .pop.sum()
         .rename("pop_50_64")
     )
-    fig = summ.rename(columns={"sgg_code": "code"}).merge(
-        a5064.reset_index().rename(columns={"sgg_code": "code"}), on=["code", "year"]
+    a2039 = (
+        age[age.age_from.isin([20, 25, 30, 35])]
+        .groupby(["sgg_code", "year"])
+        .pop.sum()
+        .rename("pop_20_39")
     )
+    bands = pd.concat([a5064, a2039], axis=1).reset_index().rename(columns={"sgg_code": "code"})
+    fig = summ.rename(columns={"sgg_code": "code"}).merge(bands, on=["code", "year"])
     fig = fig[
         [
             "code",
@@ -359,12 +366,13 @@ def build_figures(shared: Path, units: pd.DataFrame) -> pd.DataFrame:
             "pop_15_64",
             "pop_65p",
             "pop_50_64",
+            "pop_20_39",
             "women_25_54",
             "age_series_consistent",
         ]
     ].copy()
     fig["age_method"] = "reported"
-    age_cols = ["pop_15_64", "pop_65p", "pop_50_64", "women_25_54"]
+    age_cols = ["pop_15_64", "pop_65p", "pop_50_64", "pop_20_39", "women_25_54"]
     for _code, grp in fig.groupby("code"):
         bad = grp[~grp.age_series_consistent.astype(bool)]
         if bad.empty:
@@ -498,7 +506,7 @@ def build_employment_centers(
             }
         )
         listed.extend((c, cid) for c in resolved)
-    centers = pd.DataFrame(rows)
+    centers = with_opening_years(pd.DataFrame(rows), history_dir() / OPENINGS_FILE)
 
     xy = points.set_index("code")[["point_x_5179", "point_y_5179"]]
     hosts = centers.drop_duplicates("host_code").set_index("host_code").center_id
@@ -527,6 +535,49 @@ def build_employment_centers(
             }
         )
     return centers, pd.DataFrame(assign)
+
+
+OPENINGS_FILE = "employment_center_openings.csv"
+OPENING_BASES = ("source", "inferred", "source_before_2014")
+INFERRED_BEFORE_2014 = "inferred_before_2014"
+
+
+def with_opening_years(centers: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Add when each office of the 2026 list opened, from the project's compiled history.
+
+    ``opened_year`` is empty for offices that stood before 2014. ``opened_basis``: ``source``
+    (a dated public source gives the year), ``inferred`` (a year assumed from a source, e.g. a
+    2015 selection whose opening was not confirmed), ``source_before_2014`` (a source shows the
+    office before 2014) or ``inferred_before_2014`` (no source of a later opening was found: the
+    office is taken to have stood in January 2014). See data/history/PROVENANCE.md.
+    """
+    hist = read_table(
+        path, "office openings", ("center_name", "opened_year", "basis", "source", "note")
+    ).fillna("")
+    unknown = sorted(set(hist.center_name) - set(centers.center_name))
+    if unknown:
+        raise DataError(
+            f"{path}: column 'center_name' names offices not in the 2026 list: {unknown[:5]}"
+        )
+    dup = sorted(hist.center_name[hist.center_name.duplicated()])
+    if dup:
+        raise DataError(f"{path}: column 'center_name' lists offices twice: {dup[:5]}")
+    bad = hist[~hist.basis.isin(OPENING_BASES)]
+    if len(bad):
+        r = bad.iloc[0]
+        raise DataError(
+            f"{path}: row {r.center_name}: column 'basis' is {r.basis!r}; "
+            f"allowed: {', '.join(OPENING_BASES)}"
+        )
+    by_name = hist.set_index("center_name")
+    out = centers.copy()
+    found = out.center_name.isin(by_name.index)
+    col = by_name.reindex(out.center_name)
+    out["opened_year"] = col.opened_year.fillna("").to_numpy()
+    out["opened_basis"] = col.basis.where(found.to_numpy(), INFERRED_BEFORE_2014).to_numpy()
+    out["opened_source"] = col.source.fillna("").to_numpy()
+    out["opened_note"] = col.note.fillna("").to_numpy()
+    return out
 
 
 def build_veterans(shared: Path, units: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from planner.paths import districts_dir
 
 VINTAGES = geometry.VINTAGES
 N_UNITS = 229
+LIST_YEAR = 2026  # the Employment Center list's basis (work24, 2026-03)
 _UNIT_COLUMNS = [
     "name_en",
     "sido_en",
@@ -135,9 +136,20 @@ class DistrictData:
         methods["emd_split"] = ["estimate_2015_census_population_share"]
         return DemandYear(year, d.data_year, table, methods)
 
-    def has_employment_center(self) -> pd.Series:
-        """Whether each unit hosts an Employment Center (main or branch) in the 2026 list."""
-        return pd.Series(self.units.index.isin(self.centers.host_code), index=self.units.index)
+    def network(self, year: int) -> pd.DataFrame:
+        """The Employment Center offices (main and branch) that stood in ``year``.
+
+        An office counts from its ``opened_year`` (empty: it stood before 2014, from a source
+        or inferred, see ``opened_basis``). Years after the 2026 list are that list; offices
+        opened in 2016-2019 are not recorded (see data/history/PROVENANCE.md).
+        """
+        opened = self.centers.opened_year
+        return self.centers[opened.isna() | (opened <= year)]
+
+    def has_employment_center(self, year: int = LIST_YEAR) -> pd.Series:
+        """Whether each unit hosts an Employment Center (main or branch) in ``year``."""
+        hosts = self.network(year).host_code
+        return pd.Series(self.units.index.isin(hosts), index=self.units.index)
 
     def geometry(self) -> gpd.GeoSeries:
         """Unit polygons (EPSG:5179), dissolved from the installed boundary package."""
@@ -188,6 +200,17 @@ def _numbers(frame: pd.DataFrame, col: str, path: Path, integer: bool = False) -
             f" is not a {'whole ' if integer else ''}number"
         )
     return values.astype("int64") if integer else values.astype(float)
+
+
+def _years(values: pd.Series, path: Path) -> pd.Series:
+    """A column of years where empty means 'before the records' (pd.NA)."""
+    for n, v in enumerate(values):
+        if v and not (v.isdigit() and 1900 <= int(v) <= 2100):
+            raise DataError(
+                f"{path}: row {n + 2}, column 'opened_year': {v[:20]!r} is not a year "
+                "(allowed: 1900-2100, or empty for an office that stood before 2014)"
+            )
+    return pd.Series([int(v) if v else pd.NA for v in values], index=values.index, dtype="Int64")
 
 
 def _to_vintage(codes: pd.Series, to_vintage: dict[str, str], path: Path, col: str) -> pd.Series:
@@ -270,6 +293,9 @@ def load_districts(vintage: int = 2015, directory: Path | None = None) -> Distri
     centers_csv = d / "employment_centers.csv"
     centers = _read(centers_csv, ("is_branch", "host_code", "jurisdiction_codes"))
     centers["is_branch"] = centers.is_branch == "True"
+    if "opened_year" not in centers.columns:
+        raise DataError(f"{centers_csv}: needs column 'opened_year'{REBUILD}")
+    centers["opened_year"] = _years(centers.opened_year, centers_csv)
     centers["host_code"] = _to_vintage(centers.host_code, to_vintage, centers_csv, "host_code")
     try:
         centers["jurisdiction_codes"] = centers.jurisdiction_codes.map(
