@@ -11,6 +11,7 @@ from typing import Literal
 
 import pandas as pd
 
+from planner.domain import ANCHOR
 from planner.instance import Instance
 
 
@@ -51,7 +52,7 @@ def check_targets(inst: Instance) -> list[Finding]:
     out = []
     sites = [c for c in inst.sites_allowed() if c not in inst.existing]
     conv = [c for c in inst.conversion_sites() if c not in inst.existing]
-    need_ec = {k for k, v in inst.scenario.kinds.items() if v.requires_employment_center}
+    need_ec = {k for k, v in inst.scenario.kinds.items() if v.office == "required"}
     free = {k for k in inst.scenario.kinds if k not in need_ec}
     for y in inst.years:
         cum = inst.cumulative[y]
@@ -104,7 +105,7 @@ def _staff_parts(inst: Instance, agency: str) -> dict[int, list[tuple[int, int, 
     if plan is not None and plan.mandatory and plan.staff > 0:
         for y in inst.years:
             parts[y].append((inst.new_per_phase[y], plan.staff, "new centers"))
-    free = [k for k, v in inst.scenario.kinds.items() if not v.requires_employment_center]
+    free = [k for k, v in inst.scenario.kinds.items() if v.office != "required"]
     if free:
         cheapest = min(inst.scenario.kinds[k].staff.get(agency, 0) for k in free)
         for y, n in _min_new_builds(inst).items():
@@ -164,12 +165,8 @@ def least_cost(inst: Instance) -> dict[int, tuple[float, int, int]]:
     """Per phase: the least capital cost of its new centers, with (conversions, new builds)."""
     kinds = inst.scenario.kinds
     fmt_min = min(f.cost_mkrw for f in inst.scenario.formats.values())
-    conv_cost = min(
-        (k.cost_mkrw for k in kinds.values() if k.requires_employment_center), default=None
-    )
-    free_cost = min(
-        (k.cost_mkrw for k in kinds.values() if not k.requires_employment_center), default=None
-    )
+    conv_cost = min((k.cost_mkrw for k in kinds.values() if k.office == "required"), default=None)
+    free_cost = min((k.cost_mkrw for k in kinds.values() if k.office != "required"), default=None)
     cheapest = min(c for c in (conv_cost, free_cost) if c is not None)
     out = {}
     for y, nb in _min_new_builds(inst).items():
@@ -246,8 +243,9 @@ def check_forced(inst: Instance) -> list[Finding]:
     """Forced sites fit the targets, their kind's eligibility and earliest year."""
     out = []
     per_year: dict[int, int] = {}
-    for i, f in enumerate(inst.scenario.sites.forced):
-        where = f"sites.forced[{i}] ({f.code})"
+    for i, f in enumerate(inst.forced):
+        own = i < len(inst.scenario.sites.forced)
+        where = f"sites.forced[{i}] ({f.code})" if own else f"sites.as_built ({f.code})"
         if f.code not in inst.units.index:
             out.append(Finding("error", "site-forced", f"{where} lies outside the study area"))
             continue
@@ -257,13 +255,13 @@ def check_forced(inst: Instance) -> list[Finding]:
         per_year[year] = per_year.get(year, 0) + 1
         if f.kind is not None:
             kind = inst.scenario.kinds[f.kind]
-            if kind.requires_employment_center and not inst.has_ec[f.code]:
+            if f.code not in inst.kind_site_set(f.kind) and f.code not in inst.existing:
                 out.append(
                     Finding(
                         "error",
-                        "site-conversion_needs_center",
-                        f"{where} is forced as {f.kind}, but no Employment Center "
-                        f"exists in {inst.units.name_ko[f.code]}",
+                        "site-kind_eligibility",
+                        f"{where} is forced as {f.kind}, but {f.kind} may not open in "
+                        f"{inst.units.name_ko[f.code]} ({_eligibility_text(inst, f.kind)})",
                     )
                 )
             if (
@@ -292,6 +290,22 @@ def check_forced(inst: Instance) -> list[Finding]:
                 )
             )
     return out
+
+
+def _eligibility_text(inst: Instance, k: str) -> str:
+    """The kind's eligibility in words, with the network year."""
+    kind = inst.scenario.kinds[k]
+    parts = {
+        "required": f"needs an Employment Center office ({inst.network_year} network)",
+        "none": f"only where no Employment Center office stands ({inst.network_year} network)",
+        "any": "",
+    }
+    words = [parts[kind.office]] if parts[kind.office] else []
+    if kind.area == "metropolitan":
+        words.append("metropolitan cities only")
+    elif kind.area == "listed":
+        words.append(f"only in {len(kind.eligible_codes)} listed units")
+    return "; ".join(words) or "any unit"
 
 
 def check_reach(inst: Instance) -> list[Finding]:
@@ -336,6 +350,55 @@ def run_checks(inst: Instance) -> list[Finding]:
     found = [f for check in PRESOLVE_CHECKS for f in check(inst)]
     found += [Finding("warning", "data", n) for n in inst.notes]
     return sorted(found, key=lambda f: f.level != "error")
+
+
+def network_table(inst: Instance) -> pd.DataFrame:
+    """The Employment Center offices the scenario sees, and how their opening is known."""
+    net = inst.network
+    basis = net.opened_basis.value_counts()
+    return pd.DataFrame(
+        [
+            {
+                "network_year": inst.network_year,
+                "offices": len(net),
+                "main": int((~net.is_branch).sum()),
+                "branches": int(net.is_branch.sum()),
+                "units_with_office": int(net.host_code.nunique()),
+                "before_2014_sourced": int(basis.get("source_before_2014", 0)),
+                "before_2014_inferred": int(basis.get("inferred_before_2014", 0)),
+                "opened_year_sourced": int(basis.get("source", 0)),
+                "opened_year_inferred": int(basis.get("inferred", 0)),
+            }
+        ]
+    )
+
+
+def network_sources(inst: Instance) -> list[str]:
+    """The sources behind the network's opening years, one line each (most used first)."""
+    net = inst.network
+    if net is None:
+        return []
+    counts: dict[str, int] = {}
+    for cell in net.opened_source:
+        for src in filter(None, (x.strip() for x in str(cell).split(";"))):
+            counts[src] = counts.get(src, 0) + 1
+    lines = [f"{src} ({n} offices)" for src, n in sorted(counts.items(), key=lambda t: -t[1])]
+    inferred = int((net.opened_basis == "inferred_before_2014").sum())
+    lines.append(
+        f"{inferred} offices of the 2026 list have no dated source: taken to have stood "
+        "before 2014 (inferred; data/history/PROVENANCE.md)"
+    )
+    anchor = inst.catalog.agencies.get(ANCHOR)
+    seed = anchor.existing_count if anchor is not None else None
+    main = int((~net.is_branch).sum())
+    if seed and inst.network_year <= 2015 and main > seed:
+        lines.append(
+            f"seed table 3 counts {seed} Employment Centers before the programme; this "
+            f"network has {main} main offices: about {main - seed} of the inferred ones "
+            "opened later, but no source used dates them (sources of 2016-2017 were not "
+            "used: those openings are held out)"
+        )
+    return lines
 
 
 def summary_tables(inst: Instance) -> dict[str, pd.DataFrame]:
@@ -388,13 +451,14 @@ def summary_tables(inst: Instance) -> dict[str, pd.DataFrame]:
                 "forbidden": len(inst.scenario.sites.forbidden),
                 "conversion_eligible": len(inst.conversion_sites()),
                 "already_open": len(inst.existing),
-                "forced": len(inst.scenario.sites.forced),
+                "forced": len(inst.forced),
                 "island_units": int((inst.units.island_group != "").sum()),
                 "allowed_sites": len(allowed),
             }
         ]
     )
-    return {
+    tables = {"network": network_table(inst)} if inst.network is not None else {}
+    return tables | {
         "phases": phases,
         "segments": pd.DataFrame(seg_rows),
         "pools": pd.DataFrame(pools),

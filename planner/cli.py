@@ -83,7 +83,7 @@ def check(scenario: Path) -> None:
     Exit status: 0 when sound (warnings allowed), 1 when a check proves the scenario
     infeasible, 2 when the scenario or data cannot be read.
     """
-    from planner.check import run_checks, summary_tables
+    from planner.check import network_sources, run_checks, summary_tables
     from planner.data.districts import load_districts
     from planner.instance import build_instance
     from planner.model.rules import check_rule_settings
@@ -112,6 +112,10 @@ def check(scenario: Path) -> None:
     for title, df in tables.items():
         click.echo(f"== {title}")
         click.echo(_table(df) if not df.empty else "(none)")
+        if title == "network":
+            click.echo("sources of the opening years:")
+            for line in network_sources(inst):
+                click.echo(f"  - {line}")
         click.echo("")
     estimates = [s for s, seg in districts.catalog.segments.items() if seg.estimate]
     click.echo(f"estimates and proxies in the demand figures: {', '.join(estimates)}")

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from planner.built_sites import as_built_sites
 from planner.data.catalog import Catalog
-from planner.data.districts import DemandYear, DistrictData
+from planner.data.districts import LIST_YEAR, DemandYear, DistrictData
 from planner.data.travel import (
     TravelModel,
     load_od_matrix,
@@ -22,7 +23,10 @@ from planner.data.travel import (
 from planner.domain import ANCHOR
 from planner.errors import PlannerError, ScenarioError
 from planner.references import reference_problems
-from planner.scenario.schema import Scenario
+from planner.scenario.schema import ForcedSite, Scenario
+
+# Years in which no office opening is recorded (data/history/PROVENANCE.md)
+UNRECORDED = (2016, 2019)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,23 @@ class AgencyPlan:
     radius_min: float | None
     present: frozenset[str]
     presence_basis: str
+    relocates: bool = True  # joins where present with its own staff (no pool)
+    offices_per_sido: dict[str, int] | None = None  # sido_listed: offices known per 시도
+    value_per_center: float = 0.0  # fixed value per hosting center and phase (persons)
+    relocation_cost: float = 0.0  # million KRW, where it exists
+    establishment_cost: float = 0.0  # million KRW, where it is set up anew
+
+    def relocation(self, j: str) -> bool:
+        """Whether joining a center at j moves an existing office (not a new one)."""
+        return self.relocates and j in self.present
+
+    def draws_pool(self, j: str) -> bool:
+        """Whether joining a center at j takes staff from the agency's pool."""
+        return not self.relocation(j)
+
+    def join_cost(self, j: str) -> float:
+        """One-off cost (million KRW) of this agency joining a center at j."""
+        return self.relocation_cost if self.relocation(j) else self.establishment_cost
 
 
 @dataclass
@@ -61,11 +82,16 @@ class Instance:
     travel_min: pd.DataFrame  # demand points (rows) x candidate sites (columns)
     notes: list[str] = field(default_factory=list)
     points: pd.DataFrame | None = None  # demand points (index) with their ``unit``
+    network_year: int | None = None  # the year of the Employment Center network used
+    forced: list[ForcedSite] | None = None  # sites.forced plus sites.as_built (None: forced)
+    network: pd.DataFrame | None = None  # its offices in the study area (None: from arrays)
 
     def __post_init__(self) -> None:
         if self.points is None:  # district resolution: each unit is its own demand point
             self.points = pd.DataFrame({"unit": self.units.index}, index=self.units.index)
         self.unit_of: dict[str, str] = dict(zip(self.points.index, self.points.unit, strict=True))
+        if self.forced is None:
+            self.forced = list(self.scenario.sites.forced)
 
     @property
     def codes(self) -> list[str]:
@@ -100,13 +126,72 @@ class Instance:
             if st.weight > 0 and seg_agency.get(s) in self.agencies
         }
 
+    def arranged_teams(self) -> dict[tuple[str, str], int]:
+        """(team's district, host site) -> first year, from welfare_arrangements (in the area).
+
+        A district's team at its own site is not a guest team and is left out.
+        """
+        out: dict[tuple[str, str], int] = {}
+        for arr in self.scenario.welfare_arrangements:
+            if arr.host not in self.units.index:
+                continue
+            for u in arr.teams:
+                if u != arr.host and u in self.units.index:
+                    key = (u, arr.host)
+                    out[key] = min(arr.from_year, out.get(key, arr.from_year))
+        return out
+
+    def metropolitan(self, j: str) -> bool:
+        """Whether unit j belongs to a metropolitan city (특별시 or 광역시)."""
+        return is_metropolitan(str(self.units.sido[j]))
+
+    def kind_sites(self, k: str) -> list[str]:
+        """Sites where kind k may open: its office and area conditions hold.
+
+        Formulation rule site-kind_eligibility; centers open before the horizon are exempt.
+        """
+        kind = self.scenario.kinds[k]
+        out = []
+        for j in self.codes:
+            if kind.office == "required" and not self.has_ec[j]:
+                continue
+            if kind.office == "none" and self.has_ec[j]:
+                continue
+            if kind.area == "metropolitan" and not self.metropolitan(j):
+                continue
+            if kind.area == "listed" and j not in kind.eligible_codes:
+                continue
+            out.append(j)
+        return out
+
+    def kind_site_set(self, k: str) -> frozenset[str]:
+        """``kind_sites(k)`` as a set, computed once per instance."""
+        cache = self.__dict__.setdefault("_kind_site_sets", {})
+        if k not in cache:
+            cache[k] = frozenset(self.kind_sites(k))
+        return cache[k]
+
     def conversion_sites(self) -> list[str]:
-        """Allowed sites where a kind that needs an Employment Center may open."""
-        return [c for c in self.sites_allowed() if self.has_ec[c]]
+        """Allowed sites where some kind that needs an Employment Center office may open."""
+        office_kinds = [k for k, kd in self.scenario.kinds.items() if kd.office == "required"]
+        eligible = {j for k in office_kinds for j in self.kind_site_set(k)}
+        return [c for c in self.sites_allowed() if c in eligible]
+
+
+METROPOLITAN_SUFFIXES = ("특별시", "광역시")
+
+
+def is_metropolitan(sido: str) -> bool:
+    """A 시도 name of a metropolitan city (서울특별시, 부산광역시...; not 세종특별자치시)."""
+    return sido.endswith(METROPOLITAN_SUFFIXES)
 
 
 def _presence(
-    agency_id: str, presence: str, districts: DistrictData | None, units: pd.DataFrame
+    agency_id: str,
+    presence: str,
+    districts: DistrictData | None,
+    units: pd.DataFrame,
+    network: pd.DataFrame | None,
 ) -> frozenset[str]:
     if presence == "every_unit":
         return frozenset(units.index)
@@ -115,7 +200,7 @@ def _presence(
     if presence == "none" or districts is None:
         return frozenset()
     if agency_id == ANCHOR:
-        return frozenset(c for c in districts.centers.host_code if c in units.index)
+        return frozenset(c for c in network.host_code if c in units.index)
     rows = districts.presence[districts.presence.agency == agency_id]
     if presence == "listed":
         return frozenset(c for c in rows.code if c in units.index)
@@ -127,9 +212,16 @@ def _presence(
 
 
 def resolve_agencies(
-    scenario: Scenario, districts: DistrictData | None, units: pd.DataFrame, catalog: Catalog
+    scenario: Scenario,
+    districts: DistrictData | None,
+    units: pd.DataFrame,
+    catalog: Catalog,
+    network: pd.DataFrame | None = None,
 ) -> dict[str, AgencyPlan]:
-    """Enabled agencies with the scenario's overrides applied."""
+    """Enabled agencies with the scenario's overrides applied.
+
+    The anchor (Employment Center) is present where an office of ``network`` stands.
+    """
     out = {}
     for aid, cat in catalog.agencies.items():
         s = scenario.agencies.get(aid)
@@ -139,8 +231,12 @@ def resolve_agencies(
         if s and s.presence_codes is not None:
             present, basis = frozenset(c for c in s.presence_codes if c in units.index), "scenario"
         else:
-            present = _presence(aid, presence, districts, units)
+            present = _presence(aid, presence, districts, units, network)
             basis = f"catalog:{presence}" if not (s and s.presence) else f"scenario:{presence}"
+        per_sido = None
+        if presence == "sido_listed" and districts is not None and not (s and s.presence_codes):
+            rows = districts.presence[districts.presence.agency == aid]
+            per_sido = {str(k): int(n) for k, n in rows.groupby("sido").size().items()}
         out[aid] = AgencyPlan(
             id=aid,
             name_ko=cat.name_ko,
@@ -153,6 +249,11 @@ def resolve_agencies(
             radius_min=s.radius_min if s else None,
             present=present,
             presence_basis=basis,
+            relocates=cat.relocates,
+            offices_per_sido=per_sido,
+            value_per_center=(s.value_per_center or 0.0) if s else 0.0,
+            relocation_cost=s.relocation_cost_mkrw if s else 0.0,
+            establishment_cost=s.establishment_cost_mkrw if s else 0.0,
         )
     return out
 
@@ -208,12 +309,16 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
         travel = load_od_matrix(t.od_matrix, list(units.index))
     else:
         travel = travel_minutes(units, model)
-    has_ec = districts.has_employment_center().loc[units.index]
+    network_year = scenario.network_year or years[0]
+    offices = districts.network(network_year)
+    network = offices[offices.host_code.isin(units.index)]
+    notes += network_notes(network_year)
+    has_ec = pd.Series(units.index.isin(network.host_code), index=units.index)
     ex = scenario.sites.existing
     existing = [c for c in ex.codes if c in units.index]
     if ex.assume == "main_employment_centers":
-        mains = districts.centers[~districts.centers.is_branch].host_code
-        existing += [c for c in units.index if c in set(mains) and c not in existing]
+        mains = set(network[~network.is_branch].host_code)
+        existing += [c for c in units.index if c in mains and c not in existing]
     return Instance(
         scenario=scenario,
         districts=districts,
@@ -224,13 +329,32 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
         cumulative=scenario.cumulative_targets(),
         has_ec=has_ec,
         existing=existing,
-        agencies=resolve_agencies(scenario, districts, units, districts.catalog),
+        agencies=resolve_agencies(scenario, districts, units, districts.catalog, network),
         pools={a: dict(v) for a, v in scenario.pools.items()},
         demand=demand,
         travel_min=travel,
         notes=notes,
         points=points,
+        network_year=network_year,
+        network=network,
+        forced=[*scenario.sites.forced, *as_built_sites(scenario, districts)],
     )
+
+
+def network_notes(year: int) -> list[str]:
+    """What the office data cannot say about the network of ``year``."""
+    if year > LIST_YEAR:
+        return [
+            f"network_year {year}: offices are known up to the {LIST_YEAR} list; later "
+            "openings and closures are not"
+        ]
+    if UNRECORDED[0] <= year <= UNRECORDED[1]:
+        return [
+            f"network_year {year}: offices opened {UNRECORDED[0]}-{UNRECORDED[1]} are not "
+            "recorded (the 2016-2017 openings are held out; no other source found), so this "
+            "network is that of 2015 plus the offices whose opening could not be dated"
+        ]
+    return []
 
 
 def instance_from_matrix(

@@ -89,7 +89,7 @@ def _single_phase(
                 "conversion": {
                     "name_ko": "입지",
                     "name_en": "site",
-                    "requires_employment_center": False,
+                    "office": "any",
                     "cost_mkrw": 0,
                 }
             },

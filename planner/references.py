@@ -34,6 +34,13 @@ def _id_problems(scenario: Scenario, districts: DistrictData) -> list[str]:
     for kid, kind in scenario.kinds.items():
         for aid in kind.staff:
             out += _ids("agency id", f"kinds.{kid}.staff.{aid}", [aid], agencies)
+        out += _ids("agency id", f"kinds.{kid}.lead", [kind.lead], agencies)
+    for i, f in enumerate(scenario.sites.forced):
+        for aid in f.tenants:
+            out += _ids("agency id", f"sites.forced[{i}].tenants", [aid], agencies)
+            setting = scenario.agencies.get(aid)
+            if aid in agencies and setting is not None and not setting.enabled:
+                out.append(f"sites.forced[{i}].tenants: {aid} is disabled in agencies")
     for sid in scenario.segments:
         out += _ids("segment id", f"segments.{sid}", [sid], segments)
     return out
@@ -54,6 +61,13 @@ def _code_problems(scenario: Scenario, districts: DistrictData) -> list[str]:
     for aid, setting in scenario.agencies.items():
         for i, code in enumerate(setting.presence_codes or []):
             out += districts.check_codes([code], f"agencies.{aid}.presence_codes[{i}]")
+    for kid, kind in scenario.kinds.items():
+        for i, code in enumerate(kind.eligible_codes):
+            out += districts.check_codes([code], f"kinds.{kid}.eligible_codes[{i}]")
+    for n, arr in enumerate(scenario.welfare_arrangements):
+        out += districts.check_codes([arr.host], f"welfare_arrangements[{n}].host")
+        for i, code in enumerate(arr.teams):
+            out += districts.check_codes([code], f"welfare_arrangements[{n}].teams[{i}]")
     for i, code in enumerate(scenario.study_area.codes):
         out += districts.check_codes([code], f"study_area.codes[{i}]")
     known_sido = sorted(set(districts.units.sido_code))

@@ -155,16 +155,31 @@ def _one_format(inst, d, reach, params):
     return out
 
 
-@check("site-conversion_needs_center")
-def _conversion(inst, d, reach, params):
+def kind_refusal(inst: Instance, k: str, j: str) -> str | None:
+    """Why kind k may not open at j (None when it may), read from the kind's data."""
+    kind = inst.scenario.kinds[k]
+    office = bool(inst.has_ec[j])
+    if kind.office == "required" and not office:
+        return f"no Employment Center office in the {inst.network_year} network"
+    if kind.office == "none" and office:
+        return f"an Employment Center office stands there ({inst.network_year})"
+    sido = str(inst.units.sido[j])
+    if kind.area == "metropolitan" and not sido.endswith(("특별시", "광역시")):
+        return f"{sido} is not a metropolitan city"
+    if kind.area == "listed" and j not in kind.eligible_codes:
+        return "not in the kind's eligible_codes"
+    return None
+
+
+@check("site-kind_eligibility")
+def _kind_eligibility(inst, d, reach, params):
     ex = _existing(inst)
-    return [
-        f"{j} opens as {k} in {y} without an Employment Center"
-        for (j, y, k) in d.open
-        if inst.scenario.kinds[k].requires_employment_center
-        and not inst.has_ec[j]
-        and ex.get(j) != k
-    ]
+    out = []
+    for j, y, k in sorted(d.open):
+        why = None if ex.get(j) == k else kind_refusal(inst, k, j)
+        if why:
+            out.append(f"{j} opens as {k} in {y}: {why}")
+    return out
 
 
 @check("site-earliest_year")
@@ -230,7 +245,7 @@ def _existing_check(inst, d, reach, params):
 @check("site-forced")
 def _forced(inst, d, reach, params):
     out = []
-    for f in inst.scenario.sites.forced:
+    for f in inst.forced:
         if f.code not in inst.codes:
             continue
         y = f.year or inst.years[-1]
@@ -239,6 +254,9 @@ def _forced(inst, d, reach, params):
             out.append(f"{f.code} must be open{' as ' + f.kind if f.kind else ''} by {y}")
         if f.format is not None and (f.code, f.format, inst.years[-1]) not in d.fmt:
             out.append(f"{f.code} must have format {f.format}")
+        for a in f.tenants:
+            if a != ANCHOR and (f.code, a, y) not in d.host:
+                out.append(f"{f.code} must host {a} by {y}")
     return out
 
 
@@ -270,7 +288,23 @@ def phase_costs(inst: Instance, d: Decisions) -> dict[int, float]:
     }
     for y, new in _format_opened(inst, d).items():
         costs[y] += sum(round(sc.formats[f].cost_mkrw) for _, f in new)
+    for y, joins in _joined(inst, d).items():
+        for j, a in joins:
+            plan = inst.agencies[a]
+            moved = plan.relocates and j in plan.present
+            costs[y] += round(plan.relocation_cost if moved else plan.establishment_cost)
     return costs
+
+
+def _joined(inst: Instance, d: Decisions) -> dict[int, list[tuple[str, str]]]:
+    """Per phase, the (site, agency) tenants that moved in (not the anchor)."""
+    prev = {(j, a) for j in inst.existing for a, p in inst.agencies.items() if p.mandatory}
+    out: dict[int, list[tuple[str, str]]] = {}
+    for y in inst.years:
+        now = {(j, a) for (j, a, yy) in d.host if yy == y}
+        out[y] = sorted(now - prev)
+        prev = now
+    return out
 
 
 @check("phase-budget")
@@ -327,6 +361,14 @@ def _availability(inst, d, reach, params):
         r = plan.radius_min
         if r is None or not any(t.loc[p, j] <= r for p in plan.present if p in t.index):
             out.append(f"{a} (relocate only) is hosted at {j} in {y}, where it does not exist")
+    count: dict[tuple[str, str, int], int] = defaultdict(int)
+    for j, a, y in d.host:
+        if inst.agencies[a].relocate_only and inst.agencies[a].offices_per_sido:
+            count[(a, str(inst.units.sido[j]), y)] += 1
+    for (a, sido, y), n in sorted(count.items()):
+        have = inst.agencies[a].offices_per_sido.get(sido, 0)
+        if n > have:
+            out.append(f"{a} is in {n} centers of {sido} in {y}; {have} offices exist there")
     return out
 
 
@@ -348,8 +390,10 @@ def staff_placed(inst: Instance, d: Decisions) -> dict[tuple[str, int], int]:
     prev: set[tuple[str, str]] = set(ex_hosts)
     for y in inst.years:
         now = {(j, a) for (j, a, yy) in d.host if yy == y}
-        for _, a in now - prev:
-            out[(a, y)] += inst.agencies[a].staff
+        for j, a in now - prev:
+            plan = inst.agencies[a]
+            if not (plan.relocates and j in plan.present):  # a relocated office brings its staff
+                out[(a, y)] += plan.staff
         prev = now
         for _, k in opened[y]:
             for a, n in inst.scenario.kinds[k].staff.items():
@@ -425,19 +469,67 @@ def _linkage(inst, d, reach, params):
     if year is None:
         return []
     guests = bool(params.get("guest_teams", True))
+    cross = bool(params.get("cross_sido", False))
+    arranged = {
+        (u, h) for arr in inst.scenario.welfare_arrangements for u in arr.teams for h in [arr.host]
+    }
+    sido = inst.units.sido
     out = []
     for i, s, j, y in d.serve:
         u = team_needed(reach.unit_of[i], reach.segments.get(s, ""), year, j, y)
-        if u is not None and not (guests and (u, j, y) in d.team):
+        if u is not None and (u, j, y) not in d.team:
             out.append(
                 f"welfare demand of {i} served at {j} in {y}, before the linkage "
                 f"({year}), without {u}'s team there"
             )
-    for i, j, y in d.team:
-        if not guests:
-            out.append(f"team of {i} at {j} in {y}, but guest teams are off")
+    for i, j, y in sorted(d.team):
+        if (i, j) not in arranged:
+            if not guests:
+                out.append(f"team of {i} at {j} in {y}, but guest teams are off")
+            elif not cross and sido[i] != sido[j]:
+                out.append(f"team of {i} ({sido[i]}) at {j} ({sido[j]}) in {y}: another 시도")
         if j not in d.open_sites(y):
             out.append(f"team of {i} at {j} in {y} with no center open")
+        if y >= year:
+            out.append(f"team of {i} at {j} in {y}, after the linkage ({year})")
+    for i, j, y in d.team:
+        nxt = [yy for yy in inst.years if yy > y and yy < year]
+        if nxt and (i, j, nxt[0]) not in d.team:
+            out.append(f"team of {i} leaves {j} after {y}")
+    return out
+
+
+@check("serve-welfare_arrangement")
+def _arrangement(inst, d, reach, params):
+    year = inst.scenario.welfare_linkage_year
+    out = []
+    for arr in inst.scenario.welfare_arrangements:
+        if arr.host not in inst.codes:
+            continue
+        for y in inst.years:
+            if y < arr.from_year:
+                continue
+            if arr.host not in d.open_sites(y):
+                out.append(f"{arr.name or arr.host}: no center at {arr.host} in {y}")
+            if year is None or y >= year:
+                continue
+            for u in arr.teams:
+                if u != arr.host and u in inst.codes and (u, arr.host, y) not in d.team:
+                    out.append(f"{arr.name or arr.host}: team of {u} not at {arr.host} in {y}")
+    return out
+
+
+@check("site-guest_team_cap")
+def _guest_team_cap(inst, d, reach, params):
+    count: dict[tuple[str, int], int] = defaultdict(int)
+    for _, j, y in d.team:
+        count[(j, y)] += 1
+    out = []
+    for (j, y), n in sorted(count.items()):
+        for k in d.kind_at(j, y):
+            cap = inst.scenario.kinds[k].guest_teams_max
+            if cap is not None and n > cap:
+                out.append(f"{j} ({k}) hosts {n} guest teams in {y}; its kind allows {cap}")
     return out
 
 
@@ -469,10 +561,14 @@ def objective_value(inst: Instance, d: Decisions, reach: SpecReach | None = None
         for i, s, y in d.unserved:
             total += inst.demand[y].value(i, s) * reach.weight[s] * pw[y] * obj.unserved_min
     cost = sum(phase_costs(inst, d).values())
+    fixed = sum(inst.agencies[a].value_per_center * pw[y] for (_, a, y) in d.host)
+    total += -fixed if obj.mode == "min_travel" else fixed
     idle = sum(
         1
         for (_, a, _) in d.host
-        if not inst.agencies[a].mandatory and inst.agencies[a].segment not in reach.segments
+        if not inst.agencies[a].mandatory
+        and inst.agencies[a].value_per_center <= 0
+        and inst.agencies[a].segment not in reach.segments
     )
     extra = (
         cost * (obj.cost_weight + TIEBREAK_PER_MKRW / DEMAND_SCALE)

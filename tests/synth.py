@@ -37,13 +37,13 @@ BASE = {
         "conversion": {
             "name_ko": "전환형",
             "name_en": "conversion",
-            "requires_employment_center": True,
+            "office": "required",
             "cost_mkrw": 0,
         },
         "new_build": {
             "name_ko": "신설형",
             "name_en": "new build",
-            "requires_employment_center": False,
+            "office": "any",
             "cost_mkrw": 0,
         },
     },

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("planner.errors", "planner.paths", "planner.domain", "planner.atomic"),
     ("planner.data",),
     ("planner.scenario",),
-    ("planner.references", "planner.instance", "planner.orlib"),
+    ("planner.references", "planner.built_sites", "planner.instance", "planner.orlib"),
     ("planner.validate", "planner.check"),
     ("planner.model",),
     ("planner.solution",),

@@ -33,11 +33,41 @@ DEMAND = {"jobseekers": [100, 80, 60, 120], "welfare": [50, 70, 30, 40], "women"
 SERVED_BY = {"jobseekers": "employment_center", "welfare": "welfare_team", "women": "saeil"}
 
 CASES = {
-    # name: (welfare pool per year, saeil pool per year, budget per year, linkage, guests)
-    "linkage_with_guests": ({2015: 4, 2016: 2}, {2015: 0, 2016: 2}, {2015: 5, 2016: 8}, 2016, True),
-    "linkage_no_guests": ({2015: 4, 2016: 2}, {2015: 0, 2016: 2}, {2015: 5, 2016: 8}, 2016, False),
-    "tight_welfare_pool": ({2015: 2, 2016: 2}, {2015: 2, 2016: 0}, {2015: 8, 2016: 5}, 2016, True),
-    "no_linkage_rich": ({2015: 6, 2016: 6}, {2015: 2, 2016: 2}, {2015: 8, 2016: 8}, None, True),
+    # name: (welfare pool per year, saeil pool per year, budget per year, linkage, guests,
+    #        units where a 새일센터 already exists: it relocates there without drawing the pool)
+    "linkage_with_guests": (
+        {2015: 4, 2016: 2},
+        {2015: 0, 2016: 2},
+        {2015: 5, 2016: 8},
+        2016,
+        True,
+        (),
+    ),
+    "linkage_no_guests": (
+        {2015: 4, 2016: 2},
+        {2015: 0, 2016: 2},
+        {2015: 5, 2016: 8},
+        2016,
+        False,
+        (),
+    ),
+    "tight_welfare_pool": (
+        {2015: 2, 2016: 2},
+        {2015: 2, 2016: 0},
+        {2015: 8, 2016: 5},
+        2016,
+        True,
+        (),
+    ),
+    "no_linkage_rich": ({2015: 6, 2016: 6}, {2015: 2, 2016: 2}, {2015: 8, 2016: 8}, None, True, ()),
+    "saeil_relocates_at_s3": (
+        {2015: 4, 2016: 2},
+        {2015: 0, 2016: 0},
+        {2015: 5, 2016: 8},
+        2016,
+        True,
+        ("S3",),
+    ),
 }
 
 
@@ -45,7 +75,7 @@ def _reach(i: str, j: str) -> float:
     return 1.0 if abs(POSITIONS[SITES.index(i)] - POSITIONS[SITES.index(j)]) <= CUTOFF else 0.0
 
 
-def brute_force(welfare_pool, saeil_pool, budget, linkage, guests) -> tuple[float, dict]:
+def brute_force(welfare_pool, saeil_pool, budget, linkage, guests, present) -> tuple[float, dict]:
     """The most persons served over both phases (the cheapest such plan as the example)."""
     best, best_plan = None, None
     for a, b in itertools.permutations(SITES, 2):  # a opens in 2015, b in 2016
@@ -60,7 +90,10 @@ def brute_force(welfare_pool, saeil_pool, budget, linkage, guests) -> tuple[floa
                 if any(cost[y] > budget[y] for y in YEARS):
                     continue
                 for sa, sb in itertools.product([None, 2015, 2016], [None, 2016]):
-                    saeil_new = {y: (sa == y) + (sb == y) for y in YEARS}
+                    saeil_new = {  # a relocated office brings its own counsellors
+                        y: (sa == y and a not in present) + (sb == y and b not in present)
+                        for y in YEARS
+                    }
                     if any(STAFF["saeil"] * saeil_new[y] > saeil_pool[y] for y in YEARS):
                         continue
                     others = [u for u in SITES if u != a]
@@ -108,14 +141,19 @@ def _served(a, b, sa, sb, teams, linkage) -> float:
     return total
 
 
-def _instance(welfare_pool, saeil_pool, budget, linkage, guests, formulation="auto"):
+def _instance(welfare_pool, saeil_pool, budget, linkage, guests, present, formulation="auto"):
     sc = scenario(
         phases=[{"year": y, "target": 1, "budget_mkrw": budget[y]} for y in YEARS],
         kinds={k: {"cost_mkrw": c} for k, c in KIND_COST.items()},
         formats={f: {"cost_mkrw": c} for f, c in FORMAT_COST.items()},
         agencies={
             "welfare_team": {"enabled": True, "staff": STAFF["welfare_team"]},
-            "saeil": {"enabled": True, "staff": STAFF["saeil"]},
+            "saeil": {
+                "enabled": True,
+                "staff": STAFF["saeil"],
+                "presence": "listed",
+                "presence_codes": list(present),
+            },
             "culture": {"enabled": True},
         },
         segments={s: {"weight": 1} for s in DEMAND},

@@ -114,8 +114,8 @@ def test_forced_conversion_without_center(d2015):
     doc["sites"] = {"forced": [{"code": "30110", "year": 2015, "kind": "conversion"}]}
     errs = _errors(doc, d2015)
     assert errs == [
-        "[error] site-conversion_needs_center: sites.forced[0] (30110) is forced "
-        "as conversion, but no Employment Center exists in 동구"
+        "[error] site-kind_eligibility: sites.forced[0] (30110) is forced as conversion, "
+        "but conversion may not open in 동구 (needs an Employment Center office (2015 network))"
     ]
 
 

@@ -68,6 +68,13 @@ def test_plain_code_lists_merge_and_drop(tmp_path):
     assert sc.entry_sources["sites.forbidden"] == {"11140": "parent.yaml", "11170": "child.yaml"}
 
 
+def test_drop_removes_a_mapping_key_of_the_base(tmp_path):
+    sc = load_scenario(_child(tmp_path, NATIONAL, kinds={"new_build": {"drop": True}}))
+    assert set(sc.kinds) == {"conversion", "regional"}
+    with pytest.raises(ScenarioError, match="no base file sets 'nothing'"):
+        load_scenario(_child(tmp_path, NATIONAL, kinds={"nothing": {"drop": True}}))
+
+
 @pytest.mark.parametrize(
     ("keys", "expect"),
     [
@@ -112,7 +119,15 @@ def test_assumptions_are_the_scenarios_own_values(tmp_path):
 
 def test_shipped_notes_carry_no_number_the_scenario_sets():
     """Free-text notes hold no cost, staff or pool figure (years and seed tables only)."""
-    for name in ("national-2014-2017", "forward-2026-2030", "toy", "national-emd-2014-2017"):
+    shipped = (
+        "national-2014-2017",
+        "forward-2026-2030",
+        "toy",
+        "national-emd-2014-2017",
+        "fourtype-2014-02",
+        "history-replan-2016-2017",
+    )
+    for name in shipped:
         for note in load_scenario(SCENARIOS / f"{name}.yaml").assumptions:
             rest = re.sub(r"\b(19|20)\d\d\b|table \d+", "", note)
             assert not re.search(r"\d", rest), (name, note)

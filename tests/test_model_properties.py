@@ -51,7 +51,12 @@ def instances(draw):
         phases=phases,
         agencies={
             "welfare_team": {"enabled": True, "staff": 2},
-            "saeil": {"enabled": True, "staff": 2},
+            # 새일센터 that exist relocate with their own staff; elsewhere one is set up anew
+            "saeil": {
+                "enabled": True,
+                "staff": 2,
+                "presence_codes": draw(st.lists(st.sampled_from(codes), unique=True, max_size=2)),
+            },
             "self_sufficiency": {"enabled": True, "presence_codes": codes[:2]},
             "culture": {"enabled": True},
         },
@@ -99,7 +104,10 @@ def _staff_counted_from_the_plan_table(inst, sol) -> Counter:
             a, year = entry.split("@")
             if opened == "existing" and int(year) == first and inst.agencies[a].mandatory:
                 continue  # it was in the existing center already
-            placed[(a, int(year))] += inst.agencies[a].staff
+            plan = inst.agencies[a]
+            if plan.relocates and row.code in plan.present:
+                continue  # an existing office moved in with its own staff
+            placed[(a, int(year))] += plan.staff
     teams = sorted(sol.decisions.team, key=lambda t: t[2])
     seen: set = set()
     for u, j, y in teams:

@@ -34,7 +34,8 @@ def rules_instance(existing=None, has_ec=(True, True, False), sido=None, **over)
         phases=[{"year": 2015, "target": 1}, {"year": 2016, "target": 1}],
         agencies={
             "welfare_team": {"enabled": True, "staff": 2},
-            "saeil": {"enabled": True, "staff": 2},
+            # no 새일센터 exists in the toy units: every one joining is new (drawn from its pool)
+            "saeil": {"enabled": True, "staff": 2, "presence": "none"},
             "self_sufficiency": {"enabled": True, "presence_codes": ["S0"]},
             "culture": {"enabled": True},
         },
@@ -137,11 +138,29 @@ def test_one_format():
     )
 
 
-@covers("site-conversion_needs_center")
+@covers("site-kind_eligibility")
 def test_conversion_needs_center():
     inst = rules_instance()
-    forbids(inst, [(OPEN, ("S2", 2015, "conversion"), 1)], "site-conversion_needs_center")
+    forbids(inst, [(OPEN, ("S2", 2015, "conversion"), 1)], "site-kind_eligibility")
     assert status_with(inst, [(OPEN, ("S2", 2015, "new_build"), 1)]) == "OPTIMAL"
+
+
+METRO = ["서울특별시", "서울특별시", "경기도"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "bad", "good"),
+    [
+        ({"office": "none"}, "S0", "S2"),  # local-government-led: only where no office stands
+        ({"area": "metropolitan"}, "S2", "S1"),  # regional: 특별시/광역시 units only
+        ({"area": "listed", "eligible_codes": ["S1"]}, "S0", "S1"),
+    ],
+)
+def test_kind_eligibility_as_data(kind, bad, good):
+    """Each eligibility field of a kind forbids its sites and allows the others."""
+    inst = rules_instance(sido=METRO, kinds={"new_build": kind})
+    forbids(inst, [(OPEN, (bad, 2015, "new_build"), 1)], "site-kind_eligibility")
+    assert status_with(inst, [(OPEN, (good, 2015, "new_build"), 1)]) == "OPTIMAL"
 
 
 @covers("site-earliest_year")
@@ -190,6 +209,11 @@ def test_forced():
     )
     sol = solve(PlanModel(inst))
     assert "S2" in set(sol.plan.code)
+    with_tenant = rules_instance(
+        sites={"forced": [{"code": "S0", "year": 2015, "tenants": ["saeil"]}]},
+        pools={"saeil": {2015: 2}},
+    )
+    forbids(with_tenant, [("host", ("S0", "saeil", 2015), 0)], "site-forced")
 
 
 @covers("site-forbidden")
@@ -270,6 +294,25 @@ def test_availability():
     assert status_with(near, pins) == "OPTIMAL"
 
 
+def test_an_office_known_by_its_sido_only_moves_into_one_center():
+    """One self-sufficiency office somewhere in the (single) 시도: at most one center hosts it."""
+    import dataclasses
+
+    inst = rules_instance()
+    plan = inst.agencies["self_sufficiency"]
+    inst.agencies["self_sufficiency"] = dataclasses.replace(
+        plan, present=frozenset(inst.codes), offices_per_sido={"all": 1}
+    )
+    pins = [
+        (OPEN, ("S0", 2015, "conversion"), 1),
+        (OPEN, ("S1", 2016, "conversion"), 1),
+        ("host", ("S0", "self_sufficiency", 2016), 1),
+        ("host", ("S1", "self_sufficiency", 2016), 1),
+    ]
+    forbids(inst, pins, "agency-availability")
+    assert status_with(inst, pins[:3]) == "OPTIMAL"
+
+
 @covers("agency-extended_only")
 def test_extended_only():
     inst = rules_instance()
@@ -306,6 +349,51 @@ def test_staff_pool():
     sol = solve(PlanModel(cum))
     assert ";".join(sol.plan.tenants).count("saeil") == 1
     assert sol.violations == []
+
+
+def test_a_relocated_office_brings_its_staff_and_a_new_one_draws_the_pool():
+    """A 새일센터 exists at S0 only: it may move into S0's center with a pool of 0, not S1's."""
+    inst = rules_instance(
+        agencies={"saeil": {"presence_codes": ["S0"]}}, pools={"saeil": {2015: 0, 2016: 0}}
+    )
+    at_s0 = [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "saeil", 2015), 1)]
+    assert status_with(inst, at_s0) == "OPTIMAL"
+    at_s1 = [(OPEN, ("S1", 2015, "conversion"), 1), ("host", ("S1", "saeil", 2015), 1)]
+    forbids(inst, at_s1, "agency-staff_pool")
+
+
+def test_joining_costs_relocation_or_establishment_in_the_budget():
+    """Moving the S0 office in costs 1; setting one up at S1 costs 7 (budget 5 per phase)."""
+    inst = rules_instance(
+        kinds={"conversion": {"cost_mkrw": 0}, "new_build": {"cost_mkrw": 0}},
+        agencies={
+            "saeil": {
+                "presence_codes": ["S0"],
+                "relocation_cost_mkrw": 1,
+                "establishment_cost_mkrw": 7,
+            }
+        },
+        phases=[
+            {"year": 2015, "target": 1, "budget_mkrw": 5},
+            {"year": 2016, "target": 1, "budget_mkrw": 5},
+        ],
+    )
+    at_s0 = [(OPEN, ("S0", 2015, "conversion"), 1), ("host", ("S0", "saeil", 2015), 1)]
+    assert status_with(inst, at_s0) == "OPTIMAL"
+    at_s1 = [(OPEN, ("S1", 2015, "conversion"), 1), ("host", ("S1", "saeil", 2015), 1)]
+    forbids(inst, at_s1, "phase-budget")
+
+
+def test_a_fixed_value_per_center_counts_once_per_center_and_phase():
+    """일자리센터 worth 1000 persons per center and phase: 1 center in 2015, 2 in 2016 = 3000."""
+    without = solve(PlanModel(rules_instance()))
+    inst = rules_instance(
+        agencies={"local_job_center": {"enabled": True, "value_per_center": 1000}}
+    )
+    sol = solve(PlanModel(inst))
+    assert sol.status == "optimal" and sol.violations == []
+    assert all("local_job_center" in t for t in sol.plan.tenants)
+    assert sol.objective == pytest.approx(without.objective + 3000, abs=0.05)
 
 
 @covers("region-balance")
@@ -354,6 +442,51 @@ def test_welfare_linkage():
     forbids(guests, [*pins, ("team", ("S1", "S0", 2015), 0)], "serve-welfare_linkage")
     tight = rules_instance(welfare_linkage_year=2016, pools={"welfare_team": {2015: 2}})
     assert status_with(tight, pins) == "INFEASIBLE"  # the guest team costs 2 more officers
+
+
+def test_guest_teams_stay_within_their_sido_unless_allowed():
+    """S1 (경기) may not send its team to S0 (서울) before the linkage; cross_sido allows it."""
+    pins = [(OPEN, ("S0", 2015, "conversion"), 1), ("team", ("S1", "S0", 2015), 1)]
+    split = ["서울특별시", "경기도", "경기도"]
+    inst = rules_instance(welfare_linkage_year=2016, sido=split)
+    forbids(inst, pins, "serve-welfare_linkage")
+    allowed = rules_instance(
+        welfare_linkage_year=2016,
+        sido=split,
+        rules={"serve-welfare_linkage": {"params": {"cross_sido": True}}},
+    )
+    assert status_with(allowed, pins) == "OPTIMAL"
+    named = rules_instance(
+        welfare_linkage_year=2016,
+        sido=split,
+        welfare_arrangements=[{"host": "S0", "teams": ["S0", "S1"], "from_year": 2015}],
+    )
+    assert status_with(named, pins) == "OPTIMAL"  # a named arrangement may cross
+
+
+@covers("serve-welfare_arrangement")
+def test_welfare_arrangement():
+    """S0 hosts S1's team from 2015: S0 must open in 2015 with S1's team in it."""
+    inst = rules_instance(
+        welfare_linkage_year=2016,
+        rules={"serve-welfare_linkage": {"params": {"guest_teams": False}}},
+        welfare_arrangements=[{"host": "S0", "teams": ["S0", "S1"], "from_year": 2015}],
+    )
+    forbids(inst, [(OPEN, ("S1", 2015, "conversion"), 1)], "serve-welfare_arrangement")
+    forbids(inst, [("team", ("S1", "S0", 2015), 0)], "serve-welfare_arrangement")
+    # with guest teams off, the arranged team still serves S1's welfare clients at S0
+    pins = [("serve", ("S1", "welfare", "S0", 2015), 1)]
+    assert status_with(inst, pins) == "OPTIMAL"
+
+
+@covers("site-guest_team_cap")
+def test_guest_team_cap():
+    """A kind with guest_teams_max 0 hosts no other district's team."""
+    inst = rules_instance(welfare_linkage_year=2016, kinds={"conversion": {"guest_teams_max": 0}})
+    pins = [(OPEN, ("S0", 2015, "conversion"), 1), ("team", ("S1", "S0", 2015), 1)]
+    forbids(inst, pins, "site-guest_team_cap")
+    capped = rules_instance(welfare_linkage_year=2016, kinds={"conversion": {"guest_teams_max": 1}})
+    assert status_with(capped, pins) == "OPTIMAL"
 
 
 @covers("center-capacity")

@@ -42,6 +42,17 @@ class Agency(BaseModel):
     establishment: Literal["relocate_only", "may_establish"]
     presence: Presence
     existing_count: int | None = None
+    value: Literal["segment", "fixed_per_center"] = "segment"
+    relocates: bool = True
+
+    @model_validator(mode="after")
+    def _value_matches_segment(self) -> Agency:
+        if (self.value == "segment") != (self.segment is not None):
+            raise ValueError(
+                f"agency {self.name_en}: value {self.value!r} with segment {self.segment!r}; "
+                "allowed: value segment with a segment, or fixed_per_center with segment null"
+            )
+        return self
 
 
 class Catalog(BaseModel):

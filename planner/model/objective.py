@@ -1,7 +1,8 @@
 """Objective terms for the three modes, as integers (DEMAND_SCALE per person).
 
 - ``max_served``: sum_{y,i,s,j} w[s] d[i,s,y] r[i,j] serve[i,s,j,y] x (1 - discount)^phase,
-  minus cost_weight x capital cost. Demand counts in every phase it is served, so an earlier
+  plus value_per_center x host for agencies with a fixed value, minus cost_weight x capital
+  cost. Demand counts in every phase it is served, so an earlier
   opening counts for more phases.
 - ``max_coverage``: the same with r = 1 within the cutoff (the MCLP).
 - ``min_travel``: minimize sum w d travel_min serve (+ unserved_min per unserved client), the
@@ -77,8 +78,11 @@ def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
         terms, _ = phase_cost_terms(ctx, y)
         for var, c in terms.items():
             coef[var] = coef.get(var, 0) - int(round(per_mkrw * c))
-    for (_, a, _), var in v.host.items():
+    for (_, a, y), var in v.host.items():
         plan = inst.agencies[a]
-        if not plan.mandatory and plan.segment not in reach.segments:
+        if plan.value_per_center > 0:  # a fixed value per hosting center and phase
+            fixed = int(round(DEMAND_SCALE * plan.value_per_center * pw[y]))
+            coef[var] = coef.get(var, 0) + fixed  # the model maximizes in every mode
+        elif not plan.mandatory and plan.segment not in reach.segments:
             coef[var] = coef.get(var, 0) - TIEBREAK_PER_IDLE_TENANT
     return coef

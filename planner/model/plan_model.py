@@ -395,7 +395,9 @@ class PlanModel:
             coarse = self._district_plan(opts, control.progress, started)
             return {k: coarse.get(n, 0) for k, n in enumerate(built.lm.names)} if coarse else None
 
-        guests = bool(self.states["serve-welfare_linkage"].params.get("guest_teams", True))
+        # guest service wherever avail is 1: the linkage rule ties avail to team (fixed at 0
+        # where no team may sit), so Benders need not read the rule's parameters
+        guests = bool(built.v.avail)
         groups = make_groups(self.instance, built.v, built.reach, DEMAND_SCALE, self.linkage_year())
         return solve_benders(
             built.lm,

@@ -181,7 +181,10 @@ def make_variables(  # noqa: C901
             for y in v.years:
                 v.far[(i, s, y)] = lm.var(f"far[{i},{s},{y}]")
     linkage = sc.welfare_linkage_year
-    for i, j in reach.team_pairs():
+    pairs = dict.fromkeys([*reach.team_pairs(), *inst.arranged_teams()])
+    if WELFARE_AGENCY not in v.segments.values():
+        pairs = dict.fromkeys(reach.team_pairs())
+    for i, j in pairs:
         for y in v.years:
             if linkage is not None and y < linkage:
                 v.team[(i, j, y)] = lm.var(f"team[{i},{j},{y}]")

@@ -12,6 +12,15 @@ from collections.abc import Callable
 from planner.scenario.schema import Scenario
 
 POOL_KO = {"per_phase": "단계별", "cumulative": "누적"}
+OFFICE_TEXT = {
+    "required": "고용센터 소재지만 / only where an office stands",
+    "none": "고용센터 미소재지만 / only where no office stands",
+    "any": "무관 / either",
+}
+AREA_TEXT = {
+    "metropolitan": "특별·광역시만 / metropolitan cities only",
+    "listed": "지정 시군구만 / listed units only",
+}
 
 
 def _years(by_year: dict[int, int]) -> str:
@@ -57,11 +66,29 @@ def _kind_rows(sc: Scenario, add: Callable[[str, str, str], None]) -> None:
                 str(kind.max_per_phase),
             )
         add(
-            f"kinds.{k}.requires_employment_center",
-            f"{kind.name_ko} / {kind.name_en}: 고용센터 소재지만 / "
-            "needs an Employment Center in the unit",
-            "예 / yes" if kind.requires_employment_center else "아니오 / no",
+            f"kinds.{k}.office",
+            f"{kind.name_ko} / {kind.name_en}: 고용센터 소재 조건 / Employment Center office",
+            OFFICE_TEXT[kind.office],
         )
+        if kind.area != "any":
+            add(
+                f"kinds.{k}.area",
+                f"{kind.name_ko} / {kind.name_en}: 개소 가능 지역 / where it may open",
+                AREA_TEXT[kind.area]
+                + (f" ({len(kind.eligible_codes)})" if kind.area == "listed" else ""),
+            )
+        add(
+            f"kinds.{k}.lead",
+            f"{kind.name_ko} / {kind.name_en}: 주관 기관 / lead agency",
+            kind.lead,
+        )
+        if kind.guest_teams_max is not None:
+            add(
+                f"kinds.{k}.guest_teams_max",
+                f"{kind.name_ko} / {kind.name_en}: 타 시군구 복지팀 상한 / "
+                "most guest welfare teams",
+                str(kind.guest_teams_max),
+            )
     for f, fmt in sc.formats.items():
         add(
             f"formats.{f}.cost_mkrw",

@@ -5,7 +5,9 @@ by key, recursively; scalars are replaced). Lists of records with a natural key 
 key (``KEYED_LISTS``: phases by year, forced sites by code, forbidden and existing site codes
 by the code itself): an entry with the key of a base's entry replaces it, a new one is added,
 and ``{year: 2017, drop: true}`` / ``{code: "41360", drop: true}`` / ``{drop: "41360"}`` (in a
-list of codes) removes the base's entry. Every other list is replaced whole. A list of bases
+list of codes) removes the base's entry; in a mapping, ``{drop: true}`` as a key's value
+removes the base's key (``kinds: {new_build: {drop: true}}``). Every other list is replaced
+whole. A list of bases
 applies left to right. Paths in ``extends`` are relative to the file that names them and must
 end in .yaml or .yml. Every error names the file, the key path, the bad value and what is
 allowed; no message quotes more of a file than a key and a short value.
@@ -96,6 +98,14 @@ def deep_merge(
     out = dict(base)
     for key, value in override.items():
         here = (*path, str(key))
+        if keyed and value == {"drop": True}:
+            if key not in out:
+                raise ScenarioError(
+                    source,
+                    [f"{'.'.join(here)}: drop: true, but no base file sets {str(key)[:40]!r}"],
+                )
+            del out[key]
+            continue
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value, keyed, here, source)
         elif keyed and here in KEYED_LISTS and isinstance(value, list):

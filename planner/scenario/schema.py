@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from planner.errors import did_you_mean
 
@@ -55,21 +55,73 @@ class Phase(Strict):
 
 
 class Kind(Strict):
-    """A way to open a center (전환형 conversion, 신설형 new build, ...)."""
+    """A way to open a center (전환형 conversion, 신설형 new build, 광역형 regional, ...).
+
+    Where it may open is data: ``office`` (an Employment Center office must stand in the unit
+    in the scenario's ``network_year``, must not, or either) and ``area`` (any unit, units of
+    a metropolitan city, or the ``eligible_codes``). ``requires_employment_center: true`` is
+    the older spelling of ``office: required``.
+    """
 
     name_ko: str
     name_en: str
-    requires_employment_center: bool = Field(
-        description="only where an Employment Center already exists in the unit"
+    office: Literal["required", "none", "any"] = Field(
+        default="any",
+        description="required: only where an Employment Center office stands in the unit "
+        "(conversion); none: only where none does (a local-government-led center); any",
+    )
+    area: Literal["any", "metropolitan", "listed"] = Field(
+        default="any",
+        description="metropolitan: units of a 특별시/광역시 only; listed: the eligible_codes only",
+    )
+    eligible_codes: list[str] = Field(
+        default_factory=list, description="area: listed: the units where this kind may open"
+    )
+    lead: str = Field(
+        default="employment_center",
+        description="the agency that leads the center (seed table 4: 고용센터 중심형 = "
+        "employment_center, 지자체 중심형 = welfare_team); shown in every output",
     )
     cost_mkrw: float = Field(
         ge=0, le=MAX_MKRW, allow_inf_nan=False, description="capital cost per center, million KRW"
     )
     staff: dict[str, Count] = Field(
-        default_factory=dict, description="extra staff by agency that this kind needs"
+        default_factory=dict,
+        description="extra staff by agency that this kind needs (a local-government-led "
+        "center: the Employment Center officers dispatched to it, 2-3 in seed table 4)",
     )
     earliest_year: Year | None = None
     max_per_phase: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    guest_teams_max: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_COUNT,
+        description="most welfare teams of other districts a center of this kind hosts "
+        "before the welfare linkage (null: no limit; 0: its own district's only)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_requires(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "requires_employment_center" in data:
+            data = dict(data)
+            legacy = data.pop("requires_employment_center")
+            if not isinstance(legacy, bool):
+                raise ValueError(
+                    f"requires_employment_center must be true or false; got {str(legacy)[:20]!r}"
+                )
+            office = "required" if legacy else "any"
+            if data.get("office", office) != office:
+                raise ValueError(
+                    f"requires_employment_center: {str(legacy).lower()} contradicts "
+                    f"office: {data['office']}; give office only"
+                )
+            data["office"] = office
+        return data
+
+    @property
+    def requires_employment_center(self) -> bool:
+        return self.office == "required"
 
 
 class Format(Strict):
@@ -108,6 +160,28 @@ class AgencySettings(Strict):
         le=MAX_MINUTES,
         allow_inf_nan=False,
         description="a relocate-only agency may move to a center within this travel time",
+    )
+    value_per_center: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_WEIGHT,
+        allow_inf_nan=False,
+        description="agencies with value fixed_per_center (catalog): persons served that one "
+        "center hosting it is worth per phase (an assumption); null = 0",
+    )
+    relocation_cost_mkrw: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_MKRW,
+        allow_inf_nan=False,
+        description="one-off cost of moving an existing office of it into a center",
+    )
+    establishment_cost_mkrw: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_MKRW,
+        allow_inf_nan=False,
+        description="one-off cost of setting it up anew in a center (where it does not exist)",
     )
 
 
@@ -162,6 +236,20 @@ class RegionalBalance(Strict):
     by_year: Year
 
 
+class WelfareArrangement(Strict):
+    """A named hosting arrangement: the center at ``host`` hosts these districts' teams.
+
+    Before the welfare linkage a district's welfare clients are served at its own center or
+    where its team sits (seed table 8: 서울동부 in 송파 hosts the teams of 송파, 광진, 성동 and
+    강동 from 2015). The host must be open from ``from_year``; the teams stay.
+    """
+
+    name: str = Field(default="", description="a label for outputs (e.g. 서울동부)")
+    host: str = Field(description="unit code of the hosting center")
+    teams: list[str] = Field(min_length=1, description="unit codes whose teams sit at host")
+    from_year: Year
+
+
 class ForcedSite(Strict):
     """A planner's fixed decision: a center at ``code`` (from ``year``, of ``kind``)."""
 
@@ -169,6 +257,29 @@ class ForcedSite(Strict):
     year: Year | None = None
     kind: str | None = None
     format: str | None = None
+    tenants: list[str] = Field(
+        default_factory=list, description="agencies in the center from that year (ids)"
+    )
+
+
+class AsBuilt(Strict):
+    """Freeze the first phases as they were actually built; later phases are planned.
+
+    Each center of the table opens where and when it did, of its kind (mapped through
+    ``kinds``). The shipped table is data/history/plus_centers_2014_2015.csv (2014-2015 only).
+    """
+
+    table: Literal["plus_centers_2014_2015"] = "plus_centers_2014_2015"
+    through_year: Year = Field(description="centers of the table up to this year are fixed")
+    statuses: list[Literal["opened", "selected"]] = Field(
+        default_factory=lambda: ["opened"],
+        description="opened: openings confirmed by a dated source; selected: chosen for the "
+        "year (2015-03) with no confirmed opening",
+    )
+    kinds: dict[str, str] = Field(
+        default_factory=dict,
+        description="the table's kind (conversion, new_build) -> this scenario's kind",
+    )
 
 
 class ExistingCenters(Strict):
@@ -199,6 +310,7 @@ class Sites(Strict):
     forced: list[ForcedSite] = Field(default_factory=list)
     forbidden: list[str] = Field(default_factory=list)
     existing: ExistingCenters = ExistingCenters()
+    as_built: AsBuilt | None = None
     opening_cost_mkrw: dict[str, Mkrw] = Field(
         default_factory=dict,
         description="extra one-off capital cost (million KRW) of opening "
@@ -239,6 +351,37 @@ class Objective(Strict):
         "doubles where that variable is used until none is (exact). All rounds share "
         "solver.time_limit_s; a plan whose k still binds when time runs out or Ctrl-C "
         "stops it is reported as not proven",
+    )
+
+
+class Caseload(Strict):
+    """How busy each tenant's counsellors are: KPIs in every output (and the seed's references).
+
+    Cases per counsellor per day at a center = clients served x visits_per_client[segment] /
+    (working_days x counsellors); clients per counsellor = clients served / counsellors. A
+    tenant's counsellors are its staff per center; the Employment Center's are its kind's
+    staff plus, where a kind converts an existing office, office_counsellors. Every number
+    but the references is an ASSUMPTION.
+    """
+
+    working_days: int = Field(default=250, ge=1, le=366, description="days worked per year")
+    visits_per_client: dict[str, float] = Field(
+        default_factory=dict,
+        description="segment -> visits (cases) per client and year; 1 where not given",
+    )
+    office_counsellors: int = Field(
+        default=10,
+        ge=0,
+        le=MAX_COUNT,
+        description="counsellors an existing Employment Center office brings to a conversion",
+    )
+    reference_cases_per_day: tuple[float, float] = Field(
+        default=(60.0, 80.0),
+        description="seed table 9 (서산): 60-80 re-employment cases per counsellor per day",
+    )
+    reference_clients_per_counsellor: float = Field(
+        default=350.0,
+        description="seed table 9 (천안): 350+ clients per self-support counsellor",
     )
 
 
@@ -338,8 +481,18 @@ class Scenario(Strict):
         "before it only the center of the district's own welfare team (2016 in history)",
     )
     regional_balance: RegionalBalance | None = None
+    network_year: Year | None = Field(
+        default=None,
+        description="the year whose Employment Center network decides where a kind that "
+        "needs (or excludes) an office may open; default: the first phase",
+    )
+    welfare_arrangements: list[WelfareArrangement] = Field(
+        default_factory=list,
+        description="named hosting arrangements of welfare teams (before the linkage)",
+    )
     sites: Sites = Sites()
     objective: Objective = Objective()
+    caseload: Caseload = Caseload()
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     solver: Solver = Solver()
     assumptions: list[str] = Field(
@@ -407,6 +560,7 @@ class Scenario(Strict):
                 f"sites.existing.format: unknown format {ex.format!r}; "
                 + did_you_mean(ex.format, self.formats)
             )
+        problems += self._kind_problems() + self._arrangement_problems()
         overlap = {f.code for f in self.sites.forced} & set(self.sites.forbidden)
         if overlap:
             problems.append(f"sites: codes {sorted(overlap)} are both forced and forbidden")
@@ -414,6 +568,25 @@ class Scenario(Strict):
             t = [p.target for p in self.phases]
             if t != sorted(t):
                 problems.append(f"phases: cumulative targets must not decrease; got {t}")
+        return problems
+
+    def _kind_problems(self) -> list[str]:
+        problems = []
+        for kid, kind in self.kinds.items():
+            if kind.area == "listed" and not kind.eligible_codes:
+                problems.append(f"kinds.{kid}.eligible_codes: area: listed needs at least one code")
+            if kind.eligible_codes and kind.area != "listed":
+                problems.append(
+                    f"kinds.{kid}.eligible_codes: given, but area is {kind.area!r} "
+                    "(allowed: set area: listed, or drop the codes)"
+                )
+        return problems
+
+    def _arrangement_problems(self) -> list[str]:
+        problems = []  # an arrangement from after the last phase has no effect
+        for n, arr in enumerate(self.welfare_arrangements):
+            if arr.host in self.sites.forbidden:
+                problems.append(f"welfare_arrangements[{n}].host: {arr.host} is forbidden")
         return problems
 
     @property

@@ -60,18 +60,27 @@ def availability(ctx: RuleContext) -> None:
     """A relocate-only agency joins a center only where it exists (or within a radius).
 
     host[j,a,y] = 0 for j outside the agency's presence (data or the catalog's named
-    assumption, or agencies.<a>.presence_codes) extended by agencies.<a>.radius_min.
+    assumption, or agencies.<a>.presence_codes) extended by agencies.<a>.radius_min. Where
+    only the 시도 of its offices is known (presence sido_listed), each office moves into one
+    center: sum_{j in sido s} host[j,a,y] <= the offices listed in s.
     Formulation: docs/formulation.md R14.
     """
-    v = ctx.v
+    v, inst = ctx.v, ctx.inst
     for a in v.agencies:
-        if not ctx.inst.agencies[a].relocate_only:
+        plan = inst.agencies[a]
+        if not plan.relocate_only:
             continue
         ok = allowed_hosts(ctx, a)
         for j in v.sites:
             if j not in ok:
                 for y in v.years:
                     ctx.fix_zero(v.host[(j, a, y)], f"{j}:{a}@{y}")
+        for sido, n in (plan.offices_per_sido or {}).items():
+            sites = [j for j in v.sites if inst.units.sido[j] == sido and j in ok]
+            for y in v.years:
+                if len(sites) > n:
+                    terms = {v.host[(j, a, y)]: 1 for j in sites}
+                    ctx.add(terms, "<=", n, f"{a} offices in {sido}@{y}")
 
 
 @rule("agency-extended_only", name_ko="확장형 전용 기관")
@@ -93,13 +102,18 @@ def extended_only(ctx: RuleContext) -> None:
 
 
 def staff_placed(ctx: RuleContext, a: str, y: int) -> tuple[dict[int, int], int]:
-    """Staff of agency a newly placed in phase y: tenants joining, kinds opening, guest teams."""
+    """Staff of agency a newly placed in phase y: tenants joining, kinds opening, guest teams.
+
+    A tenant that relocates an existing office (catalog relocates, present at j) brings its
+    own staff and draws nothing.
+    """
     v, inst = ctx.v, ctx.inst
-    per_center = inst.agencies[a].staff if a in inst.agencies else 0
+    plan = inst.agencies.get(a)
+    per_center = plan.staff if plan is not None else 0
     terms: dict[int, int] = {}
     const = 0
     for j in v.sites:
-        if a != ANCHOR and (j, a, y) in v.host and per_center:
+        if a != ANCHOR and (j, a, y) in v.host and per_center and plan.draws_pool(j):
             t, c = v.joined(j, a, y)
             add_into(terms, t, per_center)
             const += c * per_center
@@ -124,7 +138,8 @@ def staff_placed(ctx: RuleContext, a: str, y: int) -> tuple[dict[int, int], int]
 def staff_pool(ctx: RuleContext) -> None:
     """Staff newly placed per agency stays within its pool, per phase or cumulatively.
 
-    sum_j staff[a] x (joins at j in y) + kind staff of new centers + guest welfare teams
+    sum_{j new to a} staff[a] x (joins at j in y) + kind staff of new centers + guest welfare
+    teams, where j is new to a unless a relocates (catalog relocates) an office present at j
     <= pools.<a>.<y> (pools_basis: per_phase), or the running sum <= the pool (cumulative).
     Phases without a pool figure are unconstrained.
     Formulation: docs/formulation.md R16.

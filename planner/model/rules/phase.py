@@ -22,9 +22,11 @@ def target(ctx: RuleContext) -> None:
 
 
 def phase_cost_terms(ctx: RuleContext, y: int) -> tuple[dict[int, int], int]:
-    """Capital cost (million KRW) of centers and formats newly opened in phase y.
+    """Capital cost (million KRW) of centers, formats and tenants newly opened in phase y.
 
-    A center's cost is its kind's plus its site's (sites.opening_cost_mkrw).
+    A center's cost is its kind's plus its site's (sites.opening_cost_mkrw); a tenant joining
+    costs its relocation cost where it relocates an existing office, else its establishment
+    cost (agencies.<a>.relocation_cost_mkrw / establishment_cost_mkrw).
     """
     v, sc = ctx.v, ctx.inst.scenario
     terms: dict[int, int] = {}
@@ -42,6 +44,12 @@ def phase_cost_terms(ctx: RuleContext, y: int) -> tuple[dict[int, int], int]:
                 t, c = v.format_opened(j, f, y)
                 add_into(terms, t, cost)
                 const += c * cost
+        for a in v.agencies:
+            cost = int(round(ctx.inst.agencies[a].join_cost(j)))
+            if cost:
+                t, c = v.joined(j, a, y)
+                add_into(terms, t, cost)
+                const += c * cost
     return terms, const
 
 
@@ -49,8 +57,8 @@ def phase_cost_terms(ctx: RuleContext, y: int) -> tuple[dict[int, int], int]:
 def budget(ctx: RuleContext) -> None:
     """Capital cost of the centers opened in a phase stays within its budget.
 
-    sum of kind and format costs of new openings in y <= phases[y].budget_mkrw (whole million
-    KRW). Skipped for phases without a budget.
+    sum of kind, format and tenant-joining costs of new openings in y <= phases[y].budget_mkrw
+    (whole million KRW). Skipped for phases without a budget.
     Formulation: docs/formulation.md R11.
     """
     for p in ctx.inst.scenario.phases:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from planner.domain import WELFARE_AGENCY, site_capacity, team_needed
 from planner.errors import PlannerError
 from planner.model.registry import RuleContext, rule, scale, sum_terms
@@ -60,34 +62,36 @@ def _level_label(key) -> str:
     return f"{where}:{a}@{y}" + ("" if u is None else f" for {u}")
 
 
-@rule("serve-welfare_linkage", name_ko="복지 정보연계 전 관할 제한", params={"guest_teams": True})
+@rule(
+    "serve-welfare_linkage",
+    name_ko="복지 정보연계 전 관할 제한",
+    params={"guest_teams": True, "cross_sido": False},
+)
 def welfare_linkage(ctx: RuleContext) -> None:
     """Before the information-linkage year, welfare demand of i is served only where i's team is.
 
     For y < welfare_linkage_year and j != u (u: the district of demand point i):
-    serve[i,s,j,y] <= team[u,j,y] (guest_teams) or 0; team[u,j,y] <= sum_k open[j,y,k]; teams
-    stay once placed; each costs u's welfare officers (counted in agency-staff_pool). Levels
-    and Benders: avail[u,j,y] <= team[u,j,y], avail <= host[j,welfare,y], and u's welfare
-    level[S] <= host[u] (u in S) + sum_{j in S} avail[u,j,y]. Skipped when
-    welfare_linkage_year is null.
+    serve[i,s,j,y] <= team[u,j,y]; team[u,j,y] <= sum_k open[j,y,k]; teams stay once placed;
+    each costs u's welfare officers (counted in agency-staff_pool). A team may sit at j only
+    by a named arrangement (welfare_arrangements) or, with guest_teams, where u and j are in
+    the same 시도 (any 시도 with cross_sido): team[u,j,y] = 0 otherwise. Levels and Benders:
+    avail[u,j,y] <= team[u,j,y], avail <= host[j,welfare,y], and u's welfare level[S] <=
+    host[u] (u in S) + sum_{j in S} avail[u,j,y]. Skipped when welfare_linkage_year is null.
     Formulation: docs/formulation.md R19.
     """
-    v = ctx.v
-    year = ctx.inst.scenario.welfare_linkage_year
+    v, inst = ctx.v, ctx.inst
+    year = inst.scenario.welfare_linkage_year
     if year is None:
         return
-    guests = bool(ctx.params.get("guest_teams", True))
+    may_host = team_permission(inst, ctx.params)
     for key, var in v.level.items():  # levels: own district's center, or a team's
         sites, a, y, u = key
         if u is None:
             continue
         own = [scale(v.hosts(u, a, y), -1)] if u in sites else []
-        guest = {v.avail[(u, j, y)]: -1 for j in sites if (u, j, y) in v.avail} if guests else {}
+        guest = {v.avail[(u, j, y)]: -1 for j in sites if (u, j, y) in v.avail}
         ctx.add(sum_terms({var: 1}, *own, guest), "<=", 0, _level_label(key))
     for (u, j, y), var in v.avail.items():
-        if not guests:
-            ctx.fix_zero(var, f"guest welfare {u}->{j}@{y}")
-            continue
         ctx.add({var: 1, v.team[(u, j, y)]: -1}, "<=", 0, f"guest welfare {u}->{j}@{y}")
         ctx.add(
             sum_terms({var: 1}, scale(v.hosts(j, WELFARE_AGENCY, y), -1)),
@@ -99,12 +103,12 @@ def welfare_linkage(ctx: RuleContext) -> None:
         u = team_needed(ctx.reach.unit_of[i], v.segments[s], year, j, y)
         if u is None:
             continue
-        if guests and (u, j, y) in v.team:
+        if (u, j, y) in v.team:
             ctx.add({var: 1, v.team[(u, j, y)]: -1}, "<=", 0, f"{i}:{s}->{j}@{y}")
         else:
             ctx.fix_zero(var, f"{i}:{s}->{j}@{y}")
     for (i, j, y), var in v.team.items():
-        if not guests:
+        if not may_host(i, j):
             ctx.fix_zero(var, f"team {i}->{j}@{y}")
             continue
         ctx.add(
@@ -113,6 +117,72 @@ def welfare_linkage(ctx: RuleContext) -> None:
         p = v.prev_year(y)
         if p is not None and (i, j, p) in v.team:
             ctx.add({var: 1, v.team[(i, j, p)]: -1}, ">=", 0, f"team stays {i}->{j}@{y}")
+
+
+def team_permission(inst, params) -> Callable[[str, str], bool]:
+    """Whether district u's welfare team may sit in a center at j (rule serve-welfare_linkage)."""
+    arranged = inst.arranged_teams()
+    guests = bool(params.get("guest_teams", True))
+    cross = bool(params.get("cross_sido", False))
+    sido = inst.units.sido
+
+    def may_host(u: str, j: str) -> bool:
+        if (u, j) in arranged:
+            return True
+        return guests and (cross or sido[u] == sido[j])
+
+    return may_host
+
+
+@rule("serve-welfare_arrangement", name_ko="복지팀 지정 배치")
+def welfare_arrangement(ctx: RuleContext) -> None:
+    """Named hosting arrangements hold: the host is open and hosts the listed teams.
+
+    For each welfare_arrangements entry and phase y >= from_year: sum_k open[host,y,k] = 1;
+    and team[u,host,y] = 1 for each listed district u != host while y < welfare_linkage_year
+    (after the linkage a team is no longer needed to serve u's clients there).
+    Formulation: docs/formulation.md R21.
+    """
+    v, inst = ctx.v, ctx.inst
+    for arr in inst.scenario.welfare_arrangements:
+        if arr.host not in v.sites:
+            continue
+        for y in v.years:
+            if y < arr.from_year:
+                continue
+            ctx.add(v.is_open(arr.host, y), "==", 1, f"{arr.host} open@{y}")
+            for u in arr.teams:
+                if (u, arr.host, y) in v.team:
+                    ctx.add({v.team[(u, arr.host, y)]: 1}, "==", 1, f"team {u}->{arr.host}@{y}")
+
+
+@rule("site-guest_team_cap", name_ko="유형별 타 시군구 복지팀 상한")
+def guest_team_cap(ctx: RuleContext) -> None:
+    """A center hosts at most its kind's guest_teams_max teams of other districts.
+
+    team[u,j,y] <= sum_{k: cap_k != 0} open[j,y,k] for each team (only a kind that may host
+    guests hosts one; one row per team keeps the LP tight), and where some kind has a cap
+    above 0: sum_u team[u,j,y] <= sum_k cap_k open[j,y,k], cap_k = kinds.<k>.guest_teams_max
+    (a kind without one: the number of teams that could sit at j). Skipped when no kind
+    has a cap.
+    Formulation: docs/formulation.md R22.
+    """
+    v, kinds = ctx.v, ctx.inst.scenario.kinds
+    caps = {k: kd.guest_teams_max for k, kd in kinds.items()}
+    if all(c is None for c in caps.values()):
+        return
+    hosting = [k for k, c in caps.items() if c != 0]
+    at: dict[tuple[str, int], list[int]] = {}
+    for (u, j, y), var in v.team.items():
+        at.setdefault((j, y), []).append(var)
+        terms = sum_terms({var: 1}, {v.open[(j, y, k)]: -1 for k in hosting})
+        ctx.add(terms, "<=", 0, f"{u}->{j}@{y}")
+    if not any(c for c in caps.values()):  # only 0 and unlimited: the rows above suffice
+        return
+    for (j, y), teams in at.items():
+        cap = {k: len(teams) if c is None else c for k, c in caps.items()}
+        terms = sum_terms({t: 1 for t in teams}, {v.open[(j, y, k)]: -cap[k] for k in kinds})
+        ctx.add(terms, "<=", 0, f"{j}@{y}")
 
 
 @rule(

@@ -54,19 +54,21 @@ def one_format(ctx: RuleContext) -> None:
                     ctx.add(t, ">=", 0, f"{j}:{f}@{y}", const)
 
 
-@rule("site-conversion_needs_center", name_ko="전환형은 고용센터 소재지만")
-def conversion_needs_center(ctx: RuleContext) -> None:
-    """A kind that requires an Employment Center opens only where one exists: open = 0 elsewhere.
+@rule("site-kind_eligibility", name_ko="유형별 개소 자격")
+def kind_eligibility(ctx: RuleContext) -> None:
+    """A kind opens only where its eligibility holds: open[j,y,k] = 0 elsewhere.
 
-    Reads kinds.<k>.requires_employment_center and the Employment Center list of the data.
+    Eligibility is data of the kind: kinds.<k>.office (required: an Employment Center office
+    stands in j in the network of network_year; none: none does) and kinds.<k>.area
+    (metropolitan: j in a 특별시/광역시; listed: j in eligible_codes). Centers open before the
+    horizon keep their kind.
     Formulation: docs/formulation.md R4.
     """
     v, inst = ctx.v, ctx.inst
-    for k, kind in inst.scenario.kinds.items():
-        if not kind.requires_employment_center:
-            continue
+    for k in inst.scenario.kinds:
+        ok = inst.kind_site_set(k)
         for j in v.sites:
-            if not inst.has_ec[j] and v.existing_kind.get(j) != k:
+            if j not in ok and v.existing_kind.get(j) != k:
                 for y in v.years:
                     ctx.fix_zero(v.open[(j, y, k)], f"{j}:{k}@{y}")
 
@@ -129,11 +131,12 @@ def existing(ctx: RuleContext) -> None:
 def forced(ctx: RuleContext) -> None:
     """Planner's fixed sites: a center at j by year y (of kind k, format f when given).
 
-    Reads sites.forced; a forced site without a year must be open by the last phase.
+    Reads sites.forced; a forced site without a year must be open by the last phase; its
+    tenants (sites.forced[].tenants) are in the center by that year.
     Formulation: docs/formulation.md R8.
     """
     v = ctx.v
-    for f in ctx.inst.scenario.sites.forced:
+    for f in ctx.inst.forced:
         if f.code not in v.sites:
             continue
         y = f.year or v.years[-1]
@@ -143,6 +146,9 @@ def forced(ctx: RuleContext) -> None:
             ctx.add(v.is_open(f.code, y), "==", 1, f"{f.code}@{y}")
         if f.format is not None:
             ctx.add({v.fmt[(f.code, f.format, v.years[-1])]: 1}, "==", 1, f"{f.code}:{f.format}")
+        for a in f.tenants:
+            if (f.code, a, y) in v.host:
+                ctx.add({v.host[(f.code, a, y)]: 1}, "==", 1, f"{f.code}:{a}@{y}")
 
 
 @rule("site-forbidden", name_ko="개소 제외")
