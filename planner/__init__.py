@@ -23,9 +23,10 @@ __version__ = "0.1.0"
 
 _API = {
     "districts": "planner.api",
+    "as_built": "planner.api",
     "districts_gdf": "planner.api",
     "modify": "planner.api",
-    "instance": "planner.api",
+    "resolve": "planner.api",
     "build_model": "planner.api",
     "rules": "planner.api",
     "explore": "planner.api",
@@ -41,6 +42,10 @@ _API = {
     "sweep": "planner.sweep",
 }
 __all__ = ["DataError", "PlannerError", "ScenarioError", "__version__", *_API]
+
+
+# ``pl.instance`` would be shadowed by the submodule ``planner.instance`` as soon as anything
+# imports it, so the API function that resolves a scenario on its data is ``pl.resolve``.
 
 
 def __getattr__(name: str) -> Any:

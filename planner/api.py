@@ -22,9 +22,11 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 
 import planner.model.rules  # noqa: F401  (registers the rules)
 from planner.data.districts import DistrictData, cached_districts
+from planner.data.history import load_plus_centers
 from planner.errors import ScenarioError
 from planner.instance import Instance, build_instance
 from planner.model.plan_model import PlanModel
@@ -39,6 +41,15 @@ from planner.solution import Solution
 def districts(vintage: int = 2015) -> DistrictData:
     """The 229 units of a vintage with figures, Employment Centers, agencies (cached)."""
     return cached_districts(vintage)
+
+
+def as_built(vintage: int = 2015) -> pd.DataFrame:
+    """The Plus Centers opened (or selected) in 2014-2015, keyed by the vintage's codes.
+
+    From data/history/plus_centers_2014_2015.csv, with status (opened / selected), kind,
+    month and sources. The 2016-2017 openings are held out and are not in the project.
+    """
+    return load_plus_centers(districts(vintage).units)
 
 
 def districts_gdf(vintage: int = 2015, year: int | None = None) -> gpd.GeoDataFrame:
@@ -61,8 +72,8 @@ def modify(scenario: Scenario, **changes: Any) -> Scenario:
     return out
 
 
-def instance(scenario: Scenario) -> Instance:
-    """The scenario resolved on its vintage's data."""
+def resolve(scenario: Scenario) -> Instance:
+    """The scenario resolved on its vintage's data (``pl.resolve``)."""
     return build_instance(scenario, districts(scenario.vintage))
 
 
@@ -70,7 +81,7 @@ def build_model(scenario: Scenario | str | Path) -> PlanModel:
     """A model to edit (rules) and solve; accepts a Scenario or a scenario file."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    return PlanModel(instance(scenario))
+    return PlanModel(resolve(scenario))
 
 
 def rules(model: PlanModel | None = None):

@@ -218,6 +218,39 @@ def _served(inst: Instance, d: Decisions, reach: Any, y: int) -> pd.DataFrame:
     )
 
 
+def counsellors(inst: Instance, kind: str, agency: str) -> int:
+    """Counsellors of ``agency`` at a center of ``kind`` (scenario caseload section)."""
+    k = inst.scenario.kinds[kind]
+    if agency == ANCHOR:
+        office = inst.scenario.caseload.office_counsellors if k.office == "required" else 0
+        return office + k.staff.get(ANCHOR, 0)
+    return inst.agencies[agency].staff + k.staff.get(agency, 0)
+
+
+def caseload_kpis(
+    inst: Instance, kind: str, tenants: set[str], row: dict, segments: dict[str, str]
+) -> dict[str, float | None]:
+    """Caseload KPIs of each agency serving a segment at this center (the last phase).
+
+    Counsellors, cases per counsellor per day and clients per counsellor; None without
+    counsellors (scenario section ``caseload``; docs/formulation.md, caseload KPIs).
+    """
+    cl = inst.scenario.caseload
+    out: dict[str, float | None] = {}
+    for s, a in segments.items():
+        if a != ANCHOR and a not in tenants:
+            continue
+        n = counsellors(inst, kind, a)
+        clients = float(row.get(f"served_{s}", 0))
+        visits = cl.visits_per_client.get(s, 1.0)
+        out[f"counsellors_{a}"] = n
+        out[f"cases_per_day_{a}"] = (
+            round(clients * visits / (cl.working_days * n), 1) if n else None
+        )
+        out[f"clients_per_counsellor_{a}"] = round(clients / n, 1) if n else None
+    return out
+
+
 def plan_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
     """One row per center: where, when, kind, format, tenants, staff, demand served."""
     first = d.first_open()
@@ -256,6 +289,7 @@ def plan_table(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
         }
         for s in reach.segments:
             row[f"served_{s}"] = int(round(mine.demand[mine.segment == s].sum()))
+        row.update(caseload_kpis(inst, k, {a for a, _ in tenants}, row, reach.segments))
         dem = mine.demand.sum()
         row["mean_travel_min"] = (
             round(float((mine.demand * mine.minutes).sum() / dem), 1) if dem > 0 else 0.0

@@ -101,7 +101,7 @@ def test_solver_infeasibility_names_the_conflicting_rules():
     assert sol.status == "infeasible"
     conflicts = explain_infeasibility(m.build().lm)
     names = {c.rule for c in conflicts}
-    assert {"site-forced", "site-earliest_year", "site-conversion_needs_center"} <= names
+    assert {"site-forced", "site-earliest_year", "site-kind_eligibility"} <= names
     text = [c.describe() for c in conflicts]
     assert any("site-forced [S2@2015]" in t for t in text)
 

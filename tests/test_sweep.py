@@ -36,7 +36,7 @@ def test_sweep_matches_sequential_and_resumes(tmp_path):
         doc = copy.deepcopy(base_doc)
         for k, v in params.items():
             set_path(doc, k, v)
-        from planner.api import instance
+        from planner.api import resolve as instance
         from planner.scenario import scenario_from_dict
 
         sc = scenario_from_dict(doc)

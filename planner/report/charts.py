@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from planner.report.rundata import RunData
 
@@ -79,4 +80,46 @@ def sido_chart(run: RunData) -> str:
     ax.set_ylabel("센터 수 / centers")
     ax.set_title("시도별·유형별 센터 / centers by 시도 and kind")
     ax.tick_params(axis="x", labelsize=8)
+    return _png(fig)
+
+
+def caseload_chart(run: RunData) -> str | None:
+    """Caseloads per center against the seed's references (seed table 9).
+
+    Cases per Employment Center counsellor per day (60-80 in 서산) and clients per
+    self-support counsellor (350 in 천안).
+    """
+    _korean_font()
+    cl = run.scenario.get("caseload", {}) or {}
+    lo, hi = cl.get("reference_cases_per_day", (60.0, 80.0))
+    ref = cl.get("reference_clients_per_counsellor", 350.0)
+    panels = [
+        (
+            "cases_per_day_employment_center",
+            "고용센터 상담사 1인당 일 상담 건수\ncases per EC counsellor per day",
+            (lo, hi),
+        ),
+        (
+            "clients_per_counsellor_self_sufficiency",
+            "자활 상담사 1인당 관리 인원\nclients per self-support counsellor",
+            (ref, None),
+        ),
+    ]
+    panels = [p for p in panels if p[0] in run.plan.columns]
+    if not panels:
+        return None
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.4), squeeze=False)
+    for ax, (col, title, (a, b)) in zip(axes[0], panels, strict=True):
+        vals = pd.to_numeric(run.plan[col], errors="coerce").dropna()
+        vals = vals.sort_values(ascending=False).to_numpy()
+        ax.bar(range(len(vals)), vals, color="#6baed6", width=1.0)
+        if b is None:
+            ax.axhline(a, color="#d62728", lw=1.5, label=f"seed {a:g}")
+        else:
+            ax.axhspan(a, b, color="#d62728", alpha=0.2, label=f"seed {a:g}-{b:g}")
+        ax.set_yscale("log")
+        ax.set_xlabel("센터 (큰 순) / centers, largest first")
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
     return _png(fig)

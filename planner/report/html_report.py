@@ -127,7 +127,10 @@ def render_report(run: RunData, map_html: str | None = None, map_png: str | None
             "coverage": charts.coverage_chart(run),
             "staff": charts.staff_chart(run),
             "sido": charts.sido_chart(run),
+            "caseload": charts.caseload_chart(run),
         },
+        caseload_table=_table(labels, caseload_frame(run), ("code", "name_ko", "sido")),
+        caseload_note=caseload_note(run),
         kpis_table=_table(labels, run.kpis),
         sido_table=_table(labels, run.kpis_sido, ("sido",)),
         plan_table=_table(labels, run.plan[plan_cols], text),
@@ -136,6 +139,41 @@ def render_report(run: RunData, map_html: str | None = None, map_png: str | None
         assumptions_table=_table(
             labels, assumptions_table(run), ("kind_of_item", "item", "detail", "source")
         ),
+    )
+
+
+# the report's caseload table (plan.csv and the workbook hold every agency's three figures)
+CASELOAD_COLUMNS = (
+    "counsellors_employment_center",
+    "cases_per_day_employment_center",
+    "counsellors_self_sufficiency",
+    "clients_per_counsellor_self_sufficiency",
+    "cases_per_day_welfare_team",
+    "cases_per_day_saeil",
+)
+
+
+def caseload_frame(run: RunData) -> pd.DataFrame:
+    """Per center: the caseloads the seed has references for, and two more tenants'."""
+    cols = [c for c in CASELOAD_COLUMNS if c in run.plan.columns]
+    return run.plan[["code", "name_ko", "sido", *cols]]
+
+
+def caseload_note(run: RunData) -> str:
+    """How the caseload figures are made, with the scenario's assumed numbers."""
+    cl = run.scenario.get("caseload", {}) or {}
+    visits = cl.get("visits_per_client", {}) or {}
+    shown = ", ".join(f"{run.labels.segment_ko(s)} {v:g}" for s, v in visits.items()) or "1"
+    lo, hi = cl.get("reference_cases_per_day", (60, 80))
+    ref = cl.get("reference_clients_per_counsellor", 350)
+    return (
+        f"건수 = 이용자 × 연간 방문 ({shown}) ÷ ({cl.get('working_days', 250)}일 × 상담 인력); "
+        f"기존 고용센터 상담 인력 {cl.get('office_counsellors', 10)}명 (가정). 참고선: 서산 "
+        f"{lo:g}~{hi:g}건/일, 천안 자활 상담사 1인당 {ref:g}명 "
+        "(seed 표 9). / cases = clients x visits a year / (working days x counsellors); every "
+        "number but the seed's references is an assumption, and the clients are the model's "
+        "demand figures (estimates and proxies), so these are orders of magnitude, not "
+        "statistics."
     )
 
 

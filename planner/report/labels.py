@@ -70,6 +70,9 @@ HEADERS_KO = {
     "via": ("담당 기관", "served by"),
 }
 PREFIX_KO = {
+    "counsellors_": ("상담 인력", "counsellors"),
+    "cases_per_day_": ("1인당 일 상담 건수", "cases per counsellor per day"),
+    "clients_per_counsellor_": ("1인당 관리 인원", "clients per counsellor"),
     "staff_": ("인력", "staff"),
     "served_": ("이용자", "served"),
     "coverage_": ("충족률", "coverage"),

@@ -117,9 +117,15 @@ def _popup(run: RunData, row: pd.Series) -> str:
             f"파견 복지팀 {len(teams)}곳 / guest welfare teams: {len(teams)}"
             + (f" × {per_team}" if per_team else "")
         )
+    caseload = [
+        f"{labels.agency_ko(c.removeprefix('cases_per_day_'))} {float(row[c]):,.1f}"
+        for c in row.index
+        if c.startswith("cases_per_day_") and str(row[c]) not in ("", "nan", "None")
+    ]
     phase = row.phase_opened
     return render(
         "popup.html.j2",
+        caseload=", ".join(caseload),
         name_ko=str(row.name_ko),
         name_en=str(row.name_en),
         sido=labels.sido(str(row.sido)),
