@@ -66,7 +66,7 @@ BINDING_CANDIDATES = (
     "serve-welfare_linkage",
     "region-balance",
     "site-earliest_year",
-    "site-conversion_needs_center",
+    "site-kind_eligibility",
     "site-forced",
 )
 
