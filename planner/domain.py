@@ -107,6 +107,21 @@ def site_capacity(params: Mapping) -> Callable[[str], int]:
     return lambda j: int(per_site.get(j, default))
 
 
+def counsellor_capacity(params: Mapping, caseload: object, agency: str, segment: str) -> int:
+    """Clients one counsellor of ``agency`` can carry (center-capacity with basis: staff).
+
+    clients_per_counsellor[agency] where given (a caseload: seed table 9, 350 per
+    self-support counsellor), else cases_per_day x working_days / visits per client (seed
+    table 9: 60-80 cases a day per counsellor), whole clients.
+    """
+    per = dict(params.get("clients_per_counsellor") or {})
+    if agency in per:
+        return int(per[agency])
+    visits = float(getattr(caseload, "visits_per_client", {}).get(segment, 1.0)) or 1.0
+    rate = float(params.get("cases_per_day", 70.0))
+    return int(rate * int(getattr(caseload, "working_days", 250)) / visits)
+
+
 def best_site_key(mode: str, minutes: float, reach: float, site: str) -> tuple:
     """Sort key of a site for a client: the best first, one order everywhere.
 

@@ -29,6 +29,7 @@ from planner.domain import (
     TIEBREAK_PER_MKRW,
     WELFARE_AGENCY,
     Decisions,
+    counsellor_capacity,
     decay,
     decay_of,
     holds,
@@ -540,8 +541,22 @@ def _capacity(inst, d, reach, params):
     for i, s, j, y in d.serve:
         load[(j, s, y)] += inst.demand[y].value(i, s) * d.share_of((i, s, j, y))
     out = []
+    staff_basis = params.get("basis", "clients") == "staff"
+    cl = inst.scenario.caseload
     for (j, s, y), n in load.items():
-        cap = cap_of(j)
+        if staff_basis:  # the center's counsellors of the agency, as its kind and tenants say
+            a = reach.segments[s]
+            kinds = inst.scenario.kinds
+            heads = sum(
+                kinds[k].staff.get(a, 0)
+                + (cl.office_counsellors if a == ANCHOR and kinds[k].office == "required" else 0)
+                for k in d.kind_at(j, y)
+            )
+            if a != ANCHOR and (j, a, y) in d.host:
+                heads += inst.agencies[a].staff
+            cap = heads * counsellor_capacity(params, cl, a, s)
+        else:
+            cap = cap_of(j)
         if n > cap * (1 + 1e-6):
             out.append(f"{j} {s} {y}: {n:,.0f} clients > {cap:,}")
     return out

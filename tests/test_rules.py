@@ -505,6 +505,29 @@ def test_center_capacity():
     )
 
 
+def test_center_capacity_from_staff():
+    """One counsellor at S0's office, 1 case a day, 100 days: 100 job seekers; S0 and S1 have
+    150 within reach, so the center takes S0's 100 and not S1's 50 too."""
+    inst = rules_instance(
+        caseload={"office_counsellors": 1, "working_days": 100},
+        rules={"center-capacity": {"params": {"basis": "staff", "cases_per_day": 1}}},
+    )
+    both = [
+        (OPEN, ("S0", 2015, "conversion"), 1),
+        ("serve", ("S0", "jobseekers", "S0", 2015), 1),
+        ("serve", ("S1", "jobseekers", "S0", 2015), 1),
+    ]
+    forbids(inst, both, "center-capacity")
+    assert status_with(inst, both[:2]) == "OPTIMAL"
+    # a new build brings no office: its kind's staff are its counsellors (none here)
+    nb = rules_instance(
+        caseload={"office_counsellors": 1, "working_days": 100},
+        rules={"center-capacity": {"params": {"basis": "staff", "cases_per_day": 1}}},
+    )
+    pins = [(OPEN, ("S2", 2015, "new_build"), 1), ("serve", ("S2", "jobseekers", "S2", 2015), 1)]
+    forbids(nb, pins, "center-capacity")
+
+
 def test_every_registered_rule_has_a_test():
     assert set(REGISTRY) <= COVERED, sorted(set(REGISTRY) - COVERED)
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from planner.domain import WELFARE_AGENCY, site_capacity, team_needed
+from planner.domain import (
+    ANCHOR,
+    WELFARE_AGENCY,
+    counsellor_capacity,
+    site_capacity,
+    team_needed,
+)
 from planner.errors import PlannerError
 from planner.model.registry import RuleContext, rule, scale, sum_terms
 from planner.model.variables import Terms
@@ -189,7 +195,14 @@ def guest_team_cap(ctx: RuleContext) -> None:
     "center-capacity",
     name_ko="센터 처리 용량",
     default_active=False,
-    params={"clients_per_center": 50_000, "per_site": {}, "split": False},
+    params={
+        "clients_per_center": 50_000,
+        "per_site": {},
+        "split": False,
+        "basis": "clients",
+        "cases_per_day": 70.0,
+        "clients_per_counsellor": {"self_sufficiency": 350},
+    },
     needs={"serve"},
     needs_when={"split": {"mip", "split"}},
 )
@@ -198,7 +211,12 @@ def capacity(ctx: RuleContext) -> None:
 
     sum_i d[i,s,y] serve[i,s,j,y] <= cap[j] x host[j,agency(s),y], cap[j] = per_site[j] or
     clients_per_center. Off by default; the seed reports 60-80 cases a day per counsellor and
-    350 clients per self-support counsellor, which a scenario can turn into this parameter.
+    350 clients per self-support counsellor. basis: staff makes the capacity the center's
+    counsellors x each one's clients: sum_i d serve <= c[a,s] x (staff[a] host[j,a,y] +
+    sum_k staff[k,a] open[j,y,k]), and for the anchor c x sum_k (staff[k,EC] +
+    office_counsellors [office required]) open[j,y,k], with c[a,s] =
+    clients_per_counsellor[a] or cases_per_day x working_days / visits[s] (scenario
+    caseload; defaults from seed table 9: 70, the middle of 60-80 cases a day, and 350).
     split: a demand point's clients may be divided among centers (serve is then a share in
     [0, 1]; MIP backends only), otherwise each goes whole to one center.
     Formulation: docs/formulation.md R20.
@@ -220,7 +238,28 @@ def capacity(ctx: RuleContext) -> None:
     for (i, s, j, y), var in v.serve.items():
         d = int(ctx.inst.demand[y].value(i, s))
         rows.setdefault((j, s, y), {})[var] = d
+    staff_basis = ctx.params.get("basis", "clients") == "staff"
     for (j, s, y), terms in rows.items():
         a = v.segments[s]
-        cap = cap_of(j)
-        ctx.add(sum_terms(terms, {c: -cap for c in v.hosts(j, a, y)}), "<=", 0, f"{j}:{s}@{y}")
+        if staff_basis:
+            cap_terms = _staff_capacity_terms(ctx, j, a, s, y)
+        else:
+            cap_terms = {c: -cap_of(j) for c in v.hosts(j, a, y)}
+        ctx.add(sum_terms(terms, cap_terms), "<=", 0, f"{j}:{s}@{y}")
+
+
+def _staff_capacity_terms(ctx: RuleContext, j: str, a: str, s: str, y: int) -> Terms:
+    """-(clients the counsellors of agency a at j can carry in y), as terms."""
+    inst, v = ctx.inst, ctx.v
+    cl = inst.scenario.caseload
+    per = counsellor_capacity(ctx.params, cl, a, s)
+    out: Terms = {}
+    for k, kind in inst.scenario.kinds.items():
+        n = kind.staff.get(a, 0)
+        if a == ANCHOR and kind.office == "required":
+            n += cl.office_counsellors
+        if n:
+            out[v.open[(j, y, k)]] = -per * n
+    if a != ANCHOR and inst.agencies[a].staff:
+        out[v.host[(j, a, y)]] = out.get(v.host[(j, a, y)], 0) - per * inst.agencies[a].staff
+    return out
