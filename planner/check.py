@@ -255,7 +255,7 @@ def check_forced(inst: Instance) -> list[Finding]:
         per_year[year] = per_year.get(year, 0) + 1
         if f.kind is not None:
             kind = inst.scenario.kinds[f.kind]
-            if f.code not in inst.kind_site_set(f.kind) and f.code not in inst.existing:
+            if f.code not in inst.kind_sites(f.kind) and f.code not in inst.existing:
                 out.append(
                     Finding(
                         "error",

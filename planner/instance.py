@@ -145,11 +145,14 @@ class Instance:
         """Whether unit j belongs to a metropolitan city (특별시 or 광역시)."""
         return is_metropolitan(str(self.units.sido[j]))
 
-    def kind_sites(self, k: str) -> list[str]:
-        """Sites where kind k may open: its office and area conditions hold.
+    def kind_sites(self, k: str) -> frozenset[str]:
+        """Sites where kind k may open: its office and area conditions hold (computed once).
 
         Formulation rule site-kind_eligibility; centers open before the horizon are exempt.
         """
+        cache = self.__dict__.setdefault("_kind_sites", {})
+        if k in cache:
+            return cache[k]
         kind = self.scenario.kinds[k]
         out = []
         for j in self.codes:
@@ -162,19 +165,13 @@ class Instance:
             if kind.area == "listed" and j not in kind.eligible_codes:
                 continue
             out.append(j)
-        return out
-
-    def kind_site_set(self, k: str) -> frozenset[str]:
-        """``kind_sites(k)`` as a set, computed once per instance."""
-        cache = self.__dict__.setdefault("_kind_site_sets", {})
-        if k not in cache:
-            cache[k] = frozenset(self.kind_sites(k))
+        cache[k] = frozenset(out)
         return cache[k]
 
     def conversion_sites(self) -> list[str]:
         """Allowed sites where some kind that needs an Employment Center office may open."""
         office_kinds = [k for k, kd in self.scenario.kinds.items() if kd.office == "required"]
-        eligible = {j for k in office_kinds for j in self.kind_site_set(k)}
+        eligible = {j for k in office_kinds for j in self.kind_sites(k)}
         return [c for c in self.sites_allowed() if c in eligible]
 
 

@@ -36,7 +36,7 @@ from planner.domain import (
     site_capacity,
     team_needed,
 )
-from planner.instance import Instance
+from planner.instance import Instance, is_metropolitan
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def kind_refusal(inst: Instance, k: str, j: str) -> str | None:
     if kind.office == "none" and office:
         return f"an Employment Center office stands there ({inst.network_year})"
     sido = str(inst.units.sido[j])
-    if kind.area == "metropolitan" and not sido.endswith(("특별시", "광역시")):
+    if kind.area == "metropolitan" and not is_metropolitan(sido):
         return f"{sido} is not a metropolitan city"
     if kind.area == "listed" and j not in kind.eligible_codes:
         return "not in the kind's eligible_codes"
@@ -387,15 +387,12 @@ def staff_placed(inst: Instance, d: Decisions) -> dict[tuple[str, int], int]:
     """(agency, phase) -> staff newly placed: tenants joining, kinds opening, guest teams."""
     out: dict[tuple[str, int], int] = defaultdict(int)
     opened = _opened(inst, d)
-    ex_hosts = {(j, a) for j in inst.existing for a, p in inst.agencies.items() if p.mandatory}
-    prev: set[tuple[str, str]] = set(ex_hosts)
+    joined = _joined(inst, d)
     for y in inst.years:
-        now = {(j, a) for (j, a, yy) in d.host if yy == y}
-        for j, a in now - prev:
+        for j, a in joined[y]:
             plan = inst.agencies[a]
             if not (plan.relocates and j in plan.present):  # a relocated office brings its staff
                 out[(a, y)] += plan.staff
-        prev = now
         for _, k in opened[y]:
             for a, n in inst.scenario.kinds[k].staff.items():
                 out[(a, y)] += n
@@ -471,9 +468,7 @@ def _linkage(inst, d, reach, params):
         return []
     guests = bool(params.get("guest_teams", True))
     cross = bool(params.get("cross_sido", False))
-    arranged = {
-        (u, h) for arr in inst.scenario.welfare_arrangements for u in arr.teams for h in [arr.host]
-    }
+    arranged = {(u, arr.host) for arr in inst.scenario.welfare_arrangements for u in arr.teams}
     sido = inst.units.sido
     out = []
     for i, s, j, y in d.serve:

@@ -266,7 +266,7 @@ def solve_mip(
 
     start_all = time.perf_counter()
     verbose = bool(getattr(control, "verbose", False))  # the guard captures the log
-    start_plan = None
+    start_plan, start_value = None, None
     if opts.lp_first:
         lp = solve_lp_relaxation(lm, opts, verbose)
         if lp.proven is not None:
@@ -275,9 +275,9 @@ def solve_mip(
             left = opts.time_limit_s - (time.perf_counter() - start_all)
             start_plan = rens_plan(lm, opts, lp.raw, left)
             if start_plan is not None:
-                value = float(lm.evaluate(start_plan))
+                start_value = float(lm.evaluate(start_plan))
                 if control is not None:
-                    control.incumbent(start_plan, value, checked_bound(lm, lp.objective))
+                    control.incumbent(start_plan, start_value, checked_bound(lm, lp.objective))
                     control.progress("start plan from the LP relaxation (RENS) found")
                 hint = {
                     k: int(round(x)) for k, x in enumerate(start_plan) if k not in lm.continuous
@@ -321,7 +321,7 @@ def solve_mip(
     if code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         values = read_values(lm, [x.solution_value() for x in xs])
     if start_plan is not None and (
-        values is None or lm.evaluate(values) < lm.evaluate(start_plan)
+        values is None or lm.evaluate(values) < start_value
     ):  # the search ended (at its limit) without beating the RENS plan
         values, status = start_plan, "FEASIBLE" if status != "OPTIMAL" else status
     bound = checked_bound(lm, obj.BestBound()) if values is not None else None

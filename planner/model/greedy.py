@@ -22,7 +22,7 @@ def _kind_for(inst: Instance, j: str, y: int, left: dict[str, int] | None = None
     for k, kind in inst.scenario.kinds.items():
         if kind.earliest_year is not None and y < kind.earliest_year:
             continue
-        if j not in inst.kind_site_set(k):
+        if j not in inst.kind_sites(k):
             continue
         if kind.max_per_phase == 0:
             continue

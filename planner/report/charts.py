@@ -90,9 +90,8 @@ def caseload_chart(run: RunData) -> str | None:
     self-support counsellor (350 in 천안).
     """
     _korean_font()
-    cl = run.scenario.get("caseload", {}) or {}
-    lo, hi = cl.get("reference_cases_per_day", (60.0, 80.0))
-    ref = cl.get("reference_clients_per_counsellor", 350.0)
+    lo, hi = run.caseload.reference_cases_per_day
+    ref = run.caseload.reference_clients_per_counsellor
     panels = [
         (
             "cases_per_day_employment_center",

@@ -161,15 +161,14 @@ def caseload_frame(run: RunData) -> pd.DataFrame:
 
 def caseload_note(run: RunData) -> str:
     """How the caseload figures are made, with the scenario's assumed numbers."""
-    cl = run.scenario.get("caseload", {}) or {}
-    visits = cl.get("visits_per_client", {}) or {}
+    cl = run.caseload
+    visits = cl.visits_per_client
     shown = ", ".join(f"{run.labels.segment_ko(s)} {v:g}" for s, v in visits.items()) or "1"
-    lo, hi = cl.get("reference_cases_per_day", (60, 80))
-    ref = cl.get("reference_clients_per_counsellor", 350)
+    lo, hi = cl.reference_cases_per_day
     return (
-        f"건수 = 이용자 × 연간 방문 ({shown}) ÷ ({cl.get('working_days', 250)}일 × 상담 인력); "
-        f"기존 고용센터 상담 인력 {cl.get('office_counsellors', 10)}명 (가정). 참고선: 서산 "
-        f"{lo:g}~{hi:g}건/일, 천안 자활 상담사 1인당 {ref:g}명 "
+        f"건수 = 이용자 × 연간 방문 ({shown}) ÷ ({cl.working_days}일 × 상담 인력); "
+        f"기존 고용센터 상담 인력 {cl.office_counsellors}명 (가정). 참고선: 서산 "
+        f"{lo:g}~{hi:g}건/일, 천안 자활 상담사 1인당 {cl.reference_clients_per_counsellor:g}명 "
         "(seed 표 9). / cases = clients x visits a year / (working days x counsellors); every "
         "number but the seed's references is an assumption, and the clients are the model's "
         "demand figures (estimates and proxies), so these are orders of magnitude, not "

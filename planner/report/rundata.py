@@ -20,6 +20,7 @@ from planner.data.districts import DistrictData, cached_districts
 from planner.errors import PlannerError
 from planner.report.labels import Labels
 from planner.runfolder import RUN_FILES
+from planner.scenario.schema import Caseload
 
 # the run files a report reads (the solver log is for people)
 NEEDED = tuple(f for f in RUN_FILES if f != "solver.log")
@@ -62,6 +63,11 @@ class RunData:
     def districts(self) -> DistrictData:
         """The units of the run's vintage, read once per process (every output needs them)."""
         return cached_districts(self.vintage)
+
+    @cached_property
+    def caseload(self) -> Caseload:
+        """The run's caseload section, with the schema's defaults (older runs have none)."""
+        return Caseload.model_validate(self.scenario.get("caseload") or {})
 
     @cached_property
     def labels(self) -> Labels:

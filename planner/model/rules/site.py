@@ -66,7 +66,7 @@ def kind_eligibility(ctx: RuleContext) -> None:
     """
     v, inst = ctx.v, ctx.inst
     for k in inst.scenario.kinds:
-        ok = inst.kind_site_set(k)
+        ok = inst.kind_sites(k)
         for j in v.sites:
             if j not in ok and v.existing_kind.get(j) != k:
                 for y in v.years:
