@@ -39,6 +39,7 @@ _API = {
     "Solution": "planner.solution",
     "solve": "planner.solution",
     "run_scenario": "planner.run",
+    "replan_scenario": "planner.replan",
     "sweep": "planner.sweep",
 }
 __all__ = ["DataError", "PlannerError", "ScenarioError", "__version__", *_API]

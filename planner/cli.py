@@ -251,6 +251,80 @@ def run(
         sys.exit(4)
 
 
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option(
+    "--freeze-through",
+    type=int,
+    required=True,
+    help="the last phase year kept exactly as the run planned it",
+)
+@click.option(
+    "--changes",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="YAML of scenario keys merged into the run's scenario (e.g. a changed pool)",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="run folder (default runs/<scenario name>-replan-<year>, replaced on each run)",
+)
+@click.option("--force", is_flag=True, help="replace an existing --out folder planner wrote")
+@click.option("--time-limit", type=float, default=None, help="override solver.time_limit_s")
+def replan(
+    run_dir: Path,
+    freeze_through: int,
+    changes: Path | None,
+    out: Path | None,
+    force: bool,
+    time_limit: float | None,
+) -> None:
+    """Replan from RUN_DIR: its phases up to --freeze-through stay as planned, the rest is new.
+
+    Every center, kind, format and tenant of the frozen phases is fixed (rule site-frozen),
+    no other center opens in them, and the later phases are optimized under the run's
+    scenario with --changes merged in. RUN_DIR itself is never written. Exit status as for
+    `planner run`; compare the two with `planner compare RUN_DIR OUT`.
+    """
+    from planner.model.guard import terminate_as_interrupt
+    from planner.replan import replan_scenario
+    from planner.run import InfeasibleScenario, NoPlanError, run_loaded
+
+    progress = _Progress()
+    try:
+        with terminate_as_interrupt():
+            progress(f"reading {run_dir} (frozen through {freeze_through})")
+            sc = replan_scenario(run_dir, freeze_through, changes)
+            target = out or Path("runs") / sc.name
+            if target.resolve() == run_dir.resolve():
+                raise PlannerError(
+                    f"--out {target}: the replan would replace the run it reads; "
+                    "allowed: any other folder"
+                )
+            res = run_loaded(
+                sc, target, force=force or out is None, time_limit_s=time_limit, progress=progress
+            )
+    except InfeasibleScenario as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except NoPlanError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(3)
+    except PlannerError as exc:
+        _fail(exc)
+        return
+    except KeyboardInterrupt:
+        click.echo("interrupted before a plan was found or written: nothing written", err=True)
+        sys.exit(130)
+    click.echo(_summary(res.solution, res.out))
+    click.echo(f"\nrun folder: {res.out}")
+    click.echo(f"what changed: planner compare {run_dir} {res.out}")
+    if res.solution.interrupted:
+        sys.exit(4)
+
+
 @main.command("map")
 @click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option(

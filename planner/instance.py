@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from planner.built_sites import as_built_sites
+from planner.built_sites import Frozen, as_built_sites, frozen_plan
 from planner.data.catalog import Catalog
 from planner.data.districts import LIST_YEAR, DemandYear, DistrictData
 from planner.data.travel import (
@@ -85,6 +85,7 @@ class Instance:
     network_year: int | None = None  # the year of the Employment Center network used
     forced: list[ForcedSite] | None = None  # sites.forced plus sites.as_built (None: forced)
     network: pd.DataFrame | None = None  # its offices in the study area (None: from arrays)
+    frozen: Frozen | None = None  # sites.frozen: the centers of the frozen phases
 
     def __post_init__(self) -> None:
         if self.points is None:  # district resolution: each unit is its own demand point
@@ -335,6 +336,7 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
         network_year=network_year,
         network=network,
         forced=[*scenario.sites.forced, *as_built_sites(scenario, districts)],
+        frozen=frozen_plan(scenario, districts),
     )
 
 

@@ -261,6 +261,37 @@ def _forced(inst, d, reach, params):
     return out
 
 
+@check("site-frozen")
+def _frozen(inst, d, reach, params):
+    fr = inst.frozen
+    if fr is None:
+        return []
+    out = []
+    for y in inst.years:
+        if y > fr.through_year:
+            continue
+        for j in inst.codes:
+            c = fr.centers.get(j)
+            c = c if c is not None and c.year <= y else None
+            if c is None and j in inst.existing:
+                continue
+            want = {c.kind} if c is not None else set()
+            if set(d.kind_at(j, y)) != want:
+                out.append(f"{j} in {y}: {sorted(d.kind_at(j, y))}, frozen as {sorted(want)}")
+            fmts = {f for (jj, f, yy) in d.fmt if jj == j and yy == y}
+            if fmts != ({c.format} if c is not None else set()):
+                out.append(f"{j} in {y}: format {sorted(fmts)}, frozen as {c and c.format}")
+            hosts = {a for a in inst.agencies if a != ANCHOR and (j, a, y) in d.host}
+            frozen_hosts = (
+                {a for a, ty in c.tenants.items() if ty <= y and a in inst.agencies}
+                if c is not None
+                else set()
+            )
+            if hosts != frozen_hosts:
+                out.append(f"{j} in {y}: tenants {sorted(hosts)}, frozen {sorted(frozen_hosts)}")
+    return out
+
+
 @check("site-forbidden")
 def _forbidden(inst, d, reach, params):
     bad = set(inst.scenario.sites.forbidden)

@@ -25,10 +25,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("planner.references", "planner.built_sites", "planner.instance", "planner.orlib"),
     ("planner.validate", "planner.check"),
     ("planner.model",),
-    ("planner.solution",),
+    ("planner.equity", "planner.solution"),
     ("planner.runfolder",),
     ("planner.report",),
-    ("planner.run",),
+    ("planner.run", "planner.replan"),
     ("planner.sweep", "planner.api", "planner.cli", "planner"),
 ]
 

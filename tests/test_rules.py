@@ -216,6 +216,29 @@ def test_forced():
     forbids(with_tenant, [("host", ("S0", "saeil", 2015), 0)], "site-forced")
 
 
+@covers("site-frozen")
+def test_frozen():
+    import dataclasses
+
+    from planner.built_sites import Frozen, FrozenCenter
+
+    # S1 frozen in 2015 as a basic conversion with the welfare team only (saeil would join in
+    # an unfrozen plan: it serves women, its pool allows it)
+    s1 = FrozenCenter("S1", 2015, "conversion", "basic", {"welfare_team": 2015})
+    inst = dataclasses.replace(
+        rules_instance(pools={"saeil": {2015: 2, 2016: 2}}), frozen=Frozen(2015, {"S1": s1}, "t")
+    )
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1)], "site-frozen")
+    forbids(inst, [("host", ("S1", "saeil", 2015), 1)], "site-frozen")
+    forbids(inst, [("host", ("S1", "welfare_team", 2015), 0)], "site-frozen")
+    sol = solve(PlanModel(inst))
+    d = sol.decisions
+    assert d.open_sites(2015) == {"S1"}
+    assert {a for (j, a, y) in d.host if y == 2015} == {"welfare_team"}
+    # 2016 is free: saeil may join S1 then, and a second center opens
+    assert len(d.open_sites(2016)) == 2
+
+
 @covers("site-forbidden")
 def test_forbidden():
     inst = rules_instance(sites={"forbidden": ["S0"]})

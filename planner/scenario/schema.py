@@ -282,6 +282,20 @@ class AsBuilt(Strict):
     )
 
 
+class FrozenPlan(Strict):
+    """Freeze the phases up to ``through_year`` as a plan or an as-built table states them.
+
+    ``file``: a run folder's plan.csv, or any CSV with the columns code, year (or
+    phase_opened), kind, format and tenants (``agency`` or ``agency@year``, ';'-separated; a
+    tenant without a year is in from the center's year). A relative path is read from the
+    scenario file's folder. In the frozen phases every center, kind, format and tenant is
+    exactly the table's, and no other center opens (rule site-frozen).
+    """
+
+    file: str = Field(min_length=1)
+    through_year: Year
+
+
 class ExistingCenters(Strict):
     """Plus Centers already open before the first phase (they stay open and count)."""
 
@@ -311,6 +325,7 @@ class Sites(Strict):
     forbidden: list[str] = Field(default_factory=list)
     existing: ExistingCenters = ExistingCenters()
     as_built: AsBuilt | None = None
+    frozen: FrozenPlan | None = None
     opening_cost_mkrw: dict[str, Mkrw] = Field(
         default_factory=dict,
         description="extra one-off capital cost (million KRW) of opening "

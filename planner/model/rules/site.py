@@ -162,3 +162,37 @@ def forbidden(ctx: RuleContext) -> None:
     for j in ctx.inst.scenario.sites.forbidden:
         if j in v.sites:
             ctx.add(v.is_open(j, v.years[-1]), "<=", 0, j)
+
+
+@rule("site-frozen", name_ko="확정 단계 고정")
+def frozen(ctx: RuleContext) -> None:
+    """The phases up to sites.frozen.through_year are exactly the frozen table's plan.
+
+    For y <= through_year: open[j,y,k] = 1 iff the table's center at j opened by y as kind k
+    (0 for every other site and kind: no other center opens), fmt[j,f,y] = 1 iff its format
+    is f, host[j,a,y] = 1 iff tenant a is in it by y. A center open before the horizon
+    (sites.existing) that the table does not list is left to site-existing. Skipped without
+    sites.frozen.
+    Formulation: docs/formulation.md R23.
+    """
+    fr, v = ctx.inst.frozen, ctx.v
+    if fr is None:
+        return
+    for y in v.years:
+        if y > fr.through_year:
+            continue
+        for j in v.sites:
+            c = fr.centers.get(j)
+            c = c if c is not None and c.year <= y else None
+            if c is None and j in v.existing_kind:
+                continue
+            for k in v.kinds:
+                want = int(c is not None and c.kind == k)
+                ctx.add({v.open[(j, y, k)]: 1}, "==", want, f"{j}:{k}@{y}")
+            for f in v.formats:
+                want = int(c is not None and c.format == f)
+                ctx.add({v.fmt[(j, f, y)]: 1}, "==", want, f"{j}:{f}@{y}")
+            for a in v.agencies:
+                if (j, a, y) in v.host:
+                    want = int(c is not None and c.tenants.get(a, y + 1) <= y)
+                    ctx.add({v.host[(j, a, y)]: 1}, "==", want, f"{j}:{a}@{y}")
