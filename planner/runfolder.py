@@ -34,6 +34,8 @@ RUN_FILES = (
     "kpis_sido.csv",
     "staffing.csv",
     "assignment.csv",
+    "equity.csv",
+    "access.csv",
     "solution.json",
     "solver.log",
 )
@@ -248,6 +250,8 @@ def write_run(
         sol.kpis_sido.to_csv(tmp / "kpis_sido.csv", index=False)
         sol.staffing.to_csv(tmp / "staffing.csv", index=False)
         sol.assignment.to_csv(tmp / "assignment.csv", index=False)
+        sol.equity.to_csv(tmp / "equity.csv", index=False)
+        sol.access.to_csv(tmp / "access.csv", index=False)
         (tmp / "solution.json").write_text(
             json.dumps(solution_document(sol, extra), ensure_ascii=False, indent=2, default=str),
             encoding="utf-8",

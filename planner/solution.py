@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from planner.domain import ANCHOR, DEMAND_SCALE, Decisions
+from planner.equity import access_table, equity_by_phase
 from planner.instance import Instance
 from planner.model.decode import assign_best, decode
 from planner.model.plan_model import PlanModel, values_by_name
@@ -55,6 +56,9 @@ class Solution:
     checked_by_own_rows: list[str] = field(default_factory=list)
     # variable name -> value where nonzero: a warm start for a what-if (PlanModel.solve)
     values_by_name: dict[str, int] = field(default_factory=dict, repr=False)
+    # equity of access (planner.equity): per (phase, segment), and per district (last phase)
+    equity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    access: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def optimal(self) -> bool:
@@ -184,6 +188,8 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
         proof=raw.proof,
     )
     sol.objective_recomputed = objective_value(inst, d)
+    sol.equity = equity_by_phase(inst, d, built.v.segments)
+    sol.access = access_table(inst, d, built.v.segments)
     sol.values_by_name = values_by_name(built.lm, raw.values)
     if validate:
         own = [n for n, st in model.states.items() if st.active and n not in RULE_CHECKS]

@@ -103,10 +103,14 @@ def test_workbook_reads_back(toy_run):
         "단계별 KPI By phase",
         "시도별 KPI By sido",
         "인력 Staffing",
+        "형평성 Equity",
+        "접근성 Access",
         "가정·추정 Assumptions",
         "시나리오 Scenario",
         "해법 Solver",
     ]
+    eq = pd.read_csv(toy_run / "equity.csv")
+    assert wb["형평성 Equity"].max_row == len(eq) + 1  # header + one row per (phase, segment)
     ws = wb["계획 Plan"]
     headers = [c.value for c in ws[1]]
     assert headers[:4] == [

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from planner.report.rundata import RunData
@@ -121,4 +122,37 @@ def caseload_chart(run: RunData) -> str | None:
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=8)
     fig.tight_layout()
+    return _png(fig)
+
+
+def lorenz_chart(run: RunData) -> str | None:
+    """Lorenz curves of access across people in the last phase, one per segment.
+
+    x: people ordered from the least to the best access (cumulative share), y: their share
+    of all access (score x people). The diagonal is equal access; the Gini is twice the area
+    between it and the curve.
+    """
+    acc = run.access
+    if not len(acc):
+        return None
+    _korean_font()
+    labels = run.labels
+    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    ax.plot([0, 1], [0, 1], color="#999999", lw=1, ls="--", label="균등 / equal")
+    eq = run.equity[run.equity.year == run.equity.year.max()].set_index("segment")
+    for s in run.segments:
+        if f"access_{s}" not in acc.columns:
+            continue
+        tab = acc[[f"access_{s}", f"people_{s}"]].astype(float).sort_values(f"access_{s}")
+        people, score = tab[f"people_{s}"].to_numpy(), tab[f"access_{s}"].to_numpy()
+        if people.sum() <= 0 or (score * people).sum() <= 0:
+            continue
+        x = np.concatenate([[0], np.cumsum(people) / people.sum()])
+        y = np.concatenate([[0], np.cumsum(score * people) / (score * people).sum()])
+        g = eq.gini_people.get(s)
+        ax.plot(x, y, lw=1.4, label=f"{labels.segment_ko(s)} (Gini {g:.2f})")
+    ax.set_xlabel("인구 누적 비율 (접근성 낮은 순) / share of people, least access first")
+    ax.set_ylabel("접근성 누적 비율 / share of access")
+    ax.set_title("접근성 로렌츠 곡선 / Lorenz curves of access (E2SFCA)", fontsize=10)
+    ax.legend(fontsize=7)
     return _png(fig)

@@ -44,11 +44,13 @@ img{max-width:100%}.print-only{display:none}
 
 
 def _cell(c: str, v: object) -> str:
-    """A table cell's text: shares as percentages, other floats to one decimal."""
+    """A table cell's text: shares as percentages, indices to 3 decimals, others to one."""
     if isinstance(v, float):
         if pd.isna(v):
             return ""
-        return f"{v:.1%}" if c.startswith(("coverage_", "reach_weighted_")) else f"{v:,.1f}"
+        if c.startswith(("coverage_", "reach_weighted_", "share_")):
+            return f"{v:.1%}"
+        return f"{v:.3f}" if c.startswith(("gini_", "theil")) else f"{v:,.1f}"
     if isinstance(v, int) and c not in ("year", "demand_data_year", "phase_opened"):
         return f"{v:,}"
     return str(v)
@@ -64,6 +66,27 @@ def _table(labels: Labels, df: pd.DataFrame, text_cols: tuple[str, ...] = ()) ->
             for row in shown.itertuples(index=False)
         ],
     }
+
+
+EQUITY_NOTE = (
+    "접근성은 향상된 2단계 유동 집수구역법(E2SFCA, PySAL access)으로 계산: 해당 기관이 입주한 "
+    "센터 1곳을 공급 1단위로 보고, 시나리오의 이동시간 한계와 거리 감쇠를 적용해 이용자 10만 명당 "
+    "센터 수로 나타냄. 지니·타일 지수는 PySAL inequality로 계산(인구 간 지니는 1,000명 단위). "
+    "정보연계 이전 복지 이용 제한은 반영하지 않은 지리적 접근성임. / Access is the enhanced "
+    "two-step floating catchment area (E2SFCA, PySAL access): each center hosting the segment's "
+    "agency is one unit of supply, with the scenario's cutoff and decay, in centers per 100,000 "
+    "people of the segment. Gini and Theil by PySAL inequality (Gini across people at a "
+    "resolution of 1,000 people). Geographic access: the welfare rule before the linkage is not "
+    "applied."
+)
+
+
+def equity_frame(run: RunData) -> pd.DataFrame:
+    """The last phase's equity KPIs per segment (empty for runs written before them)."""
+    if not len(run.equity):
+        return pd.DataFrame()
+    eq = run.equity[run.equity.year == run.equity.year.max()]
+    return eq.drop(columns=["year"]).reset_index(drop=True)
 
 
 def render_report(run: RunData, map_html: str | None = None, map_png: str | None = None) -> str:
@@ -128,7 +151,10 @@ def render_report(run: RunData, map_html: str | None = None, map_png: str | None
             "staff": charts.staff_chart(run),
             "sido": charts.sido_chart(run),
             "caseload": charts.caseload_chart(run),
+            "lorenz": charts.lorenz_chart(run),
         },
+        equity_table=_table(labels, equity_frame(run), ("segment",)),
+        equity_note=EQUITY_NOTE,
         caseload_table=_table(labels, caseload_frame(run), ("code", "name_ko", "sido")),
         caseload_note=caseload_note(run),
         kpis_table=_table(labels, run.kpis),

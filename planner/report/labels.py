@@ -68,6 +68,13 @@ HEADERS_KO = {
     "travel_min": ("이동시간 (분)", "travel (min)"),
     "reach": ("도달도", "reach"),
     "via": ("담당 기관", "served by"),
+    "mean_access": ("평균 접근성 (E2SFCA, 10만 명당 센터)", "mean access (E2SFCA, per 100,000)"),
+    "share_beyond_cutoff": ("권역 밖 인구 비율", "share beyond the cutoff"),
+    "gini_districts": ("지니계수 (시군구 간)", "Gini (across districts)"),
+    "gini_people": ("지니계수 (인구 간)", "Gini (across people)"),
+    "theil": ("타일 지수", "Theil T"),
+    "theil_between_sido": ("타일 지수: 시도 간", "Theil: between 시도"),
+    "theil_within_sido": ("타일 지수: 시도 내", "Theil: within 시도"),
 }
 PREFIX_KO = {
     "counsellors_": ("상담 인력", "counsellors"),
@@ -78,6 +85,9 @@ PREFIX_KO = {
     "coverage_": ("충족률", "coverage"),
     "reach_weighted_": ("거리가중 충족률", "reach-weighted coverage"),
     "open_": ("운영", "open"),
+    "access_": ("접근성 (E2SFCA, 10만 명당)", "access (E2SFCA, per 100,000)"),
+    "beyond_cutoff_": ("권역 밖 인구", "people beyond the cutoff"),
+    "people_": ("인구", "people"),
 }
 FACTS_KO = {
     "scenario": "시나리오",

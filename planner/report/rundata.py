@@ -7,7 +7,7 @@ on any run, today's or last month's.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -22,8 +22,10 @@ from planner.report.labels import Labels
 from planner.runfolder import RUN_FILES
 from planner.scenario.schema import Caseload
 
+# equity tables: run folders written before them still load
+OPTIONAL = ("equity.csv", "access.csv")
 # the run files a report reads (the solver log is for people)
-NEEDED = tuple(f for f in RUN_FILES if f != "solver.log")
+NEEDED = tuple(f for f in RUN_FILES if f not in ("solver.log", *OPTIONAL))
 
 
 @dataclass
@@ -38,6 +40,8 @@ class RunData:
     assignment: pd.DataFrame
     document: dict
     scenario: dict
+    equity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    access: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def name(self) -> str:
@@ -140,4 +144,14 @@ def load_run(path: str | Path) -> RunData:
         assignment=pd.read_csv(path / "assignment.csv", dtype=str_code),
         document=json.loads((path / "solution.json").read_text(encoding="utf-8")),
         scenario=yaml.safe_load((path / "scenario.resolved.yaml").read_text(encoding="utf-8")),
+        equity=_optional_csv(path / "equity.csv"),
+        access=_optional_csv(path / "access.csv", dtype=str_code),
     )
+
+
+def _optional_csv(path: Path, **kw) -> pd.DataFrame:
+    """A table of run folders written before it existed (or empty): an empty frame."""
+    try:
+        return pd.read_csv(path, **kw)
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return pd.DataFrame()

@@ -163,6 +163,9 @@ def write_workbook(run_dir: str | Path, out: str | Path | None = None) -> Path:
     _sheet(wb, labels, "단계별 KPI By phase", run.kpis, percent=("coverage_", "reach_weighted_"))
     _sheet(wb, labels, "시도별 KPI By sido", run.kpis_sido, percent=("coverage_",))
     _sheet(wb, labels, "인력 Staffing", run.staffing)
+    if len(run.equity):
+        _sheet(wb, labels, "형평성 Equity", run.equity, percent=("share_",))
+        _sheet(wb, labels, "접근성 Access", run.access)
     _sheet(wb, labels, "가정·추정 Assumptions", assumptions_table(run))
     # the resolved scenario as written (keys are its YAML paths, for reproducing the run)
     _sheet(wb, labels, "시나리오 Scenario", scenario_table(run))
