@@ -11,7 +11,7 @@ from typing import Literal
 
 import pandas as pd
 
-from planner.domain import ANCHOR
+from planner.domain import ANCHOR, WELFARE_AGENCY
 from planner.instance import Instance
 
 
@@ -105,6 +105,17 @@ def _staff_parts(inst: Instance, agency: str) -> dict[int, list[tuple[int, int, 
     if plan is not None and plan.mandatory and plan.staff > 0:
         for y in inst.years:
             parts[y].append((inst.new_per_phase[y], plan.staff, "new centers"))
+    linkage = inst.scenario.welfare_linkage_year
+    if agency == WELFARE_AGENCY and plan is not None and plan.staff > 0 and linkage is not None:
+        # a named arrangement places its guest teams in its first phase (R21), each costing a
+        # team's officers (R16)
+        starts: dict[int, int] = {}
+        for from_year in inst.arranged_teams().values():
+            start = next((y for y in inst.years if y >= from_year), None)
+            if start is not None and start < linkage:
+                starts[start] = starts.get(start, 0) + 1
+        for y, n in starts.items():
+            parts[y].append((n, plan.staff, "arranged guest teams"))
     free = [k for k, v in inst.scenario.kinds.items() if v.office != "required"]
     if free:
         cheapest = min(inst.scenario.kinds[k].staff.get(agency, 0) for k in free)

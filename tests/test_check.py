@@ -38,17 +38,35 @@ def test_small_welfare_pool_names_phase_and_numbers(d2015):
     errs = _errors(doc, d2015)
     assert errs == [
         "[error] agency-staff_pool: 2015 needs 30 new centers x 2 welfare_team "
-        "staff = 60; pool is 50"
+        "staff + 3 arranged guest teams x 2 welfare_team staff = 66; pool is 50"
     ]
+
+
+def test_arranged_guest_teams_count_in_the_pool_check(d2015):
+    # 서울동부 (from 2015) places 광진's, 성동's and 강동's teams in 송파: 30 x 2 + 3 x 2 = 66
+    # officers at least in 2015, so 64 cannot work (CBC needed 48 s to prove it) and 66 may
+    doc = _national_doc()
+    doc["pools"]["welfare_team"][2015] = 64
+    assert _errors(doc, d2015) == [
+        "[error] agency-staff_pool: 2015 needs 30 new centers x 2 welfare_team "
+        "staff + 3 arranged guest teams x 2 welfare_team staff = 66; pool is 64"
+    ]
+    doc["pools"]["welfare_team"][2015] = 66
+    assert _errors(doc, d2015) == []
+    doc["welfare_arrangements"] = []
+    doc["pools"]["welfare_team"][2015] = 64
+    assert _errors(doc, d2015) == []
 
 
 def test_cumulative_pool_basis(d2015):
     doc = _national_doc()
     doc["pools_basis"] = "cumulative"
-    doc["pools"]["welfare_team"] = {2014: 20, 2015: 70, 2016: 200, 2017: 200}
+    # by hand: 10 x 2 in 2014, then 30 x 2 + 3 arranged guest teams x 2 in 2015: 86 by 2015,
+    # then 146 and 206
+    doc["pools"]["welfare_team"] = {2014: 20, 2015: 70, 2016: 200, 2017: 206}
     errs = _errors(doc, d2015)
     assert errs == [
-        "[error] agency-staff_pool: by 2015 at least 80 welfare_team staff are "
+        "[error] agency-staff_pool: by 2015 at least 86 welfare_team staff are "
         "needed; the cumulative pool is 70"
     ]
 

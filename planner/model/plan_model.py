@@ -43,7 +43,7 @@ from planner.model.variables import PlanVariables, make_variables
 from planner.scenario.schema import Solver
 
 # share of the time limit for the district-level start plan of a 읍면동 Benders run
-DISTRICT_SHARE = 0.25
+DISTRICT_SHARE = 0.5
 # auto picks levels only while their terms stay within this many per (point, site) pair
 # (coverage: 1; k-nearest with k <= 11; national max_served without k: 15)
 LEVELS_MAX_TERMS_PER_PAIR = 6
