@@ -213,26 +213,35 @@ def run(
     4 interrupted (Ctrl-C or SIGTERM), the best plan found was written; 130 interrupted
     before any plan was found (nothing written).
     """
-    from planner.model.guard import terminate_as_interrupt
-    from planner.run import InfeasibleScenario, NoPlanError, run_loaded
+    from planner.run import run_loaded
     from planner.scenario import load_scenario
+
+    def solve(progress: _Progress):
+        progress("loading scenario and data")
+        sc = load_scenario(scenario)
+        return run_loaded(
+            sc,
+            out or Path("runs") / sc.name,
+            force=force or out is None,
+            backend=backend,
+            time_limit_s=time_limit,
+            workers=workers,
+            seed=seed,
+            progress=progress,
+        )
+
+    _run_and_report(solve)
+
+
+def _run_and_report(solve, after: str | None = None) -> None:
+    """Run ``solve(progress)`` (a RunResult) with the exit codes of `planner run`."""
+    from planner.model.guard import terminate_as_interrupt
+    from planner.run import InfeasibleScenario, NoPlanError
 
     progress = _Progress()
     try:
         with terminate_as_interrupt():
-            progress("loading scenario and data")
-            sc = load_scenario(scenario)
-            target = out or Path("runs") / sc.name
-            res = run_loaded(
-                sc,
-                target,
-                force=force or out is None,
-                backend=backend,
-                time_limit_s=time_limit,
-                workers=workers,
-                seed=seed,
-                progress=progress,
-            )
+            res = solve(progress)
     except InfeasibleScenario as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -247,6 +256,8 @@ def run(
         sys.exit(130)
     click.echo(_summary(res.solution, res.out))
     click.echo(f"\nrun folder: {res.out}")
+    if after:
+        click.echo(after.format(out=res.out))
     if res.solution.interrupted:
         sys.exit(4)
 
@@ -288,41 +299,23 @@ def replan(
     scenario with --changes merged in. RUN_DIR itself is never written. Exit status as for
     `planner run`; compare the two with `planner compare RUN_DIR OUT`.
     """
-    from planner.model.guard import terminate_as_interrupt
     from planner.replan import replan_scenario
-    from planner.run import InfeasibleScenario, NoPlanError, run_loaded
+    from planner.run import run_loaded
 
-    progress = _Progress()
-    try:
-        with terminate_as_interrupt():
-            progress(f"reading {run_dir} (frozen through {freeze_through})")
-            sc = replan_scenario(run_dir, freeze_through, changes)
-            target = out or Path("runs") / sc.name
-            if target.resolve() == run_dir.resolve():
-                raise PlannerError(
-                    f"--out {target}: the replan would replace the run it reads; "
-                    "allowed: any other folder"
-                )
-            res = run_loaded(
-                sc, target, force=force or out is None, time_limit_s=time_limit, progress=progress
+    def solve(progress: _Progress):
+        progress(f"reading {run_dir} (frozen through {freeze_through})")
+        sc = replan_scenario(run_dir, freeze_through, changes)
+        target = out or Path("runs") / sc.name
+        if target.resolve() == run_dir.resolve():
+            raise PlannerError(
+                f"--out {target}: the replan would replace the run it reads; "
+                "allowed: any other folder"
             )
-    except InfeasibleScenario as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    except NoPlanError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(3)
-    except PlannerError as exc:
-        _fail(exc)
-        return
-    except KeyboardInterrupt:
-        click.echo("interrupted before a plan was found or written: nothing written", err=True)
-        sys.exit(130)
-    click.echo(_summary(res.solution, res.out))
-    click.echo(f"\nrun folder: {res.out}")
-    click.echo(f"what changed: planner compare {run_dir} {res.out}")
-    if res.solution.interrupted:
-        sys.exit(4)
+        return run_loaded(
+            sc, target, force=force or out is None, time_limit_s=time_limit, progress=progress
+        )
+
+    _run_and_report(solve, after=f"what changed: planner compare {run_dir} {{out}}")
 
 
 @main.command("map")
