@@ -135,8 +135,9 @@ def frozen_plan(scenario: Scenario, districts: DistrictData) -> Frozen | None:
     for n, r in enumerate(table.to_dict("records"), start=2):  # line 1 is the header
         where = f"{path}, line {n}"
         code = str(r["code"]).strip()
-        try:
-            year = int(str(r[year_col]).strip())
+        try:  # a run's plan.csv marks centers open before the horizon "existing"
+            cell = str(r[year_col]).strip()
+            year = years[0] if cell == "existing" else int(cell)
         except ValueError:
             problems.append(f"{where}: {year_col} {r[year_col]!r} is not a year")
             continue

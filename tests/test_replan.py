@@ -146,3 +146,15 @@ def test_bad_frozen_table_names_the_line_and_value(toy_run, tmp_path):
         build_instance(sc, load_districts(sc.vintage))
     msg = str(exc.value)
     assert "line 2" in msg and "castle" in msg and "conversion" in msg
+
+
+def test_existing_centers_of_a_run_are_frozen_from_the_first_phase(toy_run, tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "scenario.resolved.yaml").write_bytes((toy_run / "scenario.resolved.yaml").read_bytes())
+    plan = pd.read_csv(toy_run / "plan.csv", dtype=str)
+    plan.loc[0, "phase_opened"] = "existing"  # how plan.csv shows a center open before 2015
+    plan.to_csv(run / "plan.csv", index=False)
+    sc = replan_scenario(run, 2015)
+    inst = build_instance(sc, load_districts(sc.vintage))
+    assert inst.frozen.centers[plan.loc[0, "code"]].year == 2015

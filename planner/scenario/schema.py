@@ -286,8 +286,9 @@ class FrozenPlan(Strict):
     """Freeze the phases up to ``through_year`` as a plan or an as-built table states them.
 
     ``file``: a run folder's plan.csv, or any CSV with the columns code, year (or
-    phase_opened), kind, format and tenants (``agency`` or ``agency@year``, ';'-separated; a
-    tenant without a year is in from the center's year). A relative path is read from the
+    phase_opened; "existing": open from the first phase), kind, format and tenants
+    (``agency`` or ``agency@year``, ';'-separated; a tenant without a year is in from the
+    center's year). A relative path is read from the
     scenario file's folder. In the frozen phases every center, kind, format and tenant is
     exactly the table's, and no other center opens (rule site-frozen).
     """
