@@ -56,9 +56,34 @@ class Solution:
     checked_by_own_rows: list[str] = field(default_factory=list)
     # variable name -> value where nonzero: a warm start for a what-if (PlanModel.solve)
     values_by_name: dict[str, int] = field(default_factory=dict, repr=False)
-    # equity of access (planner.equity): per (phase, segment), and per district (last phase)
-    equity: pd.DataFrame = field(default_factory=pd.DataFrame)
-    access: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # modelled segment -> agency serving it (what the equity tables are computed for)
+    segments: dict[str, str] = field(default_factory=dict, repr=False)
+    _equity: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
+
+    def _equity_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The equity tables, computed on first use (a few seconds nationally).
+
+        A solve that is only looked at in a notebook, or stopped by Ctrl-C, does not wait.
+        """
+        if self._equity is None:
+            if self.decisions is None or self.instance is None or not self.segments:
+                self._equity = (pd.DataFrame(), pd.DataFrame())
+            else:
+                self._equity = (
+                    equity_by_phase(self.instance, self.decisions, self.segments),
+                    access_table(self.instance, self.decisions, self.segments),
+                )
+        return self._equity
+
+    @property
+    def equity(self) -> pd.DataFrame:
+        """Equity of access per (phase, segment) (planner.equity)."""
+        return self._equity_tables()[0]
+
+    @property
+    def access(self) -> pd.DataFrame:
+        """Access per district and segment in the last phase (planner.equity)."""
+        return self._equity_tables()[1]
 
     @property
     def optimal(self) -> bool:
@@ -188,8 +213,7 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
         proof=raw.proof,
     )
     sol.objective_recomputed = objective_value(inst, d)
-    sol.equity = equity_by_phase(inst, d, built.v.segments)
-    sol.access = access_table(inst, d, built.v.segments)
+    sol.segments = dict(built.v.segments)
     sol.values_by_name = values_by_name(built.lm, raw.values)
     if validate:
         own = [n for n, st in model.states.items() if st.active and n not in RULE_CHECKS]
