@@ -136,10 +136,17 @@ def district_access(inst: Instance, d: Decisions, segments: dict[str, str], y: i
     return out.fillna(0.0)
 
 
-def equity_by_phase(inst: Instance, d: Decisions, segments: dict[str, str]) -> pd.DataFrame:
-    """One row per (phase, segment): beyond-cutoff share, Gini (districts, people), Theil."""
+def equity_tables(
+    inst: Instance, d: Decisions, segments: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(equity by phase, access by district in the last phase), each phase's access once.
+
+    Equity: one row per (phase, segment), the beyond-cutoff share, Gini (districts, people)
+    and Theil. Access: per district, code, 시도, each segment's score, people, people beyond.
+    """
     rows = []
     sido = inst.units.sido
+    acc = pd.DataFrame()
     for y in inst.years:
         acc = district_access(inst, d, segments, y)
         for s in segments:
@@ -163,13 +170,7 @@ def equity_by_phase(inst: Instance, d: Decisions, segments: dict[str, str]) -> p
                     "theil_within_sido": wg,
                 }
             )
-    return pd.DataFrame(rows).round(6)
-
-
-def access_table(inst: Instance, d: Decisions, segments: dict[str, str]) -> pd.DataFrame:
-    """Per district in the last phase: code, 시도, each segment's score, people, people beyond."""
-    y = inst.years[-1]
-    acc = district_access(inst, d, segments, y)
-    acc.insert(0, "sido", inst.units.sido.reindex(acc.index).to_numpy())
-    acc.insert(0, "year", y)
-    return acc.rename_axis("code").reset_index().round(4)
+    last = acc.copy()
+    last.insert(0, "sido", sido.reindex(last.index).to_numpy())
+    last.insert(0, "year", inst.years[-1])
+    return pd.DataFrame(rows).round(6), last.rename_axis("code").reset_index().round(4)

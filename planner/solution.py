@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from planner.domain import ANCHOR, DEMAND_SCALE, Decisions
-from planner.equity import access_table, equity_by_phase
+from planner.equity import equity_tables
 from planner.instance import Instance
 from planner.model.decode import assign_best, decode
 from planner.model.plan_model import PlanModel, values_by_name
@@ -69,10 +69,7 @@ class Solution:
             if self.decisions is None or self.instance is None or not self.segments:
                 self._equity = (pd.DataFrame(), pd.DataFrame())
             else:
-                self._equity = (
-                    equity_by_phase(self.instance, self.decisions, self.segments),
-                    access_table(self.instance, self.decisions, self.segments),
-                )
+                self._equity = equity_tables(self.instance, self.decisions, self.segments)
         return self._equity
 
     @property
