@@ -24,6 +24,8 @@ WELFARE_AGENCY = "welfare_team"
 # rounded to 1/DEMAND_SCALE person, so a plan is optimal for the rounded objective and within
 # (number of serve variables) x 0.5/DEMAND_SCALE persons of the exact optimum.
 DEMAND_SCALE = 1000
+# a 시도's served share in model rows (coverage floor, max-min): whole parts per billion
+SHARE_UNITS = 10**9
 # Tie-breaks, in objective units (1/DEMAND_SCALE person): among plans serving the same demand,
 # prefer the cheaper one and do not add tenants that serve no modelled segment. Worth less
 # than one person per center, so they never outweigh a client served.

@@ -17,7 +17,15 @@ from planner.equity import equity_tables
 from planner.instance import Instance
 from planner.model.decode import assign_best, decode
 from planner.model.plan_model import PlanModel, values_by_name
-from planner.validate import RULE_CHECKS, Violation, objective_value, phase_costs, staff_placed
+from planner.validate import (
+    RULE_CHECKS,
+    SpecReach,
+    Violation,
+    objective_value,
+    phase_costs,
+    sido_served_share,
+    staff_placed,
+)
 from planner.validate import validate as run_validator
 
 STATUS = {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible"}
@@ -115,7 +123,16 @@ class Solution:
             "violations": [str(v) for v in self.violations],
             "checked_rules": list(self.checked_rules),
             "checked_by_own_rows": list(self.checked_by_own_rows),
+            "worst_sido": self.worst_sido(),
         }
+
+    def worst_sido(self) -> dict[str, Any] | None:
+        """The 시도 with the smallest served share in the last phase (what O2 raises)."""
+        tab = self.kpis_sido
+        if tab is None or "served_share" not in tab or tab.served_share.isna().all():
+            return None
+        row = tab.loc[tab.served_share.idxmin()]
+        return {"sido": str(row.sido), "year": int(row.year), "served_share": row.served_share}
 
 
 def _natural(mode: str, scaled: float | None) -> float | None:
@@ -369,13 +386,17 @@ def kpis_by_phase(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
 
 
 def kpis_by_sido(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
-    """Per 시도 in the last phase: centers, coverage of each segment, mean travel."""
+    """Per 시도 in the last phase: centers, served share, coverage per segment, mean travel.
+
+    served_share: the 시도's weighted demand served, reach-weighted (R24, O2).
+    """
     y = inst.years[-1]
     served = _served(inst, d, reach, y)
     served["sido"] = inst.units.sido.reindex(served.district).to_numpy()
     opened = d.open_sites(y)
     table = inst.demand[y].table
     unit_demand = table.groupby(table.index.map(inst.unit_of)).sum()
+    share = sido_served_share(inst, d, SpecReach(inst), y)
     rows = []
     for sido, grp in inst.units.groupby("sido"):
         mine = served[served.sido == sido]
@@ -384,6 +405,7 @@ def kpis_by_sido(inst: Instance, d: Decisions, reach: Any) -> pd.DataFrame:
             "year": y,
             "centers": len(opened & set(grp.index)),
             "units": len(grp),
+            "served_share": round(share[sido], 6) if sido in share else None,
         }
         for s in reach.segments:
             total = float(unit_demand[s].reindex(grp.index).fillna(0).sum())

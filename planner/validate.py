@@ -38,6 +38,10 @@ from planner.domain import (
 )
 from planner.instance import Instance, is_metropolitan
 
+# the model rounds each served-share coefficient to a part per billion (domain.SHARE_UNITS):
+# a 시도's share within this of its floor counts as met
+SIDO_SHARE_TOL = 1e-6
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -468,6 +472,40 @@ def _balance(inst, d, reach, params):
         n = len(opened & set(grp.index))
         if n < rb.min_per_sido:
             out.append(f"{sido} has {n} centers in {years[-1]}; minimum {rb.min_per_sido}")
+    return out
+
+
+def sido_served_share(inst: Instance, d: Decisions, reach: SpecReach, y: int) -> dict[str, float]:
+    """Each 시도's served share in phase y: sum w d r (the plan's serving) / sum w d.
+
+    The share the coverage floor (R24) and the max-min objective (O2) bind; 시도 without
+    demand are left out.
+    """
+    sido = inst.units.sido
+    demand: dict[str, float] = defaultdict(float)
+    for i in inst.point_codes:
+        g = str(sido[reach.unit_of[i]])
+        demand[g] += sum(reach.weight[s] * inst.demand[y].value(i, s) for s in reach.segments)
+    served: dict[str, float] = defaultdict(float)
+    for i, s, j, yy in d.serve:
+        if yy == y and s in reach.segments:
+            g = str(sido[reach.unit_of[i]])
+            dem = reach.weight[s] * inst.demand[y].value(i, s)
+            served[g] += dem * reach.reach(i, j) * d.share_of((i, s, j, y))
+    return {g: served[g] / dem for g, dem in demand.items() if dem > 0}
+
+
+@check("region-coverage_floor")
+def _coverage_floor(inst, d, reach, params):
+    floor = float(params.get("min_share") or 0.0)
+    start = params.get("from_year") or inst.years[-1]
+    out = []
+    for y in inst.years:
+        if y < start:
+            continue
+        for g, share in sido_served_share(inst, d, reach, y).items():
+            if share < floor - SIDO_SHARE_TOL:
+                out.append(f"{g} served share {share:.4%} in {y}; minimum {floor:.4%}")
     return out
 
 

@@ -601,3 +601,16 @@ def test_soft_rule_is_violated_and_reported(rule):
     assert soft and all(v.rule == rule for v in soft), sol.violations
     assert not sol.hard_violations
     assert sol.soft_penalty == pytest.approx(slack)
+
+
+@covers("region-coverage_floor")
+def test_coverage_floor():
+    # 시도 a: S0, S1; b: S2 (cutoff 15 on the line 0, 10, 20: S1 reaches all three)
+    inst = rules_instance(
+        sido=["a", "a", "b"],
+        phases=[{"year": 2015, "target": 1}],
+        rules={"region-coverage_floor": {"params": {"min_share": 0.5}}},
+    )
+    # a center at S0 serves nothing of b: its share 0 < 0.5
+    forbids(inst, [(OPEN, ("S0", 2015, "conversion"), 1)], "region-coverage_floor")
+    assert status_with(inst, [(OPEN, ("S1", 2015, "conversion"), 1)]) == "OPTIMAL"

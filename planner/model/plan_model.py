@@ -17,6 +17,7 @@ imports the validator or the outputs.
 from __future__ import annotations
 
 import copy
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.domain import SHARE_UNITS
 from planner.errors import PlannerError, did_you_mean
 from planner.instance import Instance
 from planner.model import backends
@@ -39,6 +41,7 @@ from planner.model.registry import (
     RuleSpec,
 )
 from planner.model.rules import check_rule_settings
+from planner.model.rules.region import worst_share_rows
 from planner.model.variables import PlanVariables, make_variables
 from planner.scenario.schema import Solver
 
@@ -68,6 +71,8 @@ class BuiltModel:
     reach: ReachTable
     rows_per_rule: dict[str, int]
     build_s: float
+    # objective.equity max_min_sido: the worst 시도 share variable (solved first, then kept)
+    worst_share: int | None = None
 
 
 class PlanModel:
@@ -189,6 +194,8 @@ class PlanModel:
                 "allowed otherwise: 'auto', 'levels', 'assignment'"
             )
         serve_rules = self.rules_needing("serve")
+        if obj.equity != "none":
+            serve_rules.append(f"objective.equity: {obj.equity}")
         if asked in ("levels", "benders") and serve_rules:
             raise PlannerError(
                 f"solver.formulation: {asked!r} has no serve variables, which "
@@ -254,7 +261,14 @@ class PlanModel:
             rows[name] = ctx.n_rows
         obj_ctx = RuleContext(self.instance, v, reach, lm, "objective", {})
         lm.add_objective(objective_coefficients(obj_ctx))
-        self._built = BuiltModel(lm, v, reach, rows, time.perf_counter() - start)
+        worst = None
+        objective = self.instance.scenario.objective
+        if objective.equity == "max_min_sido":
+            y = objective.equity_year or v.years[-1]
+            eq_ctx = RuleContext(self.instance, v, reach, lm, "objective-max_min", {})
+            worst = worst_share_rows(eq_ctx, y)
+            rows["objective-max_min"] = eq_ctx.n_rows
+        self._built = BuiltModel(lm, v, reach, rows, time.perf_counter() - start, worst)
         return self._built
 
     def solver_options(self, **overrides: Any) -> Solver:
@@ -295,6 +309,8 @@ class PlanModel:
                 "divided demand) they need a MIP backend; allowed: cbc, highs, "
                 "scip"
             )
+        if built.worst_share is not None:
+            return self._solve_max_min(built, opts, hint, progress, warm_start)
         # one deadline for the whole solve phase: start plan, every k-nearest round, and
         # Benders with its district-level start
         started = time.perf_counter()
@@ -343,6 +359,73 @@ class PlanModel:
         if rounds > 1:  # time and log cover every k-nearest round, not only the last
             raw.log.append(f"k-nearest: {rounds} rounds, {raw.time_s:.2f}s in all")
         return raw
+
+    def _solve_max_min(
+        self,
+        built: BuiltModel,
+        opts: Solver,
+        hint: bool,
+        progress: Callable[[str], None] | None,
+        warm_start: dict[str, int] | None,
+    ) -> backends.RawResult:
+        """O2, lexicographic: the worst 시도 share z first (half the time), then O1, z kept.
+
+        The plan is optimal only when both solves are proven; the bound is O1's with z at
+        least the first solve's value. Stopped (time, Ctrl-C) in the first solve, its plan is
+        returned valued by O1, not proven.
+        """
+        lm, z = built.lm, built.worst_share
+        assert z is not None
+        started = time.perf_counter()
+
+        def plans(first: dict[int, int] | None) -> Callable[[], list[dict[int, int]]]:
+            def start_plans() -> list[dict[int, int]]:
+                if not hint:
+                    return []
+                greedy = greedy_hint(self.instance, built, self.states)
+                return [greedy] if first is None else [first, greedy]
+
+            return start_plans
+
+        warm = {k: warm_start.get(n, 0) for k, n in enumerate(lm.names)} if warm_start else None
+        objective, offset = lm.objective, lm.offset
+        lm.objective, lm.offset = {z: 1}, 0
+        try:
+            first_opts = opts.model_copy(update={"time_limit_s": opts.time_limit_s / 2})
+            raw1 = self._solve_guarded(built, first_opts, plans(warm), progress)
+        finally:
+            lm.objective, lm.offset = objective, offset
+        z1 = int(math.floor(raw1.values[z] + 1e-6)) if raw1.values is not None else None
+        note = (
+            f"max-min: worst 시도 share {z1 / SHARE_UNITS:.6%} ({raw1.status.lower()}, "
+            f"{raw1.time_s:.2f}s)"
+            if z1 is not None
+            else f"max-min: no plan in the first solve ({raw1.status.lower()})"
+        )
+        if progress:
+            progress(note)
+        if z1 is None or raw1.interrupted:
+            raw1.log.append(note)
+            if raw1.values is not None:
+                raw1.objective, raw1.bound = float(lm.evaluate(raw1.values)), None
+                raw1.status = "FEASIBLE"
+            return raw1
+        lm.lb[z] = z1
+        try:
+            left = opts.time_limit_s - (time.perf_counter() - started)
+            second_opts = opts.model_copy(update={"time_limit_s": max(0.05, left)})
+            first = {k: int(round(x)) for k, x in enumerate(raw1.values)}
+            raw2 = self._solve_guarded(built, second_opts, plans(first), progress)
+        finally:
+            lm.lb[z] = 0
+        if raw2.values is None:  # nothing better in time: the first plan, valued by O1
+            raw2.values, raw2.status = raw1.values, "FEASIBLE"
+            raw2.objective = float(lm.evaluate(raw1.values))
+        elif raw1.status != "OPTIMAL" and raw2.status == "OPTIMAL":
+            raw2.status = "FEASIBLE"  # the worst share itself was not proven
+        raw2.log = [*raw1.log, note, *raw2.log]
+        raw2.time_s = time.perf_counter() - started
+        return raw2
 
     def _solve_guarded(
         self,

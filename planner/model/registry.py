@@ -139,20 +139,32 @@ class RuleContext:
     penalty: float = SOFT_PENALTY_DEFAULT
     n_rows: int = 0
 
-    def add(self, terms: Terms, sense: Sense, rhs: int, label: str, const: int = 0) -> None:
-        """Add ``terms + const <sense> rhs``; with a soft rule, slack absorbs violations."""
+    def add(
+        self,
+        terms: Terms,
+        sense: Sense,
+        rhs: int,
+        label: str,
+        const: int = 0,
+        slack_unit: int = 1,
+    ) -> None:
+        """Add ``terms + const <sense> rhs``; with a soft rule, slack absorbs violations.
+
+        ``slack_unit``: the row's units in one unit of slack (the penalty is per unit of
+        slack), for rows not counted in the unit the penalty is priced in.
+        """
         terms = dict(terms)
         rhs = rhs - const
         if self.soft:
             coef = -int(round(self.penalty * DEMAND_SCALE))
             if sense in ("<=", "=="):
                 s = self.lm.var(f"slack_over[{self.name}:{label}]", 0, SLACK_UB)
-                terms[s] = terms.get(s, 0) - 1
+                terms[s] = terms.get(s, 0) - slack_unit
                 self.lm.penalties[s] = (self.name, label)
                 self.lm.add_objective({s: coef})
             if sense in (">=", "=="):
                 s = self.lm.var(f"slack_under[{self.name}:{label}]", 0, SLACK_UB)
-                terms[s] = terms.get(s, 0) + 1
+                terms[s] = terms.get(s, 0) + slack_unit
                 self.lm.penalties[s] = (self.name, label)
                 self.lm.add_objective({s: coef})
         self.lm.add_row(terms, sense, rhs, self.name, label)

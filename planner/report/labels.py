@@ -75,6 +75,7 @@ HEADERS_KO = {
     "theil": ("타일 지수", "Theil T"),
     "theil_between_sido": ("타일 지수: 시도 간", "Theil: between 시도"),
     "theil_within_sido": ("타일 지수: 시도 내", "Theil: within 시도"),
+    "served_share": ("가중 충족률 (시도 수요 대비)", "served share of the 시도's demand"),
 }
 PREFIX_KO = {
     "counsellors_": ("상담 인력", "counsellors"),
@@ -107,6 +108,7 @@ FACTS_KO = {
     "proof": "증명 방식",
     "checked_rules": "검증한 규칙",
     "checked_by_own_rows": "자체 행으로만 검증한 규칙 (사용자 규칙)",
+    "worst_sido": "충족률이 가장 낮은 시도",
 }
 POOL_BASIS = {"per_phase": ("단계별", "per phase"), "cumulative": ("누적", "cumulative")}
 
@@ -271,6 +273,8 @@ class Labels:
                 v = self.status(v)
             elif k in ("checked_rules", "checked_by_own_rows") and isinstance(v, list):
                 v = ", ".join(self.rule(n) for n in v) or "-"
+            elif k == "worst_sido" and isinstance(v, dict):
+                v = f"{self.sido(v['sido'])} {v['year']}: {v['served_share']:.2%}"
             rows.append({"key": pair(FACTS_KO[k], k) if k in FACTS_KO else k, "value": v})
         return pd.DataFrame(rows, columns=["key", "value"])
 

@@ -161,7 +161,7 @@ def write_workbook(run_dir: str | Path, out: str | Path | None = None) -> Path:
     labels = run.labels
     _sheet(wb, labels, "계획 Plan", run.plan)
     _sheet(wb, labels, "단계별 KPI By phase", run.kpis, percent=("coverage_", "reach_weighted_"))
-    _sheet(wb, labels, "시도별 KPI By sido", run.kpis_sido, percent=("coverage_",))
+    _sheet(wb, labels, "시도별 KPI By sido", run.kpis_sido, percent=("coverage_", "served_share"))
     _sheet(wb, labels, "인력 Staffing", run.staffing)
     if len(run.equity):
         _sheet(wb, labels, "형평성 Equity", run.equity, percent=("share_",))

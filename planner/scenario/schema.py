@@ -368,6 +368,16 @@ class Objective(Strict):
         "solver.time_limit_s; a plan whose k still binds when time runs out or Ctrl-C "
         "stops it is reported as not proven",
     )
+    equity: Literal["none", "max_min_sido"] = Field(
+        default="none",
+        description="max_min_sido: first raise the smallest 시도 served share in "
+        "equity_year as far as it goes, then, keeping it, maximize the mode's objective "
+        "(lexicographic, two solves; docs/formulation.md O2). Max modes only, without "
+        "k_nearest",
+    )
+    equity_year: Year | None = Field(
+        default=None, description="the phase whose 시도 shares max_min_sido raises; null: the last"
+    )
 
 
 class Caseload(Strict):
@@ -575,6 +585,21 @@ class Scenario(Strict):
             problems.append(
                 f"sites.existing.format: unknown format {ex.format!r}; "
                 + did_you_mean(ex.format, self.formats)
+            )
+        obj = self.objective
+        if obj.equity_year is not None and obj.equity_year not in years:
+            problems.append(
+                f"objective.equity_year: {obj.equity_year} is not a phase year {sorted(years)}"
+            )
+        if obj.equity != "none" and obj.mode == "min_travel":
+            problems.append(
+                f"objective.equity: {obj.equity!r} needs mode max_served or max_coverage; "
+                "allowed with min_travel: 'none'"
+            )
+        if obj.equity != "none" and obj.k_nearest is not None:
+            problems.append(
+                f"objective.equity: {obj.equity!r} counts every site within reach; "
+                "allowed with it: k_nearest: null"
             )
         problems += self._kind_problems() + self._arrangement_problems()
         overlap = {f.code for f in self.sites.forced} & set(self.sites.forbidden)
