@@ -41,6 +41,7 @@ _API = {
     "run_scenario": "planner.run",
     "replan_scenario": "planner.replan",
     "sweep": "planner.sweep",
+    "run_robust": "planner.robust",
 }
 __all__ = ["DataError", "PlannerError", "ScenarioError", "__version__", *_API]
 

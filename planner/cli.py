@@ -441,6 +441,70 @@ def sweep_cmd(sweep_file: Path, scheduler: str | None, workers: int) -> None:
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="output folder (default runs/<name>-robust)",
+)
+@click.option("--force", is_flag=True, help="replace an earlier robust run's folder")
+@click.option("--time-limit", type=float, default=None, help="seconds per solve")
+@click.option("--scheduler", default=None, help="address of an existing dask scheduler")
+@click.option(
+    "--workers",
+    type=int,
+    default=2,
+    show_default=True,
+    help="LocalCluster worker processes (without --scheduler)",
+)
+@click.option("--outputs", is_flag=True, help="also write map, report and workbook per plan")
+def robust(
+    scenario: Path,
+    out: Path | None,
+    force: bool,
+    time_limit: float | None,
+    scheduler: str | None,
+    workers: int,
+    outputs: bool,
+) -> None:
+    """Best, expected and min-max-regret plans for SCENARIO's demand scenarios, with regrets.
+
+    Each demand scenario's best plan, the expected-demand plan and the min-max-regret plan,
+    each evaluated under every demand scenario: prints and writes the regret table.
+    """
+    from planner.robust import run_robust
+
+    try:
+        res = run_robust(
+            scenario,
+            out,
+            force=force,
+            time_limit_s=time_limit,
+            scheduler=scheduler,
+            workers=workers,
+            outputs=outputs,
+            progress=_Progress(),
+        )
+    except PlannerError as exc:
+        _fail(exc)
+        return
+    wide = res.regret.pivot(index="plan", columns="demand_scenario", values="regret_pct")
+    wide = wide.reindex(index=list(res.plans.plan), columns=list(res.best_proven))
+    click.echo("regret, % of each demand scenario's best value (0: the plan is the best there)")
+    click.echo(_table(wide.round(3)))
+    click.echo("")
+    click.echo(_table(res.plans.set_index("plan").round(3)))
+    unproven = [s for s, ok in res.best_proven.items() if not ok]
+    if unproven:
+        click.echo(
+            f"\nnot proven optimal: the best plans of {unproven}; their regrets are measured "
+            "against the best value known, a lower bound of the true regret"
+        )
+    click.echo(f"\nwritten: {res.out / 'regret.csv'}, {res.out / 'plans.csv'}")
+
+
+@main.command()
 def rules() -> None:
     """List the model's rules with their default state, parameters and one-line docs."""
     import planner.model.rules  # noqa: F401

@@ -20,6 +20,7 @@ from planner.data.travel import (
     travel_minutes,
     travel_minutes_between,
 )
+from planner.demand_scenarios import scenario_demand
 from planner.domain import ANCHOR
 from planner.errors import PlannerError, ScenarioError
 from planner.references import reference_problems
@@ -86,6 +87,8 @@ class Instance:
     forced: list[ForcedSite] | None = None  # sites.forced plus sites.as_built (None: forced)
     network: pd.DataFrame | None = None  # its offices in the study area (None: from arrays)
     frozen: Frozen | None = None  # sites.frozen: the centers of the frozen phases
+    # demand_scenarios: each one's demand per phase at the demand points (O3's regret rows)
+    demand_by_scenario: dict[str, dict[int, DemandYear]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.points is None:  # district resolution: each unit is its own demand point
@@ -295,12 +298,26 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
             f"demand at {len(points):,} 읍면동: each district's figures split by "
             "2015 census population share (an estimate)"
         )
+    base = {y: districts.demand(y) for y in years}
+    by_scenario, planned, demand_notes = scenario_demand(
+        scenario, base, districts.catalog, districts
+    )
+    rows = units.index if points is None else points.index
+
+    def at_points(d: DemandYear) -> DemandYear:
+        d = d if points is None else districts.emd_split(d)
+        return DemandYear(d.year, d.data_year, d.table.loc[rows], d.methods)
+
     for y in years:
-        d = districts.demand(y) if points is None else districts.emd_demand(y)
-        rows = units.index if points is None else points.index
-        demand[y] = DemandYear(d.year, d.data_year, d.table.loc[rows], d.methods)
+        d = planned[y]
+        demand[y] = at_points(d)
         if d.substituted:
             notes.append(f"demand for {y} uses {d.data_year} figures (nearest year with data)")
+    notes += demand_notes
+    demand_by_scenario = {
+        name: {y: at_points(d) for y, d in per_year.items()}
+        for name, per_year in by_scenario.items()
+    }
     if points is not None:
         travel = travel_minutes_between(points, units, model)
     elif t.od_matrix is not None:
@@ -337,6 +354,7 @@ def build_instance(scenario: Scenario, districts: DistrictData) -> Instance:
         network=network,
         forced=[*scenario.sites.forced, *as_built_sites(scenario, districts)],
         frozen=frozen_plan(scenario, districts),
+        demand_by_scenario=demand_by_scenario,
     )
 
 
@@ -415,6 +433,7 @@ def instance_from_matrix(
             if s not in t.columns:
                 t[s] = 0
         table[y] = DemandYear(y, y, t, {"recipients": ["given"], "age_groups": ["given"]})
+    by_scenario, table, _ = scenario_demand(scenario, table, catalog)
     agencies = resolve_agencies(scenario, None, units, catalog)
     if ANCHOR in agencies:
         plan = agencies[ANCHOR]
@@ -437,4 +456,5 @@ def instance_from_matrix(
         travel_min=travel_min.astype(float),
         notes=[],
         points=points,
+        demand_by_scenario=by_scenario,
     )

@@ -43,6 +43,16 @@ def _id_problems(scenario: Scenario, districts: DistrictData) -> list[str]:
                 out.append(f"sites.forced[{i}].tenants: {aid} is disabled in agencies")
     for sid in scenario.segments:
         out += _ids("segment id", f"segments.{sid}", [sid], segments)
+    for name, ds in scenario.demand_scenarios.items():
+        for sid in ds.changes.scale:
+            out += _ids("segment id", f"demand_scenarios.{name}.changes.scale", [sid], segments)
+        if ds.changes.trend_from is not None:
+            lo, hi = districts.years
+            if not lo <= ds.changes.trend_from < hi:
+                out.append(
+                    f"demand_scenarios.{name}.changes.trend_from: {ds.changes.trend_from}; "
+                    f"allowed: a data year from {lo} to {hi - 1}"
+                )
     return out
 
 

@@ -24,6 +24,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -185,8 +186,6 @@ def run_sweep(
     Uses ``client`` if given, else connects to ``scheduler``, else starts a LocalCluster with
     ``workers`` single-threaded worker processes.
     """
-    from dask.distributed import Client, LocalCluster, as_completed
-
     spec, base_doc, out = load_sweep(path)
     if out.exists() and any(out.iterdir()) and not is_planner_output(out):
         raise OutputError(
@@ -207,51 +206,77 @@ def run_sweep(
             todo.append((k, params, folder))
     say = progress or (lambda _m: None)
     say(f"{len(rows) + len(todo)} variants: {len(rows)} already done, {len(todo)} to solve")
-    own = None
     if todo:
-        if client is None:
-            if scheduler:
-                client = own = Client(scheduler)
-            else:
-                cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                )
-                client = own = Client(cluster)
-        try:
-            futures = {
-                client.submit(
-                    solve_variant,
-                    base_doc,
-                    params,
-                    spec.solver,
-                    str(folder),
-                    spec.outputs,
-                    pure=False,
-                ): k
-                for k, params, folder in todo
-            }
-            started = time.perf_counter()
-            for n, fut in enumerate(as_completed(futures), start=1):
-                k = futures[fut]
-                rows[k] = {**fut.result(), "resumed": False}
-                filled = round(20 * n / len(todo))
-                say(
-                    Live(
-                        f"[{'#' * filled}{'.' * (20 - filled)}] {n}/{len(todo)}  "
-                        f"{time.perf_counter() - started:.0f}s  v{k:03d} {rows[k]['status']} "
-                        f"({rows[k]['seconds']:.1f}s)"
-                    )
-                )
-        finally:
-            if own is not None:
-                cluster = getattr(own, "cluster", None)
-                own.close()
-                if cluster is not None:
-                    cluster.close()
+        with dask_client(client, scheduler, workers) as cl:
+            jobs = [(k, params, str(folder)) for k, params, folder in todo]
+            done = solve_on(cl, base_doc, jobs, spec.solver, spec.outputs, say)
+        rows.update({k: {**row, "resumed": False} for k, row in done.items()})
     table = pd.DataFrame([{"variant": f"v{k:03d}", **rows[k]} for k in sorted(rows)])
     with atomic_path(out / "results.csv") as tmp:
         table.to_csv(tmp, index=False)
     return table
+
+
+@contextmanager
+def dask_client(client: Any = None, scheduler: str | None = None, workers: int = 2):
+    """The dask client to use: ``client``, one connected to ``scheduler``, or a LocalCluster.
+
+    The LocalCluster has ``workers`` single-threaded worker processes; a client or cluster
+    made here is closed on leaving.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    if client is not None:
+        yield client
+        return
+    if scheduler:
+        own = Client(scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        own = Client(cluster)
+    try:
+        yield own
+    finally:
+        cluster = getattr(own, "cluster", None)
+        own.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def solve_on(
+    client: Any,
+    base_doc: dict,
+    jobs: list[tuple[Any, dict[str, Any], str]],
+    solver: dict[str, Any],
+    outputs: bool,
+    say: Callable[[str], None],
+) -> dict[Any, dict[str, Any]]:
+    """Solve each job (key, params, folder) as a variant of ``base_doc``: key -> result row."""
+    from dask.distributed import as_completed
+
+    futures = {
+        client.submit(solve_variant, base_doc, params, solver, folder, outputs, pure=False): (
+            key,
+            folder,
+        )
+        for key, params, folder in jobs
+    }
+    rows: dict[Any, dict[str, Any]] = {}
+    started = time.perf_counter()
+    for n, fut in enumerate(as_completed(futures), start=1):
+        key, folder = futures[fut]
+        rows[key] = fut.result()
+        filled = round(20 * n / len(jobs))
+        say(
+            Live(
+                f"[{'#' * filled}{'.' * (20 - filled)}] {n}/{len(jobs)}  "
+                f"{time.perf_counter() - started:.0f}s  {Path(folder).name} "
+                f"{rows[key]['status']} ({rows[key]['seconds']:.1f}s)"
+            )
+        )
+    return rows
 
 
 def sweep(path: str | Path, **kw: Any) -> pd.DataFrame:

@@ -22,14 +22,20 @@ LAYERS: list[tuple[str, ...]] = [
     ("planner.errors", "planner.paths", "planner.domain", "planner.atomic"),
     ("planner.data",),
     ("planner.scenario",),
-    ("planner.references", "planner.built_sites", "planner.instance", "planner.orlib"),
+    (
+        "planner.references",
+        "planner.built_sites",
+        "planner.demand_scenarios",
+        "planner.instance",
+        "planner.orlib",
+    ),
     ("planner.validate", "planner.check"),
     ("planner.model",),
     ("planner.equity", "planner.solution"),
     ("planner.runfolder",),
     ("planner.report",),
     ("planner.run", "planner.replan"),
-    ("planner.sweep", "planner.api", "planner.cli", "planner"),
+    ("planner.sweep", "planner.robust", "planner.api", "planner.cli", "planner"),
 ]
 
 
@@ -167,7 +173,11 @@ def test_a_check_without_its_rule_fails_at_import(tmp_path):
 
 
 def test_rule_needs_are_declared_not_named():
-    """The formulation choice reads RuleSpec.needs; only the caseload rule needs serve."""
-    assert {n for n, s in REGISTRY.items() if "serve" in s.needs} == {"center-capacity"}
+    """The formulation choice reads RuleSpec.needs; the caseload rule and the 시도 floor need
+    serve variables."""
+    assert {n for n, s in REGISTRY.items() if "serve" in s.needs} == {
+        "center-capacity",
+        "region-coverage_floor",
+    }
     assert "mip" in REGISTRY["center-capacity"].needs_of({"split": True})
     assert "mip" not in REGISTRY["center-capacity"].needs_of({"split": False})

@@ -126,15 +126,18 @@ class DistrictData:
         An estimate: no segment figure (recipients, ages) is public per 읍면동 here, only the
         2015 census head count; the split assumes each segment is spread like the population.
         """
+        return self.emd_split(self.demand(year))
+
+    def emd_split(self, d: DemandYear) -> DemandYear:
+        """District demand ``d`` split over the 읍면동 by 2015 census population share."""
         emd = self.emd()
-        d = self.demand(year)
         unit_pop = emd.groupby("unit").pop2015_census.sum()
         share = (emd.pop2015_census / unit_pop.reindex(emd.unit).to_numpy()).fillna(0.0)
         table = d.table.reindex(emd.unit).mul(share.to_numpy(), axis=0)
         table.index = emd.index
         methods = dict(d.methods)
         methods["emd_split"] = ["estimate_2015_census_population_share"]
-        return DemandYear(year, d.data_year, table, methods)
+        return DemandYear(d.year, d.data_year, table, methods)
 
     def network(self, year: int) -> pd.DataFrame:
         """The Employment Center offices (main and branch) that stood in ``year``.

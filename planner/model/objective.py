@@ -7,10 +7,13 @@
 - ``max_coverage``: the same with r = 1 within the cutoff (the MCLP).
 - ``min_travel``: minimize sum w d travel_min serve (+ unserved_min per unserved client), the
   p-median when there is one phase and no tenants; written as maximizing the negative.
+- ``regret_to`` (O3): the same terms valued under each demand scenario, in rows.
 Ties are broken towards lower capital cost and fewer idle tenants (see TIEBREAK_*).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from planner.domain import DEMAND_SCALE, TIEBREAK_PER_IDLE_TENANT, TIEBREAK_PER_MKRW
 from planner.model.registry import RuleContext
@@ -86,3 +89,25 @@ def objective_coefficients(ctx: RuleContext) -> dict[int, int]:
         elif not plan.mandatory and plan.segment not in reach.segments:
             coef[var] = coef.get(var, 0) - TIEBREAK_PER_IDLE_TENANT
     return coef
+
+
+def regret_rows(ctx: RuleContext, regret_to: dict[str, float]) -> int:
+    """O3's rows: z <= V_s(x) - best_s for each named demand scenario s; returns z.
+
+    V_s is O1 valued with scenario s's demand (the same variables: with the centers fixed,
+    each client's best center does not depend on how many clients there are), ``best_s``
+    that scenario's own best objective in persons. z is minus the largest regret, in
+    objective units; the rows are tagged ``objective-regret``.
+    """
+    lm = ctx.lm
+    saved = lm.offset
+    span = int(DEMAND_SCALE * (2 * sum(abs(b) for b in regret_to.values()) + 1))
+    z = lm.var("minus_max_regret", -span, span, continuous=True)
+    for name, best in regret_to.items():
+        sub = dataclasses.replace(ctx.inst, demand=ctx.inst.demand_by_scenario[name])
+        sub_ctx = RuleContext(sub, ctx.v, ctx.reach, lm, "objective-regret", {})
+        coef = objective_coefficients(sub_ctx)
+        rhs = int(round(DEMAND_SCALE * best)) - lm.offset
+        ctx.add({**coef, z: coef.get(z, 0) - 1}, ">=", rhs, name)
+    lm.offset = saved
+    return z

@@ -31,7 +31,7 @@ from planner.instance import Instance
 from planner.model import backends
 from planner.model.greedy import greedy_hint
 from planner.model.linear import LinearModel
-from planner.model.objective import objective_coefficients
+from planner.model.objective import objective_coefficients, regret_rows
 from planner.model.reach import ReachTable, build_reach
 from planner.model.registry import (
     DEMAND_SCALE,
@@ -71,8 +71,9 @@ class BuiltModel:
     reach: ReachTable
     rows_per_rule: dict[str, int]
     build_s: float
-    # objective.equity max_min_sido: the worst 시도 share variable (solved first, then kept)
-    worst_share: int | None = None
+    # a goal solved first and then kept (O2's worst 시도 share, O3's minus the max regret):
+    # (kind, variable), kind "max_min" or "regret"
+    first_goal: tuple[str, int] | None = None
 
 
 class PlanModel:
@@ -186,12 +187,14 @@ class PlanModel:
             )
         if asked == "benders" and (
             (obj.mode == "min_travel" and obj.unserved_min is not None)
+            or obj.regret_to is not None
             or self.instance.scenario.solver.backend == "cpsat"
         ):
             raise PlannerError(
                 "solver.formulation: 'benders' needs a MIP backend (cbc, highs, "
-                "scip) and, in min_travel, objective.unserved_min: null; "
-                "allowed otherwise: 'auto', 'levels', 'assignment'"
+                "scip), no objective.regret_to and, in min_travel, "
+                "objective.unserved_min: null; allowed otherwise: 'auto', 'levels', "
+                "'assignment'"
             )
         serve_rules = self.rules_needing("serve")
         if obj.equity != "none":
@@ -261,14 +264,18 @@ class PlanModel:
             rows[name] = ctx.n_rows
         obj_ctx = RuleContext(self.instance, v, reach, lm, "objective", {})
         lm.add_objective(objective_coefficients(obj_ctx))
-        worst = None
+        first = None
         objective = self.instance.scenario.objective
         if objective.equity == "max_min_sido":
             y = objective.equity_year or v.years[-1]
             eq_ctx = RuleContext(self.instance, v, reach, lm, "objective-max_min", {})
-            worst = worst_share_rows(eq_ctx, y)
+            first = ("max_min", worst_share_rows(eq_ctx, y))
             rows["objective-max_min"] = eq_ctx.n_rows
-        self._built = BuiltModel(lm, v, reach, rows, time.perf_counter() - start, worst)
+        elif objective.regret_to is not None:
+            rg_ctx = RuleContext(self.instance, v, reach, lm, "objective-regret", {})
+            first = ("regret", regret_rows(rg_ctx, objective.regret_to))
+            rows["objective-regret"] = rg_ctx.n_rows
+        self._built = BuiltModel(lm, v, reach, rows, time.perf_counter() - start, first)
         return self._built
 
     def solver_options(self, **overrides: Any) -> Solver:
@@ -309,8 +316,8 @@ class PlanModel:
                 "divided demand) they need a MIP backend; allowed: cbc, highs, "
                 "scip"
             )
-        if built.worst_share is not None:
-            return self._solve_max_min(built, opts, hint, progress, warm_start)
+        if built.first_goal is not None:
+            return self._solve_lexicographic(built, opts, hint, progress, warm_start)
         # one deadline for the whole solve phase: start plan, every k-nearest round, and
         # Benders with its district-level start
         started = time.perf_counter()
@@ -360,7 +367,7 @@ class PlanModel:
             raw.log.append(f"k-nearest: {rounds} rounds, {raw.time_s:.2f}s in all")
         return raw
 
-    def _solve_max_min(
+    def _solve_lexicographic(
         self,
         built: BuiltModel,
         opts: Solver,
@@ -368,14 +375,14 @@ class PlanModel:
         progress: Callable[[str], None] | None,
         warm_start: dict[str, int] | None,
     ) -> backends.RawResult:
-        """O2, lexicographic: the worst 시도 share z first (half the time), then O1, z kept.
+        """O2 and O3: the first goal z (half the time), then O1 with z kept at its best.
 
         The plan is optimal only when both solves are proven; the bound is O1's with z at
         least the first solve's value. Stopped (time, Ctrl-C) in the first solve, its plan is
         returned valued by O1, not proven.
         """
-        lm, z = built.lm, built.worst_share
-        assert z is not None
+        assert built.first_goal is not None
+        lm, (goal, z) = built.lm, built.first_goal
         started = time.perf_counter()
 
         def plans(first: dict[int, int] | None) -> Callable[[], list[dict[int, int]]]:
@@ -396,12 +403,14 @@ class PlanModel:
         finally:
             lm.objective, lm.offset = objective, offset
         z1 = int(math.floor(raw1.values[z] + 1e-6)) if raw1.values is not None else None
-        note = (
-            f"max-min: worst 시도 share {z1 / SHARE_UNITS:.6%} ({raw1.status.lower()}, "
-            f"{raw1.time_s:.2f}s)"
-            if z1 is not None
-            else f"max-min: no plan in the first solve ({raw1.status.lower()})"
-        )
+        if z1 is None:
+            note = f"{goal}: no plan in the first solve ({raw1.status.lower()})"
+        elif goal == "max_min":
+            note = f"max-min: worst 시도 share {z1 / SHARE_UNITS:.6%}"
+        else:
+            note = f"regret: largest regret {-z1 / DEMAND_SCALE:,.3f}"
+        if z1 is not None:
+            note += f" ({raw1.status.lower()}, {raw1.time_s:.2f}s)"
         if progress:
             progress(note)
         if z1 is None or raw1.interrupted:

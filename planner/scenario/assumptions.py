@@ -184,6 +184,37 @@ def _travel_and_objective_rows(sc: Scenario, add: Callable[[str, str, str], None
     )
     if sc.demand.resolution != "district":
         add("demand.resolution", "수요 지점 / demand points", sc.demand.resolution)
+    if o.equity != "none":
+        add(
+            "objective.equity",
+            "형평성 목적 / equity objective",
+            f"{o.equity} in {o.equity_year or sc.phases[-1].year}, then {o.mode}",
+        )
+    _demand_scenario_rows(sc, add)
+
+
+def _demand_scenario_rows(sc: Scenario, add: Callable[[str, str, str], None]) -> None:
+    for name, ds in sc.demand_scenarios.items():
+        c = ds.changes
+        parts = []
+        if c.trend_from is not None:
+            parts.append(f"trend since {c.trend_from} x{c.trend_factor:g}")
+        if c.jobseeker_rate is not None:
+            parts.append(f"job seekers {c.jobseeker_rate:.2%} of ages 15-64")
+        parts += [f"{seg} x{f:g}" for seg, f in c.scale.items()]
+        add(
+            f"demand_scenarios.{name}",
+            f"수요 시나리오 / demand scenario {name}",
+            f"probability {ds.probability:g}; " + ("; ".join(parts) or "the data's figures"),
+        )
+    if sc.demand.scenario is not None:
+        add("demand.scenario", "계획 수요 / demand planned for", sc.demand.scenario)
+    if sc.objective.regret_to is not None:
+        add(
+            "objective.regret_to",
+            "최대 후회 최소화 기준 / least maximum regret against",
+            ", ".join(f"{n}: {v:,.1f}" for n, v in sc.objective.regret_to.items()),
+        )
 
 
 def assumption_lines(sc: Scenario) -> list[str]:

@@ -227,6 +227,59 @@ class Demand(Strict):
         "2015 census 읍면동 (about 3,500), each district figure split by census population "
         "share (an estimate); candidate sites stay the 시군구",
     )
+    scenario: str | None = Field(
+        default=None,
+        description="plan for one of demand_scenarios (its changes to the figures), or "
+        "'expected': their probability-weighted mean; null: the data's figures",
+    )
+
+
+class DemandChanges(Strict):
+    """How a demand scenario's figures differ from the data's: assumptions, not forecasts.
+
+    Applied per district in this order: the trend, the job-seeker rate, the scales.
+    """
+
+    trend_from: Year | None = Field(
+        default=None,
+        description="continue each district's per-year change from this year to the data's "
+        "year (linear, clipped at 0) to every phase year; null: no trend",
+    )
+    trend_factor: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
+        description="multiplies the trend's per-year change (1: it continues; 2: twice as fast)",
+    )
+    jobseeker_rate: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="job seekers as this share of the 15-64 population, in place of the data's "
+        "2015 unemployment rate (segments estimated from that column only)",
+    )
+    scale: dict[str, float] = Field(
+        default_factory=dict, description="segment id -> factor on its figures"
+    )
+
+    @field_validator("scale")
+    @classmethod
+    def _factors(cls, scale: dict[str, float]) -> dict[str, float]:
+        bad = {k: f for k, f in scale.items() if not (0 <= f <= 100)}
+        if bad:
+            raise ValueError(f"scale factors must be 0 to 100; got {bad}")
+        return scale
+
+
+class DemandScenario(Strict):
+    """One demand scenario of a robust plan: its changes and its probability (assumed)."""
+
+    probability: float = Field(gt=0, le=1, allow_inf_nan=False)
+    description: str = ""
+    description_ko: str = ""
+    changes: DemandChanges = DemandChanges()
 
 
 class RegionalBalance(Strict):
@@ -378,6 +431,12 @@ class Objective(Strict):
     equity_year: Year | None = Field(
         default=None, description="the phase whose 시도 shares max_min_sido raises; null: the last"
     )
+    regret_to: dict[str, float] | None = Field(
+        default=None,
+        description="min max regret: demand scenario -> its best objective (from its own "
+        "run); the plan first minimizes the largest shortfall against these, then maximizes "
+        "the objective under demand.scenario (O3; `planner robust` fills this in)",
+    )
 
 
 class Caseload(Strict):
@@ -501,6 +560,11 @@ class Scenario(Strict):
     segments: dict[str, SegmentSettings] = Field(default_factory=dict)
     travel: Travel = Travel()
     demand: Demand = Demand()
+    demand_scenarios: dict[str, DemandScenario] = Field(
+        default_factory=dict,
+        description="named demand scenarios with probabilities (summing to 1): `planner "
+        "robust` plans for them; demand.scenario picks one for a single run",
+    )
     welfare_linkage_year: Year | None = Field(
         default=None,
         description="from this year any reachable center serves welfare demand; "
@@ -601,6 +665,7 @@ class Scenario(Strict):
                 f"objective.equity: {obj.equity!r} counts every site within reach; "
                 "allowed with it: k_nearest: null"
             )
+        problems += self._demand_scenario_problems()
         problems += self._kind_problems() + self._arrangement_problems()
         overlap = {f.code for f in self.sites.forced} & set(self.sites.forbidden)
         if overlap:
@@ -609,6 +674,33 @@ class Scenario(Strict):
             t = [p.target for p in self.phases]
             if t != sorted(t):
                 problems.append(f"phases: cumulative targets must not decrease; got {t}")
+        return problems
+
+    def _demand_scenario_problems(self) -> list[str]:
+        problems = []
+        names = sorted(self.demand_scenarios)
+        if names:
+            total = sum(d.probability for d in self.demand_scenarios.values())
+            if abs(total - 1) > 1e-6:
+                problems.append(f"demand_scenarios: probabilities sum to {total:g}; allowed: 1")
+        pick = self.demand.scenario
+        if pick is not None and pick not in {*names, "expected"}:
+            problems.append(
+                f"demand.scenario: unknown demand scenario {pick!r}; "
+                + did_you_mean(pick, [*names, "expected"])
+            )
+        regret = self.objective.regret_to
+        if regret is not None:
+            unknown = sorted(set(regret) - set(names))
+            if unknown or not regret:
+                problems.append(
+                    f"objective.regret_to: names {unknown or 'nothing'}; allowed: the "
+                    f"demand_scenarios {names}"
+                )
+            if self.objective.equity != "none" or self.objective.mode == "min_travel":
+                problems.append(
+                    "objective.regret_to: needs mode max_served or max_coverage and equity: none"
+                )
         return problems
 
     def _kind_problems(self) -> list[str]:
