@@ -13,13 +13,14 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_five_notebooks_exist():
+def test_six_notebooks_exist():
     assert [p.stem for p in NOTEBOOKS] == [
         "01-quickstart",
         "02-custom-rule",
         "03-sensitivity",
         "04-history",
         "05-backtest",
+        "06-equity-and-robustness",
     ]
 
 

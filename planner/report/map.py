@@ -78,6 +78,13 @@ def inline_assets(page: str) -> str:
     return page
 
 
+SHADING_NAMES = {
+    "demand": "수요 / demand",
+    "coverage": "충족률 / coverage",
+    "access": "접근성 E2SFCA (10만 명당) / access (per 100,000)",
+}
+
+
 def _bins(values: pd.Series, is_share: bool) -> list[float]:
     if is_share:
         return [0.0, 0.2, 0.4, 0.6, 0.8, 1.0001]
@@ -214,8 +221,10 @@ def build_map(run: RunData) -> folium.Map:
 
     keys, breaks = [], {}
     for s in run.segments:
-        for metric, is_share in (("demand", False), ("coverage", True)):
+        for metric, is_share in (("demand", False), ("coverage", True), ("access", False)):
             key = f"{metric}_{s}"
+            if key not in gdf:  # access: run folders written before access.csv
+                continue
             b = _bins(gdf[key], is_share)
             breaks[key] = b
             keys.append(key)
@@ -362,12 +371,7 @@ def _add_panels(m: folium.Map, run: RunData, color_of: dict, keys: list[str]) ->
         "" if f.get("proven_optimal") else f", gap {gap_text(f)}"
     )
     shading = [
-        (
-            k,
-            f"{'수요' if k.startswith('demand') else '충족률'} / "
-            f"{'demand' if k.startswith('demand') else 'coverage'}: "
-            f"{labels.segment(k.split('_', 1)[1])}",
-        )
+        (k, f"{SHADING_NAMES[k.split('_', 1)[0]]}: {labels.segment(k.split('_', 1)[1])}")
         for k in keys
     ]
     existing = (run.plan.phase_opened.astype(str) == "existing").any()
@@ -420,10 +424,13 @@ def _add_shading_script(m: folium.Map, geo_name: str, breaks: dict[str, list[flo
       }}
       function legend(key) {{
         var b = breaks[key], share = key.indexOf('coverage') === 0, out = '';
+        var fine = key.indexOf('access') === 0;  // centers per 100,000: two decimals
+        function num(v) {{
+          return fine ? v.toFixed(2) : Math.round(v).toLocaleString();
+        }}
         for (var k = 0; k + 1 < b.length; k++) {{
-          var lo = share ? Math.round(b[k] * 100) + '%' : Math.round(b[k]).toLocaleString();
-          var hi = share ? Math.min(100, Math.round(b[k + 1] * 100)) + '%'
-                         : Math.round(b[k + 1]).toLocaleString();
+          var lo = share ? Math.round(b[k] * 100) + '%' : num(b[k]);
+          var hi = share ? Math.min(100, Math.round(b[k + 1] * 100)) + '%' : num(b[k + 1]);
           out += '<div><span style="display:inline-block;width:14px;height:10px;background:'
                + shades[Math.min(k, shades.length - 1)] + ';border:1px solid #999"></span> '
                + lo + ' – ' + hi + '</div>';

@@ -68,6 +68,14 @@ class RunData:
         """The units of the run's vintage, read once per process (every output needs them)."""
         return cached_districts(self.vintage)
 
+    @property
+    def access_last(self) -> pd.DataFrame:
+        """access.csv's last phase by district code (empty for older run folders)."""
+        acc = self.access
+        if acc.empty or "code" not in acc:
+            return pd.DataFrame()
+        return acc[acc.year == acc.year.max()].set_index("code")
+
     @cached_property
     def caseload(self) -> Caseload:
         """The run's caseload section, with the schema's defaults (older runs have none)."""
@@ -92,9 +100,15 @@ class RunData:
             units = units[units.index.isin(area)]
         frame = units[["name_ko", "name_en", "sido", "point_lon", "point_lat"]].copy()
         dem = d.demand(last).table.reindex(frame.index)
+        acc = self.access_last.reindex(frame.index)
         a = self.assignment[self.assignment.year == last]
         for s in self.segments:
-            frame[f"demand_{s}"] = dem[s].fillna(0).astype(int) if s in dem else 0
+            if f"people_{s}" in acc:  # the demand planned for (a demand scenario's, if any)
+                frame[f"demand_{s}"] = acc[f"people_{s}"].fillna(0).round().astype(int)
+            else:  # a run folder written before access.csv: the data's figures
+                frame[f"demand_{s}"] = dem[s].fillna(0).astype(int) if s in dem else 0
+            if f"access_{s}" in acc:
+                frame[f"access_{s}"] = acc[f"access_{s}"].fillna(0).round(4)
             got = a[a.segment == s].groupby("district").demand.sum()
             frame[f"coverage_{s}"] = got.reindex(frame.index).fillna(0) / frame[
                 f"demand_{s}"
