@@ -30,6 +30,8 @@ def toy_run(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def national_run():
-    # kept in the work tree (runs/ is git-ignored) so that people can look at the screenshot
+    # kept in the work tree (runs/ is git-ignored) so that people can look at the screenshot;
+    # the output tests read names and pages, not the proof: 60 s give a feasible plan (the
+    # proof takes about two minutes more on 2 cores)
     out = REPO / "runs" / "test-national"
-    return run_scenario(SCENARIOS / "national-2014-2017.yaml", out, force=True).out
+    return run_scenario(SCENARIOS / "national-2014-2017.yaml", out, force=True, time_limit_s=60).out

@@ -88,7 +88,8 @@ def test_national_map_in_headless_chromium(national_run):
         assert legend.is_displayed()
         select = driver.find_element(By.ID, "planner-shade-select")
         options = select.find_elements(By.TAG_NAME, "option")
-        assert len(options) == 2 * len(load_run(national_run).segments)  # demand, coverage
+        # demand, coverage and E2SFCA access per segment
+        assert len(options) == 3 * len(load_run(national_run).segments)
         options[-1].click()
         assert driver.get_log("browser") == []
     assert shot.stat().st_size > 50_000

@@ -299,7 +299,8 @@ def test_ctrl_c_before_any_plan_writes_nothing(tmp_path):
 
 def test_a_run_killed_mid_write_leaves_nothing_the_next_run_does_not_clean(tmp_path):
     out = tmp_path / "national"
-    proc, _ = _national_until(out, "writing map")  # the hidden folder is being filled
+    # the hidden folder is being filled (a 20 s limit: the plan need not be proven)
+    proc, _ = _national_until(out, "writing map", "--time-limit", "20")
     proc.kill()
     proc.wait(timeout=60)
     left = [p for p in tmp_path.iterdir() if p.name.startswith(".national.")]
