@@ -416,17 +416,23 @@ class PlanModel:
         if z1 is None or raw1.interrupted:
             raw1.log.append(note)
             if raw1.values is not None:
+                better = self._best_served(built, raw1.values)
+                if better is not None:
+                    raw1.values = [better[k] for k in range(lm.n_vars)]
                 raw1.objective, raw1.bound = float(lm.evaluate(raw1.values)), None
                 raw1.status = "FEASIBLE"
             return raw1
+        lb_z = lm.lb[z]
         lm.lb[z] = z1
         try:
             left = opts.time_limit_s - (time.perf_counter() - started)
             second_opts = opts.model_copy(update={"time_limit_s": max(0.05, left)})
-            first = {k: int(round(x)) for k, x in enumerate(raw1.values)}
+            first = self._best_served(built, raw1.values) or {
+                k: int(round(x)) for k, x in enumerate(raw1.values)
+            }
             raw2 = self._solve_guarded(built, second_opts, plans(first), progress)
         finally:
-            lm.lb[z] = 0
+            lm.lb[z] = lb_z
         if raw2.values is None:  # nothing better in time: the first plan, valued by O1
             raw2.values, raw2.status = raw1.values, "FEASIBLE"
             raw2.objective = float(lm.evaluate(raw1.values))
@@ -435,6 +441,29 @@ class PlanModel:
         raw2.log = [*raw1.log, note, *raw2.log]
         raw2.time_s = time.perf_counter() - started
         return raw2
+
+    def _best_served(self, built: BuiltModel, values: list) -> dict[int, int] | None:
+        """A plan's values with every client at its best available center (same centers).
+
+        The first solve of O2/O3 values only its goal, so its serve variables may leave
+        clients unserved where that goal does not need them; serving them at their best
+        center never lowers a share or a scenario's value. None where the model has no
+        serve variables, has divided demand, or the repaired plan would break a row (the
+        caseload limit).
+        """
+        v = built.v
+        if not v.serve or built.lm.continuous & set(v.serve.values()):
+            return None
+        from planner.model.decode import assign_best, decode
+
+        d = decode(v, values)
+        d.serve, d.share = set(), {}
+        assign_best(d, v, built.reach, self.instance.scenario.objective.mode, self.linkage_year())
+        out = {k: int(round(x)) for k, x in enumerate(values)}
+        for key, var in v.serve.items():
+            out[var] = 1 if key in d.serve else 0
+        dense = [out[k] for k in range(built.lm.n_vars)]
+        return None if built.lm.violated_rows(dense) else out
 
     def _solve_guarded(
         self,
