@@ -406,16 +406,23 @@ def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
     click.echo(f"\nwritten: {target}")
 
 
+def _dask_options(fn):
+    """--scheduler and --workers, shared by the commands that solve on dask workers."""
+    fn = click.option(
+        "--workers",
+        type=int,
+        default=2,
+        show_default=True,
+        help="LocalCluster worker processes (without --scheduler)",
+    )(fn)
+    return click.option("--scheduler", default=None, help="address of an existing dask scheduler")(
+        fn
+    )
+
+
 @main.command("sweep")
 @click.argument("sweep_file", type=click.Path(path_type=Path))
-@click.option("--scheduler", default=None, help="address of an existing dask scheduler")
-@click.option(
-    "--workers",
-    type=int,
-    default=2,
-    show_default=True,
-    help="LocalCluster worker processes (without --scheduler)",
-)
+@_dask_options
 def sweep_cmd(sweep_file: Path, scheduler: str | None, workers: int) -> None:
     """Solve every variant of SWEEP_FILE on dask workers; resumable; writes results.csv."""
     from planner.sweep import load_sweep, run_sweep
@@ -450,14 +457,7 @@ def sweep_cmd(sweep_file: Path, scheduler: str | None, workers: int) -> None:
 )
 @click.option("--force", is_flag=True, help="replace an earlier robust run's folder")
 @click.option("--time-limit", type=float, default=None, help="seconds per solve")
-@click.option("--scheduler", default=None, help="address of an existing dask scheduler")
-@click.option(
-    "--workers",
-    type=int,
-    default=2,
-    show_default=True,
-    help="LocalCluster worker processes (without --scheduler)",
-)
+@_dask_options
 @click.option("--outputs", is_flag=True, help="also write map, report and workbook per plan")
 def robust(
     scenario: Path,
