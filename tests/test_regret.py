@@ -78,3 +78,19 @@ def test_bad_demand_scenario_settings():
         scenario(demand_scenarios={"a": {"probability": 0.6}, "b": {"probability": 0.5}})
     with pytest.raises(ScenarioError, match="regret_to"):
         toy(objective={"regret_to": {"nope": 1.0}})
+
+
+def test_the_greedy_start_plan_gets_its_regret_and_breaks_no_row():
+    from planner.model.greedy import greedy_hint
+    from planner.model.plan_model import goal_value
+
+    best = {s: max(v.values()) for s, v in VALUE.items()}
+    m = PlanModel(toy(demand={"scenario": "expected"}, objective={"regret_to": best}))
+    b = m.build()
+    plan = goal_value(b, greedy_hint(m.instance, b, m.states))
+    dense = [plan.get(k, 0) for k in range(b.lm.n_vars)]
+    assert b.lm.violated_rows(dense) == []
+    (site_open,) = [j for (j, _, _), var in b.v.open.items() if plan.get(var)]
+    # z = minus the plan's largest regret, in objective units
+    regret = max(best[s] - VALUE[s][site_open] for s in VALUE)
+    assert plan[b.first_goal[1]] == -regret * 1000

@@ -390,7 +390,8 @@ class PlanModel:
                 if not hint:
                     return []
                 greedy = greedy_hint(self.instance, built, self.states)
-                return [greedy] if first is None else [first, greedy]
+                out = [greedy] if first is None else [first, greedy]
+                return [goal_value(built, p) for p in out]
 
             return start_plans
 
@@ -587,6 +588,26 @@ class PlanModel:
         mode = self.instance.scenario.objective.mode
         assign_best(d, built.v, built.reach, mode, self.linkage_year())
         return far_used(d, built.v, built.reach, mode)
+
+
+def goal_value(built: BuiltModel, plan: dict[int, int]) -> dict[int, int]:
+    """``plan`` with the first goal's variable z at the best its rows allow (a start plan).
+
+    A start plan made without z (the greedy plan) has z = 0, which breaks O3's rows
+    (every regret is positive): the plan would be refused as a fallback.
+    """
+    assert built.first_goal is not None
+    _, z = built.first_goal
+    rows = [r for r in built.lm.rows if z in r.terms]
+    assert all(r.sense == ">=" and r.terms[z] < 0 for r in rows)  # terms - z >= rhs
+    best = min(
+        (
+            (sum(c * plan.get(k, 0) for k, c in r.terms.items() if k != z) - r.rhs) // -r.terms[z]
+            for r in rows
+        ),
+        default=0,
+    )
+    return {**plan, z: max(built.lm.lb[z], min(built.lm.ub[z], best))}
 
 
 def values_by_name(lm: LinearModel, values: list | None) -> dict[str, int]:
