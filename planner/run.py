@@ -101,11 +101,12 @@ def run_loaded(
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
     outputs: bool = True,
+    warm_start: Solution | None = None,
 ) -> RunResult:
     """Solve an already validated scenario (see ``run_scenario``).
 
     The output folder is checked first: nothing is solved for a folder that could not or
-    must not be written.
+    must not be written. ``warm_start``: a Solution of a similar model, the start plan.
     """
     if out is not None:
         check_destination(Path(out), force)
@@ -136,6 +137,7 @@ def run_loaded(
         workers=workers,
         seed=seed,
         progress=progress,
+        warm_start=warm_start,
     )
     if sol.status == "infeasible":
         left = opts.time_limit_s - sol.solve_s  # the explanation shares the solve's limit

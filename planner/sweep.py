@@ -114,9 +114,18 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, dict, Path]:
 
 
 def solve_variant(
-    base_doc: dict, params: dict[str, Any], solver: dict[str, Any], folder: str, outputs: bool
+    base_doc: dict,
+    params: dict[str, Any],
+    solver: dict[str, Any],
+    folder: str,
+    outputs: bool,
+    start_from: str | None = None,
 ) -> dict[str, Any]:
-    """Solve one variant (runs on a dask worker); never raises, records the failure instead."""
+    """Solve one variant (runs on a dask worker); never raises, records the failure instead.
+
+    ``start_from``: a plan.csv whose centers (frozen, the rest re-optimized) are the start
+    plan.
+    """
     from planner.data.districts import cached_districts as districts
     from planner.references import reference_problems
     from planner.run import InfeasibleScenario, run_loaded
@@ -133,7 +142,9 @@ def solve_variant(
         problems = reference_problems(sc, districts(sc.vintage))
         if problems:
             raise ScenarioError(f"variant {Path(folder).name}", problems)
-        res = run_loaded(sc, folder, force=True, outputs=outputs)
+        res = run_loaded(
+            sc, folder, force=True, outputs=outputs, warm_start=_start(doc, start_from)
+        )
         sol = res.solution
         last = sol.kpis_phase.iloc[-1]
         row.update(
@@ -164,6 +175,30 @@ def solve_variant(
         json.dumps({"params": params, "result": row}, default=str, indent=1), encoding="utf-8"
     )
     return row
+
+
+def _start(doc: dict, plan_csv: str | None) -> Any:
+    """The Solution of ``doc`` with the plan in ``plan_csv`` frozen in every phase (or None).
+
+    Its values, matched by name, start the variant's solve; goals the plan is not solved for
+    (objective.regret_to, objective.equity) are dropped for it.
+    """
+    if plan_csv is None:
+        return None
+    from planner.data.districts import cached_districts
+    from planner.instance import build_instance
+    from planner.model.plan_model import PlanModel
+    from planner.scenario import scenario_from_dict
+    from planner.solution import solve
+
+    frozen = copy.deepcopy(doc)
+    frozen.setdefault("objective", {}).pop("regret_to", None)
+    frozen["objective"].pop("equity", None)
+    last = max(int(p["year"]) for p in frozen["phases"])
+    frozen.setdefault("sites", {})["frozen"] = {"file": plan_csv, "through_year": last}
+    sc = scenario_from_dict(frozen, "start plan")
+    sol = solve(PlanModel(build_instance(sc, cached_districts(sc.vintage))))
+    return sol if sol.has_plan else None
 
 
 def _done(folder: Path, params: dict[str, Any]) -> dict | None:
@@ -248,20 +283,19 @@ def dask_client(client: Any = None, scheduler: str | None = None, workers: int =
 def solve_on(
     client: Any,
     base_doc: dict,
-    jobs: list[tuple[Any, dict[str, Any], str]],
+    jobs: list[tuple],
     solver: dict[str, Any],
     outputs: bool,
     say: Callable[[str], None],
 ) -> dict[Any, dict[str, Any]]:
-    """Solve each job (key, params, folder) as a variant of ``base_doc``: key -> result row."""
+    """Solve each job (key, params, folder[, start plan.csv]) as a variant: key -> row."""
     from dask.distributed import as_completed
 
     futures = {
-        client.submit(solve_variant, base_doc, params, solver, folder, outputs, pure=False): (
-            key,
-            folder,
-        )
-        for key, params, folder in jobs
+        client.submit(
+            solve_variant, base_doc, params, solver, folder, outputs, *start, pure=False
+        ): (key, folder)
+        for key, params, folder, *start in jobs
     }
     rows: dict[Any, dict[str, Any]] = {}
     started = time.perf_counter()

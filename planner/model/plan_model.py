@@ -403,6 +403,12 @@ class PlanModel:
             raw1 = self._solve_guarded(built, first_opts, plans(warm), progress)
         finally:
             lm.objective, lm.offset = objective, offset
+        if warm is not None:  # a solver may end on a worse plan than the one it was given
+            start = goal_value(built, warm)
+            dense = [start.get(k, 0) for k in range(lm.n_vars)]
+            worse = raw1.values is None or raw1.values[z] < start[z] - 1e-6
+            if worse and not lm.violated_rows(dense):
+                raw1.values, raw1.status = dense, "FEASIBLE"
         z1 = int(math.floor(raw1.values[z] + 1e-6)) if raw1.values is not None else None
         if z1 is None:
             note = f"{goal}: no plan in the first solve ({raw1.status.lower()})"
@@ -434,9 +440,13 @@ class PlanModel:
             raw2 = self._solve_guarded(built, second_opts, plans(first), progress)
         finally:
             lm.lb[z] = lb_z
-        if raw2.values is None:  # nothing better in time: the first plan, valued by O1
-            raw2.values, raw2.status = raw1.values, "FEASIBLE"
-            raw2.objective = float(lm.evaluate(raw1.values))
+        dense = [first.get(k, 0) for k in range(lm.n_vars)]
+        behind = raw2.status != "OPTIMAL" and (raw2.objective or 0) < lm.evaluate(dense) - 0.5
+        if raw2.values is None or behind:
+            # nothing better in time: the first solve's plan (every client at its best
+            # center), valued by O1
+            raw2.values, raw2.status = dense, "FEASIBLE"
+            raw2.objective = float(lm.evaluate(dense))
         elif raw1.status != "OPTIMAL" and raw2.status == "OPTIMAL":
             raw2.status = "FEASIBLE"  # the worst share itself was not proven
         raw2.log = [*raw1.log, note, *raw2.log]
