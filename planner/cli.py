@@ -299,7 +299,7 @@ def replan(
     scenario with --changes merged in. RUN_DIR itself is never written. Exit status as for
     `planner run`; compare the two with `planner compare RUN_DIR OUT`.
     """
-    from planner.replan import replan_scenario
+    from planner.replan import plan_start, replan_scenario
     from planner.run import run_loaded
 
     def solve(progress: _Progress):
@@ -311,8 +311,20 @@ def replan(
                 f"--out {target}: the replan would replace the run it reads; "
                 "allowed: any other folder"
             )
+        progress("the run's whole plan under the new scenario, as the start plan")
+        warm = plan_start(sc, run_dir / "plan.csv", time_limit)
+        progress(
+            "start plan: the run's plan"
+            if warm is not None
+            else "start plan: the greedy plan (the run's plan breaks a rule of the replan)"
+        )
         return run_loaded(
-            sc, target, force=force or out is None, time_limit_s=time_limit, progress=progress
+            sc,
+            target,
+            force=force or out is None,
+            time_limit_s=time_limit,
+            progress=progress,
+            warm_start=warm,
         )
 
     _run_and_report(solve, after=f"what changed: planner compare {run_dir} {{out}}")

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from planner.data.districts import cached_districts
 from planner.errors import ScenarioError
+from planner.instance import build_instance
+from planner.model.plan_model import PlanModel
 from planner.scenario.load import _read_mapping, deep_merge, parse_yaml, scenario_from_dict
-from planner.scenario.schema import Scenario
+from planner.scenario.schema import FrozenPlan, Scenario
+from planner.solution import Solution, solve
 
 RESOLVED = "scenario.resolved.yaml"
 PLAN = "plan.csv"
@@ -51,3 +55,32 @@ def replan_scenario(
     doc["sites"] = sites
     doc["name"] = f"{doc.get('name', 'run')}-replan-{freeze_through}"
     return scenario_from_dict(doc, source)
+
+
+def plan_start(
+    scenario: Scenario, plan_csv: str | Path, time_limit_s: float | None = None
+) -> Solution | None:
+    """A whole earlier plan under ``scenario``: the start plan of a replan or a variant.
+
+    The plan's centers, kinds, formats and tenants are frozen in every phase (the clients'
+    assignment and guest teams re-optimized), with the scenario's own goals other than O1
+    dropped for it. None where the plan breaks the scenario's rules (a cut pool, a new
+    target): the solve then starts from its own greedy plan.
+    """
+    last = scenario.phases[-1].year
+    frozen = scenario.model_copy(
+        update={
+            "sites": scenario.sites.model_copy(
+                update={"frozen": FrozenPlan(file=str(Path(plan_csv).resolve()), through_year=last)}
+            ),
+            "objective": scenario.objective.model_copy(
+                update={"regret_to": None, "equity": "none"}
+            ),
+        }
+    )
+    try:
+        inst = build_instance(frozen, cached_districts(frozen.vintage))
+    except ScenarioError:
+        return None
+    sol = solve(PlanModel(inst), time_limit_s=time_limit_s)
+    return sol if sol.has_plan and not sol.hard_violations else None

@@ -128,6 +128,7 @@ def solve_variant(
     """
     from planner.data.districts import cached_districts as districts
     from planner.references import reference_problems
+    from planner.replan import plan_start
     from planner.run import InfeasibleScenario, run_loaded
     from planner.scenario import scenario_from_dict
 
@@ -142,9 +143,8 @@ def solve_variant(
         problems = reference_problems(sc, districts(sc.vintage))
         if problems:
             raise ScenarioError(f"variant {Path(folder).name}", problems)
-        res = run_loaded(
-            sc, folder, force=True, outputs=outputs, warm_start=_start(doc, start_from)
-        )
+        warm = plan_start(sc, start_from) if start_from else None
+        res = run_loaded(sc, folder, force=True, outputs=outputs, warm_start=warm)
         sol = res.solution
         last = sol.kpis_phase.iloc[-1]
         row.update(
@@ -175,30 +175,6 @@ def solve_variant(
         json.dumps({"params": params, "result": row}, default=str, indent=1), encoding="utf-8"
     )
     return row
-
-
-def _start(doc: dict, plan_csv: str | None) -> Any:
-    """The Solution of ``doc`` with the plan in ``plan_csv`` frozen in every phase (or None).
-
-    Its values, matched by name, start the variant's solve; goals the plan is not solved for
-    (objective.regret_to, objective.equity) are dropped for it.
-    """
-    if plan_csv is None:
-        return None
-    from planner.data.districts import cached_districts
-    from planner.instance import build_instance
-    from planner.model.plan_model import PlanModel
-    from planner.scenario import scenario_from_dict
-    from planner.solution import solve
-
-    frozen = copy.deepcopy(doc)
-    frozen.setdefault("objective", {}).pop("regret_to", None)
-    frozen["objective"].pop("equity", None)
-    last = max(int(p["year"]) for p in frozen["phases"])
-    frozen.setdefault("sites", {})["frozen"] = {"file": plan_csv, "through_year": last}
-    sc = scenario_from_dict(frozen, "start plan")
-    sol = solve(PlanModel(build_instance(sc, cached_districts(sc.vintage))))
-    return sol if sol.has_plan else None
 
 
 def _done(folder: Path, params: dict[str, Any]) -> dict | None:

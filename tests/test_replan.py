@@ -158,3 +158,17 @@ def test_existing_centers_of_a_run_are_frozen_from_the_first_phase(toy_run, tmp_
     sc = replan_scenario(run, 2015)
     inst = build_instance(sc, load_districts(sc.vintage))
     assert inst.frozen.centers[plan.loc[0, "code"]].year == 2015
+
+
+def test_the_runs_whole_plan_is_the_start_plan_where_it_still_holds(toy_run):
+    import json as _json
+
+    from planner.replan import plan_start
+
+    facts = _json.loads((toy_run / "solution.json").read_text(encoding="utf-8"))["facts"]
+    same = replan_scenario(toy_run, 2015)
+    start = plan_start(same, toy_run / "plan.csv")
+    assert start is not None and start.objective == pytest.approx(facts["objective"])
+    assert set(start.plan.code) == set(pd.read_csv(toy_run / "plan.csv", dtype=str).code)
+    # two centers in 2016: the run's plan (one) breaks the new target, so there is no start
+    assert plan_start(replan_scenario(toy_run, 2015, CHANGES), toy_run / "plan.csv") is None
