@@ -32,7 +32,7 @@ import pandas as pd
 
 from planner.atomic import atomic_path
 from planner.errors import PlannerError, ScenarioError
-from planner.runfolder import MARKER, OutputError, check_destination, is_planner_output, mark
+from planner.runfolder import check_destination, mark
 from planner.scenario import load_scenario
 from planner.scenario.load import resolve_extends
 from planner.sweep import dask_client, solve_on
@@ -57,16 +57,9 @@ def plan_names(scenarios: list[str]) -> list[str]:
 
 
 def _prepare_out(out: Path, force: bool) -> None:
-    if out.exists() and any(out.iterdir()):
-        if not is_planner_output(out):
-            raise OutputError(
-                f"{out}: folder exists, is not empty and was not written by planner (no "
-                f"{MARKER}); choose another --out"
-            )
-        if not force:
-            raise OutputError(f"{out}: exists; pass --force to replace planner's own output")
-    elif not out.exists():
-        check_destination(out, force=False)
+    """Check the output folder as a run folder is checked (an empty real folder may be used)."""
+    if not (out.is_dir() and not out.is_symlink() and not any(out.iterdir())):
+        check_destination(out, force)
     out.mkdir(parents=True, exist_ok=True)
     mark(out, "robust")
 
