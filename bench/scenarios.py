@@ -1,6 +1,7 @@
 """Benchmark: every shipped scenario and the what-if and growth variants, each in its own process.
 
     python bench/scenarios.py [--repeat 3] [--limit 300] [--only national,fourtype]
+                              [--backend highs]
 
 For each case: the method (backend, formulation as built), status, how it was proven, build
 and solve seconds (median of --repeat runs; "solve" is the solver's phase, "with decoding"
@@ -107,6 +108,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--limit", type=float, default=300.0)
     ap.add_argument("--only", default="", help="comma-separated substrings of case names")
+    ap.add_argument(
+        "--backend", default="", help="solve every case with this backend (cbc, highs, scip)"
+    )
     args = ap.parse_args()
     wanted = [w for w in args.only.split(",") if w]
     print(
@@ -117,6 +121,8 @@ def main() -> None:
     for name, (path, changes) in cases().items():
         if wanted and not any(w in name for w in wanted):
             continue
+        if args.backend:
+            changes = {**changes, "solver": {**changes.get("solver", {}), "backend": args.backend}}
         runs = [run_once(path, changes, args.limit) for _ in range(args.repeat)]
         ok = [r for r in runs if "solve_s" in r]
         if not ok:

@@ -16,6 +16,7 @@ from planner.domain import ANCHOR, DEMAND_SCALE, Decisions
 from planner.equity import equity_tables
 from planner.instance import Instance
 from planner.model.decode import assign_best, decode
+from planner.model.linear import LinearModel
 from planner.model.plan_model import PlanModel, values_by_name
 from planner.validate import (
     RULE_CHECKS,
@@ -66,6 +67,9 @@ class Solution:
     values_by_name: dict[str, int] = field(default_factory=dict, repr=False)
     # modelled segment -> agency serving it (what the equity tables are computed for)
     segments: dict[str, str] = field(default_factory=dict, repr=False)
+    # the model this plan is a proven optimum of (a what-if may reuse the proof, see
+    # model.reuse); kept in this process only, not pickled
+    proven_model: LinearModel | None = field(default=None, repr=False)
     _equity: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
 
     def _equity_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -93,6 +97,12 @@ class Solution:
     @property
     def optimal(self) -> bool:
         return self.status == "optimal"
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without ``proven_model`` (tens of MB nationally; reuse is in-process)."""
+        state = dict(self.__dict__)
+        state["proven_model"] = None
+        return state
 
     @property
     def has_plan(self) -> bool:
@@ -150,9 +160,14 @@ def solve(
 
     ``warm_start``: a Solution of a similar model (a what-if's base run); its values,
     matched by variable name, are the hint.
+    A proven optimal ``warm_start`` whose model this one only tightens is reused as the
+    proven optimum when it still holds (``model.reuse``).
     """
+    base = warm_start.proven_model if warm_start is not None else None
     raw = model.solve(
-        warm_start=warm_start.values_by_name if warm_start is not None else None, **options
+        warm_start=warm_start.values_by_name if warm_start is not None else None,
+        proven_base=base,
+        **options,
     )
     return decode_solution(model, model.build(), raw, validate=validate)
 
@@ -239,6 +254,8 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
         sol.violations = run_validator(inst, d, model.states, custom)
         sol.checked_rules = [n for n, st in model.states.items() if st.active and n in RULE_CHECKS]
         sol.checked_by_own_rows = own
+    if sol.optimal and validate and not sol.violations and model.reusable(built):
+        sol.proven_model = built.lm  # a checked proof only
     return sol
 
 
