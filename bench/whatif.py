@@ -6,7 +6,9 @@ The base run solves scenarios/national-2014-2017.yaml. Each variant changes one 
 (a staff pool) and is solved twice per backend in the same process, alternating the order:
 cold (the greedy plan as hint, planner's default) and warm (the base run's values, matched by
 variable name, as hint: ``planner.solve(model, warm_start=base)``). With cbc, LP-first comes before
-the MIP: when the variant's LP relaxation is integral the hint plays no part.
+the MIP: when the variant's LP relaxation is integral the hint plays no part. A warm variant
+that only tightens the base model, when the base plan still holds, is proven by the base's
+proof without a solve (``planner.model.reuse``; proof "base_optimum_tightened").
 """
 
 from __future__ import annotations
@@ -39,6 +41,20 @@ def variants(sc) -> dict[str, dict]:
     p = {a: dict(v) for a, v in pools.items()}
     p["welfare_team"] = {y: int(n * 0.9) for y, n in p["welfare_team"].items()}
     out["welfare pools x 0.9"] = p
+    # pools a planning office might cut; whether the base plan uses them up decides whether
+    # the warm solve can reuse the base's proof (model.reuse) or must solve
+    p = {a: dict(v) for a, v in pools.items()}
+    p["employment_center"] = {y: n // 2 for y, n in p["employment_center"].items()}
+    out["employment_center pools / 2"] = p
+    p = {a: dict(v) for a, v in pools.items()}
+    p["microfinance"][2015] = 12
+    out["microfinance pool 2015: 15 -> 12"] = p
+    p = {a: dict(v) for a, v in pools.items()}
+    p["legal_aid"][2017] = 4
+    out["legal_aid pool 2017: 5 -> 4"] = p
+    p = {a: dict(v) for a, v in pools.items()}
+    p["welfare_team"][2015] = 74
+    out["welfare pool 2015: 70 -> 74 (looser)"] = p
     return out
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planner.instance import instance_from_matrix
-from planner.model import backends
+from planner.model import dispatch
 from planner.model.plan_model import PlanModel
 from planner.scenario import scenario_from_dict
 from planner.scenario.load import deep_merge
@@ -114,7 +114,7 @@ def status_with(inst, pins=(), disable=(), soft=(), backend="cbc"):
     b = m.build()
     for family, key, value in pins:
         b.lm.fix(getattr(b.v, family)[key], value)
-    raw = backends.solve(b.lm, Solver(backend=backend, time_limit_s=30))
+    raw = dispatch.solve(b.lm, Solver(backend=backend, time_limit_s=30))
     return raw.status
 
 

@@ -169,7 +169,13 @@ def _instance(welfare_pool, saeil_pool, budget, linkage, guests, present, formul
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize(
     ("formulation", "backend"),
-    [("assignment", "cbc"), ("levels", "cbc"), ("assignment", "cpsat"), ("benders", "highs")],
+    [
+        ("assignment", "cbc"),
+        ("levels", "cbc"),
+        ("assignment", "cpsat"),
+        ("assignment", "highs"),
+        ("benders", "highs"),
+    ],
 )
 def test_every_formulation_reaches_the_enumerated_optimum(case, formulation, backend):
     served, plan = brute_force(*CASES[case])

@@ -306,7 +306,7 @@ def test_emd_scenario_on_jeju(jeju):
 def test_warm_start_from_a_previous_plan(monkeypatch):
     """A what-if re-solve hinted with the base plan reaches the variant's own optimum, and the
     hint the solver receives is the base plan (by variable name), not the greedy plan."""
-    from planner.model import backends
+    from planner.model import dispatch
 
     # seed 3: a base plan that is not the greedy plan (on most seeds the greedy is optimal)
     base_inst = _points_instance(3, "max_served")
@@ -316,14 +316,19 @@ def test_warm_start_from_a_previous_plan(monkeypatch):
     variant.pools["welfare_team"] = {y: 2 for y in variant.years}  # room for no guest team
     cold = solve(PlanModel(variant), lp_first=False)
     hints: list[dict[int, int] | None] = []
-    real = backends.solve
+    real = dispatch.solve
 
     def spy(lm, opts, hint=None, *args, **kw):
         hints.append(hint)
         return real(lm, opts, hint, *args, **kw)
 
     monkeypatch.setenv("PLANNER_IN_PROCESS", "1")  # the spy must run in this process
-    monkeypatch.setattr(backends, "solve", spy)
+    monkeypatch.setattr(dispatch, "solve", spy)
+    # the variant only tightens the base model and the base plan holds: its proof is reused
+    reused = solve(PlanModel(variant), lp_first=False, warm_start=base)
+    assert reused.proof == "base_optimum_tightened" and hints == []
+    assert reused.objective == pytest.approx(cold.objective, abs=1e-6)
+    base.proven_model = None  # the hint path: a base whose proof is not at hand
     model = PlanModel(variant)
     warm = solve(model, lp_first=False, warm_start=base)
     assert cold.optimal and warm.optimal and not warm.violations

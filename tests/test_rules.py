@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.model import backends
+from planner.model import dispatch
 from planner.model.decode import decode
 from planner.model.plan_model import PlanModel, RuleState
 from planner.model.registry import REGISTRY
@@ -72,7 +72,7 @@ def flags(inst, pins, rule, also_off=()):
     b = m.build()
     for family, key, value in pins:
         b.lm.fix(getattr(b.v, family)[key], value)
-    raw = backends.solve(b.lm, Solver(backend="cbc", time_limit_s=30))
+    raw = dispatch.solve(b.lm, Solver(backend="cbc", time_limit_s=30))
     assert raw.values is not None, f"no plan with {rule} off: {raw.status}"
     states = dict(m.states)
     states[rule] = RuleState(True, params=dict(m.states[rule].params))

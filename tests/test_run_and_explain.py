@@ -121,13 +121,13 @@ def test_status_is_honest_about_proof():
     """A plan stopped by a time limit is 'feasible' with its gap, never 'optimal'."""
     from dataclasses import replace
 
-    from planner.model import backends
+    from planner.model import dispatch
     from planner.scenario.schema import Solver
     from planner.solution import decode_solution
 
     m = PlanModel(rules_instance())
     built = m.build()
-    raw = backends.solve(built.lm, Solver(backend="cbc"))
+    raw = dispatch.solve(built.lm, Solver(backend="cbc"))
     assert raw.status == "OPTIMAL"
     proven = decode_solution(m, built, raw)
     assert proven.optimal and proven.gap == 0

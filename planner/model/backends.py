@@ -334,21 +334,3 @@ def solve_mip(
         elapsed,
         [f"{opts.backend}: status {status} in {elapsed:.2f}s"],
     )
-
-
-def solve(
-    lm: LinearModel,
-    opts: Solver,
-    hint: dict[int, int] | None = None,
-    progress: Callable[[str], None] | None = None,
-    control: Any = None,
-    scale: float = 1.0,
-) -> RawResult:
-    """Dispatch on ``opts.backend``; ``scale`` converts progress figures to objective units.
-
-    ``control`` (a ``guard.Control``) receives the backend's stop function. Run it through
-    ``guard.run_guarded`` to have its time limit and Ctrl-C hold on every backend.
-    """
-    if opts.backend == "cpsat":
-        return solve_cpsat(lm, opts, hint, progress, control, scale)
-    return solve_mip(lm, opts, hint, control)

@@ -28,7 +28,7 @@ import pandas as pd
 from planner.domain import SHARE_UNITS
 from planner.errors import PlannerError, did_you_mean
 from planner.instance import Instance
-from planner.model import backends
+from planner.model import backends, dispatch
 from planner.model.greedy import greedy_hint
 from planner.model.linear import LinearModel
 from planner.model.objective import objective_coefficients, regret_rows
@@ -540,7 +540,7 @@ class PlanModel:
             if benders:
                 return self._solve_benders(built, opts, start, control)
             control.start_plan(*plans)
-            return backends.solve(
+            return dispatch.solve(
                 built.lm, opts, start, control.progress, control, scale=DEMAND_SCALE
             )
 
