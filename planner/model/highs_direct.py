@@ -118,7 +118,8 @@ def solve_highs(
     h = load(lm)
     h.setOptionValue("output_flag", verbose)
     h.setOptionValue("mip_rel_gap", 0.0)  # "optimal" must mean proven
-    h.setOptionValue("threads", int(opts.workers))
+    # no "threads": HiGHS's scheduler is global, and a process that ran HiGHS before with
+    # another count (a test, a notebook) would make run() fail before it starts
     h.setOptionValue("random_seed", int(opts.seed))
     left = max(0.1, opts.time_limit_s - (time.perf_counter() - started))
     h.setOptionValue("time_limit", float(left))
@@ -142,13 +143,15 @@ def solve_highs(
     if control is not None:
         h.HandleUserInterrupt = True
         control.stop = h.cancelSolve
-    h.run()
+    run_status = h.run()
     elapsed = time.perf_counter() - started
     st = h.getModelStatus()
     info = h.getInfo()
     values = None
     if info.primal_solution_status == 2:  # kSolutionStatusFeasible
         values = _plan(lm, h.getSolution().col_value)
+    if run_status == highspy.HighsStatus.kError and control is not None:
+        control.progress(f"highs: run failed ({h.modelStatusToString(st)})")
     if st == highspy.HighsModelStatus.kOptimal and values is not None:
         status = "OPTIMAL"
     elif st == highspy.HighsModelStatus.kInfeasible:
