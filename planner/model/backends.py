@@ -258,6 +258,29 @@ def rens_plan(lm: LinearModel, opts: Solver, raw: list[float], left_s: float) ->
     return None if lm.violated_rows(values) else values
 
 
+def lp_first_start(
+    lm: LinearModel, opts: Solver, control: Any, verbose: bool
+) -> tuple[RawResult | None, list | None]:
+    """LP first: (the proven optimum when the LP is integral; else the RENS start plan).
+
+    The RENS plan, when found, is reported to ``control`` as an incumbent with the LP bound.
+    """
+    started = time.perf_counter()
+    if not opts.lp_first:
+        return None, None
+    lp = solve_lp_relaxation(lm, opts, verbose)
+    if lp.proven is not None:
+        return lp.proven, None
+    if lp.raw is None:
+        return None, None
+    left = opts.time_limit_s - (time.perf_counter() - started)
+    plan = rens_plan(lm, opts, lp.raw, left)
+    if plan is not None and control is not None:
+        control.incumbent(plan, float(lm.evaluate(plan)), checked_bound(lm, lp.objective))
+        control.progress("start plan from the LP relaxation (RENS) found")
+    return None, plan
+
+
 def solve_mip(
     lm: LinearModel, opts: Solver, hint: dict[int, int] | None = None, control: Any = None
 ) -> RawResult:
@@ -266,22 +289,13 @@ def solve_mip(
 
     start_all = time.perf_counter()
     verbose = bool(getattr(control, "verbose", False))  # the guard captures the log
-    start_plan, start_value = None, None
-    if opts.lp_first:
-        lp = solve_lp_relaxation(lm, opts, verbose)
-        if lp.proven is not None:
-            return lp.proven
-        if lp.raw is not None:
-            left = opts.time_limit_s - (time.perf_counter() - start_all)
-            start_plan = rens_plan(lm, opts, lp.raw, left)
-            if start_plan is not None:
-                start_value = float(lm.evaluate(start_plan))
-                if control is not None:
-                    control.incumbent(start_plan, start_value, checked_bound(lm, lp.objective))
-                    control.progress("start plan from the LP relaxation (RENS) found")
-                hint = {
-                    k: int(round(x)) for k, x in enumerate(start_plan) if k not in lm.continuous
-                }
+    proven, start_plan = lp_first_start(lm, opts, control, verbose)
+    if proven is not None:
+        return proven
+    start_value = None
+    if start_plan is not None:
+        start_value = float(lm.evaluate(start_plan))
+        hint = {k: int(round(x)) for k, x in enumerate(start_plan) if k not in lm.continuous}
     solver = pywraplp.Solver.CreateSolver(MIP_IDS[opts.backend])
     if solver is None:
         return RawResult(

@@ -14,13 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.model.backends import (
-    RawResult,
-    checked_bound,
-    read_values,
-    rens_plan,
-    solve_lp_relaxation,
-)
+from planner.model.backends import RawResult, checked_bound, lp_first_start, read_values
 from planner.model.linear import LinearModel
 from planner.scenario.schema import Solver
 
@@ -81,20 +75,9 @@ def _start(
 
     The start is the better of the RENS plan (LP-first) and the hint, where each holds.
     """
-    started = time.perf_counter()
-    start_plan = None
-    if opts.lp_first:
-        lp = solve_lp_relaxation(lm, opts, verbose)
-        if lp.proven is not None:
-            return lp.proven, None
-        if lp.raw is not None:
-            left = opts.time_limit_s - (time.perf_counter() - started)
-            start_plan = rens_plan(lm, opts, lp.raw, left)
-            if start_plan is not None and control is not None:
-                control.incumbent(
-                    start_plan, float(lm.evaluate(start_plan)), checked_bound(lm, lp.objective)
-                )
-                control.progress("start plan from the LP relaxation (RENS) found")
+    proven, start_plan = lp_first_start(lm, opts, control, verbose)
+    if proven is not None:
+        return proven, None
     if hint:  # a what-if's base plan or the greedy plan: the start where it is better
         dense = [hint.get(k, 0) for k in range(lm.n_vars)]
         better = start_plan is None or lm.evaluate(dense) > lm.evaluate(start_plan)
