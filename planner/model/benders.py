@@ -49,6 +49,7 @@ class Groups:
     keys: list[tuple[str, int]]  # (a, y) pairs with weight
     welfare_before: set[tuple[str, int]]  # (a, y) where u's own center or team is needed
     offset: float = 0.0  # objective constant (min_travel: minus the farthest distances)
+    far: np.ndarray | None = None  # min_travel: each point's farthest site (reach = far - t)
 
 
 def make_groups(inst: Any, v: Any, reach: Any, scale: float, linkage_year: int | None) -> Groups:
@@ -94,7 +95,7 @@ def make_groups(inst: Any, v: Any, reach: Any, scale: float, linkage_year: int |
         if a == WELFARE_AGENCY and linkage_year is not None and y < linkage_year
     }
     offset = -sum(float(w @ far) for w in weight.values()) if travel else 0.0
-    return Groups(order, rr, unit, weight, keys, before, offset)
+    return Groups(order, rr, unit, weight, keys, before, offset, far if travel else None)
 
 
 def availability(

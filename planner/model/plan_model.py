@@ -560,6 +560,7 @@ class PlanModel:
     ) -> backends.RawResult:
         """Benders; at 읍면동 resolution the district-level optimum is the first plan."""
         from planner.model.benders import make_groups, solve_benders
+        from planner.model.pmedian_model import pmedian_form, solve_pmedian_model
 
         started = time.perf_counter()
 
@@ -571,6 +572,9 @@ class PlanModel:
         # where no team may sit), so Benders need not read the rule's parameters
         guests = bool(built.v.avail)
         groups = make_groups(self.instance, built.v, built.reach, DEMAND_SCALE, self.linkage_year())
+        form = pmedian_form(built.lm, built.v, groups, DEMAND_SCALE)
+        if form is not None:  # the p-median special case: proven on arrays
+            return solve_pmedian_model(built.lm, *form, opts, DEMAND_SCALE, control, started, hint)
         return solve_benders(
             built.lm,
             built.v,

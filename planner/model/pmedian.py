@@ -60,8 +60,9 @@ class PMedian:
         """From a clients x sites cost matrix (every client may use every site)."""
         cost = np.ascontiguousarray(cost, dtype=float)
         order = np.argsort(cost, axis=1, kind="stable").astype(np.int32)
-        return cls(order, np.take_along_axis(cost, order, axis=1), np.asarray(weight, float),
-                   cost, int(p))
+        return cls(
+            order, np.take_along_axis(cost, order, axis=1), np.asarray(weight, float), cost, int(p)
+        )
 
     @property
     def n_clients(self) -> int:
@@ -214,7 +215,9 @@ def greedy(pm: PMedian, deadline: float) -> np.ndarray:
         chosen.append(j)
         best = np.minimum(best, d[:, j])
     if len(chosen) < pm.p:  # out of time: fill with the heaviest clients' own best sites
-        rest = [j for j in np.argsort(-(w @ (d == d.min(axis=1, keepdims=True)))) if j not in chosen]
+        rest = [
+            j for j in np.argsort(-(w @ (d == d.min(axis=1, keepdims=True)))) if j not in chosen
+        ]
         chosen += [int(j) for j in rest[: pm.p - len(chosen)]]
     return np.array(sorted(chosen), dtype=np.int64)
 
@@ -234,8 +237,9 @@ class Master:
         self.m, self.n = m, n
         h.addVars(m, np.zeros(m), np.ones(m))
         h.addVars(n, np.zeros(n), np.full(n, np.inf))
-        h.changeColsCost(m + n, np.arange(m + n, dtype=np.int32),
-                         np.concatenate([np.zeros(m), pm.weight]))
+        h.changeColsCost(
+            m + n, np.arange(m + n, dtype=np.int32), np.concatenate([np.zeros(m), pm.weight])
+        )
         h.addRow(float(pm.p), float(pm.p), m, np.arange(m, dtype=np.int32), np.ones(m))
         self.n_cuts = 0
         self.integer = False
@@ -245,8 +249,7 @@ class Master:
         if len(clients) == 0:
             return 0
         starts, idx, val, lower = cut_rows(self.pm, clients, k, self.m)
-        self.h.addRows(len(lower), lower, np.full(len(lower), np.inf), len(idx), starts, idx,
-                       val)
+        self.h.addRows(len(lower), lower, np.full(len(lower), np.inf), len(idx), starts, idx, val)
         self.n_cuts += len(lower)
         return len(lower)
 
@@ -282,8 +285,11 @@ class Master:
             status = "INFEASIBLE"
         else:
             status = "FEASIBLE" if has else "UNKNOWN"
-        bound = info.mip_dual_bound if self.integer else (
-            info.objective_function_value if status == "OPTIMAL" else None)
+        bound = (
+            info.mip_dual_bound
+            if self.integer
+            else (info.objective_function_value if status == "OPTIMAL" else None)
+        )
         return status, x, (bound if bound is not None and np.isfinite(bound) else None)
 
     def reduced_costs(self) -> np.ndarray:
@@ -296,8 +302,9 @@ class Master:
 
     def make_integer(self) -> None:
         cols = np.arange(self.m, dtype=np.int32)
-        self.h.changeColsIntegrality(self.m, cols,
-                                     np.array([self.hs.HighsVarType.kInteger] * self.m))
+        self.h.changeColsIntegrality(
+            self.m, cols, np.array([self.hs.HighsVarType.kInteger] * self.m)
+        )
         self.integer = True
 
     def set_start(self, sites: np.ndarray) -> None:
@@ -397,13 +404,17 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
             core = sep  # mis-priced: the separation point becomes the core point
         core = 0.5 * core + 0.5 * y_lp
         if rounds % 5 == 1:
-            say(f"p-median LP round {rounds}: bound {lp_bound:,.2f}, {master.n_cuts} cuts, "
-                f"{time.perf_counter() - t0:.1f}s")
+            say(
+                f"p-median LP round {rounds}: bound {lp_bound:,.2f}, {master.n_cuts} cuts, "
+                f"{time.perf_counter() - t0:.1f}s"
+            )
         if not added:
             lp_done = True
             break
-    log.append(f"p-median: LP {'solved' if lp_done else 'stopped'} after {rounds} rounds, "
-               f"{master.n_cuts} cuts, bound {bound}, {time.perf_counter() - t0:.1f}s")
+    log.append(
+        f"p-median: LP {'solved' if lp_done else 'stopped'} after {rounds} rounds, "
+        f"{master.n_cuts} cuts, bound {bound}, {time.perf_counter() - t0:.1f}s"
+    )
     # 2. a plan from the LP: its p largest sites, improved by swaps
     if y_lp is not None and not stopped():
         top = np.argsort(-y_lp, kind="stable")[: pm.p]
@@ -420,8 +431,10 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
         master.fix(out, 0.0)
         master.fix(inn, 1.0)
         fixed_out, fixed_in = len(out), len(inn)
-        log.append(f"p-median: reduced-cost fixing closed {fixed_out} and opened {fixed_in} "
-                   f"of {pm.n_sites} sites")
+        log.append(
+            f"p-median: reduced-cost fixing closed {fixed_out} and opened {fixed_in} "
+            f"of {pm.n_sites} sites"
+        )
         say(log[-1])
     master.make_integer()
     master.collect_solutions()
@@ -451,8 +464,10 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
             if sol is x:
                 master_exact = not len(bad)
             added += master.add_cuts(bad, k)
-        say(f"p-median MIP round {mip_rounds}: best {best_value:,.2f}, bound {bound}, "
-            f"{added} cuts added, {time.perf_counter() - t0:.1f}s")
+        say(
+            f"p-median MIP round {mip_rounds}: best {best_value:,.2f}, bound {bound}, "
+            f"{added} cuts added, {time.perf_counter() - t0:.1f}s"
+        )
         if _proven(pm, best_value, bound):
             break
         if status == "OPTIMAL" and master_exact:
@@ -465,12 +480,21 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
     if best_sites is None:
         return _done("UNKNOWN", None, None, bound, t0, log, "")
     proven = _proven(pm, best_value, bound)
-    return _done("OPTIMAL" if proven else "FEASIBLE", best_sites, best_value,
-                 best_value if proven else bound, t0, log, "MIP" if proven else "")
+    return _done(
+        "OPTIMAL" if proven else "FEASIBLE",
+        best_sites,
+        best_value,
+        best_value if proven else bound,
+        t0,
+        log,
+        "MIP" if proven else "",
+    )
 
 
 def _done(status, sites, value, bound, t0, log, how) -> PMedianResult:
     elapsed = time.perf_counter() - t0
-    log.append(f"p-median: {status.lower()}{' (' + how + ')' if how else ''}, value {value}, "
-               f"bound {bound}, {elapsed:.1f}s")
+    log.append(
+        f"p-median: {status.lower()}{' (' + how + ')' if how else ''}, value {value}, "
+        f"bound {bound}, {elapsed:.1f}s"
+    )
     return PMedianResult(status, sites, value, bound, elapsed, log)
