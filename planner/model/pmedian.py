@@ -37,11 +37,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 ALPHA = 0.5  # in-out: the separation point's share of the core point
-VIOLATION = 1e-7  # relative: a cut is added when it exceeds theta by more
+VIOLATION = 1e-7  # relative: an LP round adds a cut when it exceeds theta by more
+MIP_VIOLATION = 1e-9  # the same for a plan of the master MIP (its value must be exact)
 GAP_TOL = 1e-9  # relative gap (plus an absolute 1e-6) under which a plan counts as proven
 
 
@@ -72,7 +74,7 @@ class PMedian:
     def n_sites(self) -> int:
         return self.dense.shape[1]
 
-    @property
+    @cached_property
     def integral(self) -> bool:
         """Every weight and cost integral: plan values are integers (bounds round up)."""
         w, c = self.weight, self.dense
@@ -460,7 +462,7 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
             consider(sites)
             k, exact = critical_cuts(pm, np.round(sol[: pm.n_sites]))
             theta = sol[pm.n_sites :]
-            bad = np.flatnonzero(exact > theta + VIOLATION * np.maximum(1.0, exact))
+            bad = np.flatnonzero(exact > theta + MIP_VIOLATION * np.maximum(1.0, exact))
             if sol is x:
                 master_exact = not len(bad)
             added += master.add_cuts(bad, k)
@@ -471,8 +473,8 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
         if _proven(pm, best_value, bound):
             break
         if status == "OPTIMAL" and master_exact:
-            # the master's optimum is valued exactly: it is the p-median's (given fixing)
-            raise_bound(best_value)
+            # the master's optimum is valued exactly: no cut is left to add, and its dual
+            # bound (taken above) is the p-median's, given the fixing
             break
         if status != "OPTIMAL":
             break
