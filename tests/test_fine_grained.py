@@ -373,3 +373,39 @@ def test_lagrangian_bound_of_the_master_is_valid(seed, mode, solver):
     assert bound >= optimum - 1e-6 * max(1.0, abs(optimum))
     if solver == "simplex":  # optimal duals: the bound is the optimum itself
         assert bound <= optimum + 1e-6 * max(1.0, abs(optimum))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage"]))
+def test_rens_offers_only_plans_that_hold_and_restores_bounds(seed, mode):
+    """RENS on the master fixes the LP point's integral values for its search only: every
+    plan it hands on holds every row, and afterwards every column has its own bounds."""
+    from planner.model.benders import Master, make_groups, rens
+
+    inst = _with_formulation(_points_instance(seed, mode, unserved=False), "benders")
+    m = PlanModel(inst)
+    b = m.build()
+    g = make_groups(inst, b.v, b.reach, DEMAND_SCALE, m.linkage_year())
+    master = Master(b.lm, b.v, g, True, DEMAND_SCALE, aggregate=False)
+    master.cut_round(np.zeros(b.lm.n_vars), None)
+    status, x, _ = master.solve(30)
+    assume(status == "OPTIMAL" and x is not None)
+    x = x.copy()
+    x[list(b.v.open.values())] = 0.5  # the sites left to the search (this LP point is integral)
+    before = (list(master.h.getLp().col_lower_), list(master.h.getLp().col_upper_))
+    master.make_integer(None)
+    seen: list[list[int]] = []
+
+    def consider(values, thetas):
+        seen.append(values)
+        return 0
+
+    rens(master, x, 10.0, consider, lambda _: None)
+    lp = master.h.getLp()
+    assert (list(lp.col_lower_), list(lp.col_upper_)) == before
+    assert seen  # the master's LP plan itself is one completion of the fixed values
+    for values in seen:
+        assert not b.lm.violated_rows(values)
+        ints = [k for k in range(b.lm.n_vars) if k not in b.lm.continuous]
+        fixed = [k for k in ints if abs(x[k] - round(x[k])) < 1e-6]
+        assert all(values[k] == round(x[k]) for k in fixed)
