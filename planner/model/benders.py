@@ -30,6 +30,7 @@ import numpy as np
 
 from planner.domain import WELFARE_AGENCY, best_site_key
 from planner.model.backends import RawResult
+from planner.model.highs_direct import run
 from planner.model.linear import LinearModel
 from planner.scenario.schema import Solver
 
@@ -246,21 +247,7 @@ class Master:
 
     def solve(self, time_limit: float) -> tuple[str, np.ndarray | None, float | None]:
         """(status, column values, dual bound) of a run within ``time_limit`` seconds."""
-        h, hs = self.h, self.hs
-        h.setOptionValue("time_limit", max(0.05, float(time_limit)))
-        h.run()
-        st = h.getModelStatus()
-        info = h.getInfo()
-        has = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        values = np.array(h.getSolution().col_value) if has else None
-        if st == hs.HighsModelStatus.kOptimal:
-            status = "OPTIMAL"
-        elif st == hs.HighsModelStatus.kInfeasible:
-            status = "INFEASIBLE"
-        else:
-            status = "FEASIBLE" if has else "UNKNOWN"
-        bound = info.mip_dual_bound if self.integer else info.objective_function_value
-        return status, values, (bound if np.isfinite(bound) else None)
+        return run(self.h, time_limit, self.integer)
 
     def lagrangian_bound(self) -> float | None:
         """A valid bound on the master LP from the last run's row duals, optimal or not.

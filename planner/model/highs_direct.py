@@ -62,6 +62,33 @@ def load(lm: LinearModel, integer: bool = True) -> Any:
     return h
 
 
+def run(h: Any, time_limit: float, integer: bool) -> tuple[str, np.ndarray | None, float | None]:
+    """Run a highspy model within ``time_limit`` s: (status, column values, dual bound).
+
+    The bound is the MIP's dual bound, or for an LP its objective when proven optimal (a
+    stopped LP's objective bounds nothing).
+    """
+    import highspy
+
+    h.setOptionValue("time_limit", max(0.05, float(time_limit)))
+    h.run()
+    st = h.getModelStatus()
+    info = h.getInfo()
+    has = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    x = np.array(h.getSolution().col_value) if has else None
+    if st == highspy.HighsModelStatus.kOptimal:
+        status = "OPTIMAL"
+    elif st == highspy.HighsModelStatus.kInfeasible:
+        status = "INFEASIBLE"
+    else:
+        status = "FEASIBLE" if has else "UNKNOWN"
+    if integer:
+        bound = info.mip_dual_bound
+    else:
+        bound = info.objective_function_value if status == "OPTIMAL" else None
+    return status, x, (bound if bound is not None and np.isfinite(bound) else None)
+
+
 def _plan(lm: LinearModel, raw: Any) -> list[int | float] | None:
     """A solver point as a plan, or None when it breaks a row once rounded."""
     values = read_values(lm, [float(x) for x in raw])

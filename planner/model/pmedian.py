@@ -41,6 +41,8 @@ from functools import cached_property
 
 import numpy as np
 
+from planner.model.highs_direct import run
+
 ALPHA = 0.5  # in-out: the separation point's share of the core point
 VIOLATION = 1e-7  # relative: an LP round adds a cut when it exceeds theta by more
 MIP_VIOLATION = 1e-9  # the same for a plan of the master MIP (its value must be exact)
@@ -273,26 +275,8 @@ class Master:
 
     def solve(self, time_limit: float) -> tuple[str, np.ndarray | None, float | None]:
         """(status, column values, dual bound)."""
-        h, hs = self.h, self.hs
-        h.setOptionValue("time_limit", max(0.05, float(time_limit)))
         self.found = []
-        h.run()
-        st = h.getModelStatus()
-        info = h.getInfo()
-        has = info.primal_solution_status == 2
-        x = np.array(h.getSolution().col_value) if has else None
-        if st == hs.HighsModelStatus.kOptimal:
-            status = "OPTIMAL"
-        elif st == hs.HighsModelStatus.kInfeasible:
-            status = "INFEASIBLE"
-        else:
-            status = "FEASIBLE" if has else "UNKNOWN"
-        bound = (
-            info.mip_dual_bound
-            if self.integer
-            else (info.objective_function_value if status == "OPTIMAL" else None)
-        )
-        return status, x, (bound if bound is not None and np.isfinite(bound) else None)
+        return run(self.h, time_limit, self.integer)
 
     def reduced_costs(self) -> np.ndarray:
         return np.array(self.h.getSolution().col_dual[: self.m])
