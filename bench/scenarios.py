@@ -14,7 +14,8 @@ Cases:
   the time limit);
 - national, with `solver.formulation: benders` (the method comparison of bench/README.md);
 - national, 8 phases (2014-2021): the growth goal; the phases after 2017 add 10 centers a
-  year and repeat the 2017 pools (an assumed extension, only for timing);
+  year and repeat the 2017 pools (an assumed extension, only for timing); on the assignment
+  model and with Benders (which proves it);
 - the three pool what-ifs of bench/whatif.py, solved cold.
 """
 
@@ -77,6 +78,10 @@ def cases() -> dict[str, tuple[Path, dict]]:
     national = SCENARIOS / "national-2014-2017.yaml"
     out["national, benders"] = (national, {"solver": {"formulation": "benders"}})
     out["national, 8 phases"] = (national, {"phases_8": True})
+    out["national, 8 phases, benders"] = (
+        national,
+        {"phases_8": True, "solver": {"formulation": "benders"}},
+    )
     out["what-if: saeil pool 2015 30 -> 20"] = (national, {"pools": {"saeil": {2015: 20}}})
     out["what-if: welfare pool 2015 70 -> 62"] = (
         national,
