@@ -27,8 +27,8 @@ Why this way:
   dual bound bounds the p-median, and "optimal" is said only when the best plan's exact
   value meets it.
 
-``solve_pmedian`` is the entry point; ``PMedian.from_matrix`` and ``PMedian.from_sorted``
-build the data. ``planner.model.plan_model`` uses it for planner's p-median special case
+``solve_pmedian`` is the entry point and ``PMedian.from_matrix`` builds the data;
+``planner.model.pmedian_model`` hands planner's p-median special case to it
 (``solver.formulation: benders`` on a one-phase min_travel model without tenants).
 """
 
