@@ -180,3 +180,22 @@ def test_a_forced_site_is_not_a_pmedian():
     )  # N7 and one more site
     assert sol.objective == pytest.approx(best)
     assert "N7" in set(sol.plan.code)
+
+
+def test_auto_takes_the_pmedian_path_only_for_pmedian_shaped_models():
+    """formulation auto: a one-phase min_travel model without tenants or fixed sites is
+    built for Benders (and proven by the p-median method); a forced site keeps levels."""
+    from planner.scenario.schema import ForcedSite
+
+    cost, weight = _symmetric(5, 8)
+    model = _pmedian_model(cost, weight, 2, formulation="auto")
+    assert model.formulation == "benders"
+    sol = solve(model)
+    assert sol.optimal and any("p-median" in line for line in sol.log)
+    assert sol.objective == pytest.approx(brute_force(cost, weight, 2))
+    inst = model.instance
+    inst.scenario = inst.scenario.model_copy(
+        update={"sites": inst.scenario.sites.model_copy(update={"forced": [ForcedSite(code="N1")]})}
+    )
+    inst.forced = list(inst.scenario.sites.forced)
+    assert PlanModel(inst).formulation == "levels"

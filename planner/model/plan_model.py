@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from planner.domain import SHARE_UNITS
+from planner.domain import ANCHOR, SHARE_UNITS
 from planner.errors import PlannerError, did_you_mean
 from planner.instance import Instance
 from planner.model import backends, dispatch
@@ -178,8 +178,9 @@ class PlanModel:
         unserved clients) or a custom rule was added (it may read them); ``build`` then
         falls back to assignment where the site lists are long (nested sets cost about k/2
         terms per point-site pair: the national max_served scenario has 15 per pair and its
-        LP takes Clp 17.3 s with levels against 3.6 s with assignment). The model's
-        ``built.v.formulation`` says which was built.
+        LP takes Clp 17.3 s with levels against 3.6 s with assignment). A p-median-shaped
+        model (``_pmedian_shaped``) is built for Benders, whose p-median method proves it.
+        The model's ``built.v.formulation`` says which was built.
         """
         asked = self.instance.scenario.solver.formulation
         obj = self.instance.scenario.objective
@@ -216,7 +217,31 @@ class PlanModel:
             or custom
             or (obj.mode == "min_travel" and obj.unserved_min is not None)
         )
-        return "assignment" if needs_serve else "levels"
+        if needs_serve:
+            return "assignment"
+        return "benders" if self._pmedian_shaped() else "levels"
+
+    def _pmedian_shaped(self) -> bool:
+        """One phase of min_travel with every client served, no tenants and no fixed sites.
+
+        Such a model is (almost always) a p-median, which ``pmedian_model`` proves far faster
+        than either the levels or the assignment model; its structural test has the last
+        word, and a model that fails it is solved by the general Benders loop, also exactly.
+        """
+        inst = self.instance
+        sc, obj = inst.scenario, inst.scenario.objective
+        return (
+            obj.mode == "min_travel"
+            and obj.unserved_min is None
+            and obj.k_nearest is None
+            and obj.regret_to is None
+            and len(inst.years) == 1
+            and sc.solver.backend != "cpsat"
+            and all(a == ANCHOR for a in inst.agencies)
+            and not inst.existing
+            and not inst.forced
+            and not sc.sites.forbidden
+        )
 
     def rules_needing(self, what: str) -> list[str]:
         """The active rules that need ``what`` of the model (RuleSpec.needs)."""
