@@ -105,7 +105,7 @@ def critical_cuts(pm: PMedian, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Only a prefix of each client's sorted sites is read: it widens until every client's
     cumulative y reaches 1 (or the list ends), so the cost is that of the ranks that matter.
     """
-    n, kmax = pm.order.shape
+    kmax = pm.order.shape[1]
     width = min(kmax, 32)
     while True:
         ys = y[pm.order[:, :width]]
@@ -116,11 +116,7 @@ def critical_cuts(pm: PMedian, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         width = min(kmax, width * 4)
     hit = cum >= 1.0 - 1e-9
     k = np.where(hit.any(axis=1), hit.argmax(axis=1), width - 1)
-    c = pm.cost[:, :width]
-    ck = c[np.arange(n), k]
-    below = np.arange(width)[None, :] < k[:, None]
-    val = ck - ((ck[:, None] - c) * ys * below).sum(axis=1)
-    return k, val
+    return k, cut_value(pm, k, y)
 
 
 def cut_value(pm: PMedian, k: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -170,12 +166,10 @@ def _nearest_two(pm: PMedian, open_sites: np.ndarray):
     return near, a.min(axis=1), a.max(axis=1)
 
 
-def local_search(
-    pm: PMedian, open_sites: np.ndarray, deadline: float, allowed: np.ndarray | None = None
-) -> tuple[np.ndarray, float]:
+def local_search(pm: PMedian, open_sites: np.ndarray, deadline: float) -> tuple[np.ndarray, float]:
     """Best-improvement swaps (one site out, one in) until none saves anything.
 
-    ``allowed``: sites that may be opened (None: all). Returns the plan and its value.
+    Returns the plan and its value.
     """
     open_sites = np.array(sorted(open_sites.tolist()), dtype=np.int64)
     w, d = pm.weight, pm.dense
@@ -193,8 +187,6 @@ def local_search(
             loss[has] = np.add.reduceat(extra[by], firsts, axis=0)
         delta = gain_in[None, :] + loss
         delta[:, open_sites] = np.inf
-        if allowed is not None:
-            delta[:, ~allowed] = np.inf
         r, j = np.unravel_index(np.argmin(delta), delta.shape)
         current = float(w @ d1)
         if not delta[r, j] < -1e-9 * max(1.0, abs(current)):
@@ -438,7 +430,7 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
             raise_bound(min(mip_bound, best_value))
         if x is None:
             break
-        added = 0
+        added, master_exact = 0, False
         for sol in [x, *master.found]:  # the master's plan and every plan met on the way
             sites = np.flatnonzero(sol[: pm.n_sites] > 0.5)
             if len(sites) != pm.p:
