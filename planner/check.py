@@ -22,6 +22,11 @@ class Finding:
     level: Literal["error", "warning"]
     rule: str
     message: str
+    # the further rules whose rows the finding's arithmetic uses: an error with this set is a
+    # proof of infeasibility for any model in which these rules and ``rule`` hold as the
+    # scenario states them (``PlanModel.solve`` answers such a model without a solver);
+    # None: the finding stops ``planner run`` but is not offered as a proof
+    relies_on: tuple[str, ...] | None = None
 
     def __str__(self) -> str:
         return f"[{self.level}] {self.rule}: {self.message}"
@@ -32,18 +37,53 @@ def _kind_open_in(inst: Instance, kind_id: str, year: int) -> bool:
     return kind.earliest_year is None or year >= kind.earliest_year
 
 
-def _min_new_builds(inst: Instance) -> dict[int, int]:
-    """Least number of centers per phase that must use a kind not needing an Employment Center.
+def least_new(inst: Instance, cumulative: bool = False) -> dict[int, int]:
+    """Least number of centers each phase must open (net), by the targets' mode.
 
-    Conversion-eligible sites are used first (cheapest in staff), in phase order.
+    exact: the phase's new centers. at_least: the first phase's, since later phases may have
+    been opened ahead; summed over phases (``cumulative``) the new centers still reach each
+    cumulative target. at_most: none.
     """
-    conv_left = len([c for c in inst.conversion_sites() if c not in inst.existing])
+    mode = inst.scenario.target_mode
+    first = inst.years[0] if inst.years else None
     out = {}
     for y in inst.years:
-        n = inst.new_per_phase[y]
-        use = min(n, conv_left)
-        conv_left -= use
-        out[y] = n - use
+        floor = mode == "exact" or (mode == "at_least" and (cumulative or y == first))
+        out[y] = inst.new_per_phase[y] if floor else 0
+    return out
+
+
+def _targets_floor(inst: Instance) -> bool:
+    """The cumulative targets are a least number of centers (exact or at_least)."""
+    return inst.scenario.target_mode in ("exact", "at_least")
+
+
+def _targets_cap(inst: Instance) -> bool:
+    """The cumulative targets are a most number of centers (exact or at_most)."""
+    return inst.scenario.target_mode in ("exact", "at_most")
+
+
+def _min_new_builds(inst: Instance, cumulative: bool = False) -> dict[int, int]:
+    """Least number of centers per phase that must use a kind not needing an Employment Center.
+
+    Summed over phases (``cumulative``): conversion-eligible sites used first, in phase order.
+    Per phase: a plan may keep every conversion site for this phase but those that phases
+    without any such kind allowed yet had to use, so only the centers beyond them are new
+    builds.
+    """
+    conv_total = len([c for c in inst.conversion_sites() if c not in inst.existing])
+    free = [k for k, v in inst.scenario.kinds.items() if v.office != "required"]
+    conv_left, used_before = conv_total, 0
+    out = {}
+    for y, n in least_new(inst, cumulative).items():
+        if cumulative:
+            use = min(n, conv_left)
+            conv_left -= use
+            out[y] = n - use
+        else:
+            out[y] = max(0, n - (conv_total - used_before))
+            if not any(_kind_open_in(inst, k, y) for k in free):
+                used_before += n
     return out
 
 
@@ -54,9 +94,11 @@ def check_targets(inst: Instance) -> list[Finding]:
     conv = [c for c in inst.conversion_sites() if c not in inst.existing]
     need_ec = {k for k, v in inst.scenario.kinds.items() if v.office == "required"}
     free = {k for k in inst.scenario.kinds if k not in need_ec}
+    least = least_new(inst)
+    floor = _targets_floor(inst)
     for y in inst.years:
         cum = inst.cumulative[y]
-        if cum > len(sites):
+        if floor and cum > len(sites):
             out.append(
                 Finding(
                     "error",
@@ -67,10 +109,10 @@ def check_targets(inst: Instance) -> list[Finding]:
                     f"{len(inst.existing)} already open)",
                 )
             )
-        if inst.new_per_phase[y] < 0:
+        if inst.new_per_phase[y] < 0 and inst.scenario.target_mode == "exact":
             out.append(Finding("error", "phase-target", f"{y}: cumulative target decreases"))
         open_free = [k for k in free if _kind_open_in(inst, k, y)]
-        if not open_free and cum > len(conv):
+        if floor and not open_free and cum > len(conv):
             out.append(
                 Finding(
                     "error",
@@ -86,12 +128,12 @@ def check_targets(inst: Instance) -> list[Finding]:
             for k in inst.scenario.kinds
             if _kind_open_in(inst, k, y)
         ]
-        if caps and all(c is not None for c in caps) and sum(caps) < inst.new_per_phase[y]:
+        if caps and all(c is not None for c in caps) and sum(caps) < least[y]:
             out.append(
                 Finding(
                     "error",
                     "phase-target",
-                    f"{y} needs {inst.new_per_phase[y]} new centers but the kinds' "
+                    f"{y} needs {least[y]} new centers but the kinds' "
                     f"max_per_phase caps sum to {sum(caps)}",
                 )
             )
@@ -99,27 +141,40 @@ def check_targets(inst: Instance) -> list[Finding]:
 
 
 def _staff_parts(inst: Instance, agency: str) -> dict[int, list[tuple[int, int, str]]]:
-    """Per phase, the terms of the least staff of ``agency`` placed: (count, staff each, what)."""
+    """Per phase, the terms of the least staff of ``agency`` placed: (count, staff each, what).
+
+    On the cumulative pool basis the terms of the phases up to y add up to the least by y.
+    """
+    cumulative = inst.scenario.pools_basis == "cumulative"
     parts: dict[int, list[tuple[int, int, str]]] = {y: [] for y in inst.years}
     plan = inst.agencies.get(agency)
     if plan is not None and plan.mandatory and plan.staff > 0:
-        for y in inst.years:
-            parts[y].append((inst.new_per_phase[y], plan.staff, "new centers"))
+        for y, n in least_new(inst, cumulative).items():
+            if n:
+                parts[y].append((n, plan.staff, "new centers"))
     linkage = inst.scenario.welfare_linkage_year
     if agency == WELFARE_AGENCY and plan is not None and plan.staff > 0 and linkage is not None:
         # a named arrangement places its guest teams in its first phase (R21), each costing a
         # team's officers (R16)
+        # per phase only where no kind that hosts guests could open earlier (a team placed
+        # before its arrangement starts is not newly placed then)
+        hosting = [k for k, v in inst.scenario.kinds.items() if v.guest_teams_max != 0]
         starts: dict[int, int] = {}
         for from_year in inst.arranged_teams().values():
             start = next((y for y in inst.years if y >= from_year), None)
-            if start is not None and start < linkage:
+            earlier = (
+                any(_kind_open_in(inst, k, y) for k in hosting for y in inst.years if y < start)
+                if start is not None
+                else False
+            )
+            if start is not None and start < linkage and (cumulative or not earlier):
                 starts[start] = starts.get(start, 0) + 1
         for y, n in starts.items():
             parts[y].append((n, plan.staff, "arranged guest teams"))
     free = [k for k, v in inst.scenario.kinds.items() if v.office != "required"]
     if free:
         cheapest = min(inst.scenario.kinds[k].staff.get(agency, 0) for k in free)
-        for y, n in _min_new_builds(inst).items():
+        for y, n in _min_new_builds(inst, cumulative).items():
             if n and cheapest:
                 parts[y].append((n, cheapest, "new builds (too few conversion sites)"))
     return parts
@@ -128,6 +183,23 @@ def _staff_parts(inst: Instance, agency: str) -> dict[int, list[tuple[int, int, 
 def _staff_need(inst: Instance, agency: str) -> dict[int, int]:
     """Least staff of ``agency`` placed per phase: mandatory tenants and unavoidable new builds."""
     return {y: sum(n * s for n, s, _ in terms) for y, terms in _staff_parts(inst, agency).items()}
+
+
+# the rules check_pools' arithmetic stands on besides the pool itself: the targets (how many
+# centers), mandatory tenants (every center draws their staff), centers and tenants staying,
+# which kinds may open where and when, and the arranged guest teams and where teams may sit
+POOL_PROOF_RULES = (
+    "phase-target",
+    "agency-mandatory",
+    "agency-needs_center",
+    "site-stays_open",
+    "site-one_kind",
+    "site-kind_eligibility",
+    "site-earliest_year",
+    "site-guest_team_cap",
+    "serve-welfare_arrangement",
+    "serve-welfare_linkage",
+)
 
 
 def check_pools(inst: Instance) -> list[Finding]:
@@ -158,6 +230,7 @@ def check_pools(inst: Instance) -> list[Finding]:
                         "agency-staff_pool",
                         f"by {y} at least {used} {agency} staff are needed; "
                         f"the cumulative pool is {by_year[y]}",
+                        POOL_PROOF_RULES,
                     )
                 )
             elif not cumulative and need > by_year[y]:
@@ -167,6 +240,7 @@ def check_pools(inst: Instance) -> list[Finding]:
                         "error",
                         "agency-staff_pool",
                         f"{y} needs {why} = {need}; pool is {by_year[y]}",
+                        POOL_PROOF_RULES,
                     )
                 )
     return out
@@ -180,9 +254,10 @@ def least_cost(inst: Instance) -> dict[int, tuple[float, int, int]]:
     free_cost = min((k.cost_mkrw for k in kinds.values() if k.office != "required"), default=None)
     cheapest = min(c for c in (conv_cost, free_cost) if c is not None)
     out = {}
+    least = least_new(inst)
     for y, nb in _min_new_builds(inst).items():
-        conv = inst.new_per_phase[y] - nb
-        cost = conv * cheapest + nb * (free_cost or 0.0) + inst.new_per_phase[y] * fmt_min
+        conv = least[y] - nb
+        cost = conv * cheapest + nb * (free_cost or 0.0) + least[y] * fmt_min
         out[y] = (cost, conv, nb)
     return out
 
@@ -238,7 +313,7 @@ def check_region_balance(inst: Instance) -> list[Finding]:
         return out
     need = len(sidos) * rb.min_per_sido
     have = inst.cumulative[years[-1]] + len(inst.existing)
-    if need > have:
+    if need > have and _targets_cap(inst):
         out.append(
             Finding(
                 "error",
@@ -291,7 +366,7 @@ def check_forced(inst: Instance) -> list[Finding]:
     running = 0
     for y in inst.years:
         running += per_year.get(y, 0)
-        if running > inst.cumulative[y]:
+        if running > inst.cumulative[y] and _targets_cap(inst):
             out.append(
                 Finding(
                     "error",

@@ -15,6 +15,7 @@ from planner.errors import PlannerError
 from planner.instance import Instance, build_instance
 from planner.model.explain import Conflict, explain_infeasibility
 from planner.model.plan_model import PlanModel
+from planner.model.registry import REGISTRY
 from planner.runfolder import OutputError, check_destination, write_run
 from planner.scenario import Scenario, load_scenario
 from planner.solution import Solution, solve
@@ -113,9 +114,15 @@ def run_loaded(
     inst = build_instance(sc, load_districts(sc.vintage))
     _say(progress, "pre-solve checks")
     findings = run_checks(inst)
+    model = PlanModel(inst)
+    stated = model.rules_as_stated()  # a rule the scenario switches off or softens binds not
+    findings = [
+        f
+        for f in findings
+        if f.level != "error" or {f.rule, *(f.relies_on or ())} <= stated or f.rule not in REGISTRY
+    ]
     if any(f.level == "error" for f in findings):
         raise InfeasibleScenario(findings, None)
-    model = PlanModel(inst)
     built = model.build()
     _say(
         progress,

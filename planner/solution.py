@@ -129,7 +129,7 @@ class Solution:
             "objective_recomputed": self.objective_recomputed,
             "soft_penalty": self.soft_penalty,
             "interrupted": self.interrupted,
-            "proof": self.proof if self.optimal else None,
+            "proof": self.proof if self.optimal or self.status == "infeasible" else None,
             "violations": [str(v) for v in self.violations],
             "checked_rules": list(self.checked_rules),
             "checked_by_own_rows": list(self.checked_by_own_rows),
@@ -200,6 +200,7 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
             rules=model.rules(),
             instance=inst,
             interrupted=raw.interrupted,
+            proof=raw.proof,
         )
     d = decode(built.v, raw.values)
     if built.v.formulation != "assignment":

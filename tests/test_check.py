@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.check import run_checks
 from planner.cli import main
 from planner.instance import build_instance
+from planner.model.plan_model import PlanModel
 from planner.scenario import scenario_from_dict
 from planner.scenario.load import deep_merge
+from planner.solution import solve
 
 from .conftest import SCENARIOS
 from .test_scenario_validation import _toy_doc
@@ -154,3 +158,76 @@ def test_cli_check_exit_codes(tmp_path):
     res = runner.invoke(main, ["check", str(broken)])
     assert res.exit_code == 2 and "YAML syntax error" in res.output
     assert "Traceback" not in res.output
+
+
+def _toy_model(d2015, mode: str, welfare: dict, basis: str = "per_phase", targets=(1, 1)):
+    doc = _toy_doc()
+    doc["target_mode"] = mode
+    doc["pools_basis"] = basis
+    doc["pools"]["welfare_team"] = welfare
+    doc["phases"] = [{"year": y, "target": t} for y, t in zip((2015, 2016), targets, strict=True)]
+    return PlanModel(build_instance(scenario_from_dict(doc), d2015))
+
+
+def _new_in(sol, year: int) -> int:
+    return int((sol.plan.phase_opened == year).sum())
+
+
+def test_only_exact_targets_fix_each_phase_s_openings(d2015):
+    # welfare pool 4 in 2015 and 0 in 2016, 2 officers a center, targets 1 then 1 more:
+    # exact forces a center in 2016 (infeasible, by the check and by the solver alike);
+    # at_least lets both open in 2015, at_most lets 2016 open none: no claim, and a plan
+    welfare = {2015: 4, 2016: 0}
+    exact = solve(_toy_model(d2015, "exact", welfare))
+    assert (exact.status, exact.proof) == ("infeasible", "presolve_check")
+    assert "2016 needs 1 new centers x 2 welfare_team staff = 2; pool is 0" in exact.log[0]
+    unchecked = _toy_model(d2015, "exact", welfare)
+    unchecked._as_stated = {}  # the solver's own answer, without the check's
+    assert solve(unchecked).status == "infeasible"
+    at_least = solve(_toy_model(d2015, "at_least", welfare))
+    assert at_least.optimal and (_new_in(at_least, 2015), _new_in(at_least, 2016)) == (2, 0)
+    at_most = solve(_toy_model(d2015, "at_most", welfare))
+    assert at_most.optimal and (_new_in(at_most, 2015), _new_in(at_most, 2016)) == (1, 0)
+    for mode in ("at_least", "at_most"):
+        assert _errors_of(_toy_model(d2015, mode, welfare)) == []
+
+
+def _errors_of(model) -> list[str]:
+    return [str(f) for f in run_checks(model.instance) if f.level == "error"]
+
+
+def test_a_rule_switched_off_or_softened_voids_the_check_s_proof(d2015):
+    welfare = {2015: 4, 2016: 0}
+    off = _toy_model(d2015, "exact", welfare).disable("agency-staff_pool")
+    assert solve(off).optimal
+    soft = solve(_toy_model(d2015, "exact", welfare).make_soft("agency-staff_pool", 1.0))
+    assert soft.status != "infeasible" and soft.proof != "presolve_check"
+    # a rule the arithmetic uses (every center hosts the welfare team) switched off: the
+    # solver decides, and here a center without the team is allowed
+    no_mandatory = _toy_model(d2015, "exact", welfare).disable("agency-mandatory")
+    assert solve(no_mandatory).proof != "presolve_check"
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    mode=st.sampled_from(["exact", "at_least", "at_most"]),
+    basis=st.sampled_from(["per_phase", "cumulative"]),
+    w15=st.integers(0, 5),
+    w16=st.integers(0, 5),
+    targets=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+)
+def test_the_check_claims_infeasible_only_where_the_solver_proves_it(
+    d2015, mode, basis, w15, w16, targets
+):
+    welfare = {2015: w15, 2016: w16}
+    checked = solve(_toy_model(d2015, mode, welfare, basis, targets))
+    unchecked = _toy_model(d2015, mode, welfare, basis, targets)
+    unchecked._as_stated = {}
+    alone = solve(unchecked)
+    assert alone.status in ("optimal", "infeasible")  # the toy is always proven
+    if checked.proof == "presolve_check":
+        assert checked.status == "infeasible" and alone.status == "infeasible"
+    else:
+        assert checked.status == alone.status

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.check import run_checks
 from planner.domain import ANCHOR, SHARE_UNITS
 from planner.errors import PlannerError, did_you_mean
 from planner.instance import Instance
@@ -93,6 +94,7 @@ class PlanModel:
             st = self.states[name]
             st.active, st.soft, st.penalty = setting.active, setting.soft, setting.penalty
             st.params.update(setting.params)
+        self._as_stated = copy.deepcopy(self.states)  # the rules as the scenario states them
         self._built: BuiltModel | None = None
         k = instance.scenario.objective.k_nearest
         self._k: dict[str, int] | None = dict.fromkeys(instance.point_codes, k) if k else None
@@ -347,12 +349,13 @@ class PlanModel:
                 "divided demand) they need a MIP backend; allowed: cbc, highs, "
                 "scip"
             )
-        if built.first_goal is not None:
+        answered = self._checked_infeasible(opts.backend)
+        if answered is None and built.first_goal is not None:
             return self._solve_lexicographic(built, opts, hint, progress, warm_start)
-        if warm_start is not None and proven_base is not None and self.reusable(built):
-            reused = self._reuse(built, proven_base, warm_start, opts.backend)
-            if reused is not None:
-                return reused
+        if answered is None and warm_start is not None and proven_base is not None:
+            answered = self._reuse(built, proven_base, warm_start, opts.backend)
+        if answered is not None:
+            return answered
         # one deadline for the whole solve phase: start plan, every k-nearest round, and
         # Benders with its district-level start
         started = time.perf_counter()
@@ -402,6 +405,42 @@ class PlanModel:
             raw.log.append(f"k-nearest: {rounds} rounds, {raw.time_s:.2f}s in all")
         return raw
 
+    def rules_as_stated(self) -> set[str]:
+        """Rules active and hard with the parameters the scenario gave them (none edited since)."""
+        return {
+            n
+            for n, st in self.states.items()
+            if st.active and not st.soft and st == self._as_stated.get(n)
+        }
+
+    def _checked_infeasible(self, backend: str) -> backends.RawResult | None:
+        """Infeasible by the pre-solve checks' arithmetic (``planner.check``), or None.
+
+        A finding counts only where it says which rules its arithmetic uses and each of them
+        (and its own) is in ``rules_as_stated``: a rule switched off, made soft or
+        reconfigured in this model voids the argument.
+        """
+        started = time.perf_counter()
+        stated = self.rules_as_stated()
+        proofs = [
+            f
+            for f in run_checks(self.instance)
+            if f.level == "error" and f.relies_on is not None and {f.rule, *f.relies_on} <= stated
+        ]
+        if not proofs:
+            return None
+        elapsed = time.perf_counter() - started
+        return backends.RawResult(
+            backend,
+            "INFEASIBLE",
+            None,
+            None,
+            None,
+            elapsed,
+            [f"pre-solve check, no solver run ({elapsed:.2f}s): {f}" for f in proofs],
+            proof="presolve_check",
+        )
+
     def reusable(self, built: BuiltModel) -> bool:
         """Whether a proven optimum of this model's rows is a proven optimum of the plan.
 
@@ -414,6 +453,8 @@ class PlanModel:
         self, built: BuiltModel, base: LinearModel, plan: dict[str, int], backend: str
     ) -> backends.RawResult | None:
         """The base's proven optimum, when this model only tightens the base's (a proof)."""
+        if not self.reusable(built):
+            return None
         started = time.perf_counter()
         values = tightened_optimum(base, plan, built.lm)
         if values is None:
