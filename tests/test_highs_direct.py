@@ -49,3 +49,33 @@ def test_reported_plans_hold_and_the_optimum_matches_enumeration(case, lp_first)
         assert not lm.violated_rows(values)
         assert objective == lm.evaluate(values) <= raw.objective
     assert raw.objective >= lm.evaluate([hint.get(k, 0) for k in range(lm.n_vars)])
+
+
+def test_each_run_gets_its_own_time_on_a_reused_model():
+    """HiGHS holds time_limit against the run time summed over every run of one object: the
+    limit ``run`` sets must add what earlier runs spent (a Benders master runs many times)."""
+    import highspy
+    import numpy as np
+
+    from planner.model.highs_direct import clock_limit, run
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    n = 400  # an LP the simplex needs a few hundred iterations for
+    rng = np.random.default_rng(0)
+    h.addVars(n, np.zeros(n), np.ones(n))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), rng.random(n))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    for _ in range(200):
+        idx = rng.choice(n, 20, replace=False).astype(np.int32)
+        h.addRow(-highspy.kHighsInf, 3.0, len(idx), idx, rng.random(20))
+    for _ in range(3):
+        h.clearSolver()
+        spent = h.getRunTime()
+        assert clock_limit(h, 7.0) == pytest.approx(spent + 7.0)
+        status, x, bound = run(h, 60.0, integer=False)
+        assert status == "OPTIMAL" and x is not None and bound is not None
+        limit = h.getOptionValue("time_limit")  # (status, value) in highspy 1.16
+        assert (limit[1] if isinstance(limit, tuple) else limit) >= spent + 60.0 - 1e-9
+        assert h.getRunTime() > spent  # the clock did go on: without the offset, the
+        # k-th run would have had 60 s minus every earlier run's time

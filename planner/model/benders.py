@@ -38,6 +38,11 @@ TOL = 1e-7  # relative: a cut is added when theta exceeds its value by more
 LP_SHARE = 0.75  # of the time limit, at most, for the LP rounds
 LP_STOP = 1e-4  # stop the LP rounds once the bound is this close (relative) to the best plan
 RENS_SHARE = 0.3  # of the time left after the LP rounds, at most, for the RENS sub-MIP
+# after the first LP round (interior point), dual simplex, given at most this multiple of the
+# last interior-point round (and SIMPLEX_MIN_S) before that round falls back to interior point
+SIMPLEX_CAP = 2.0
+SIMPLEX_MIN_S = 8.0
+SIMPLEX_AFTER_CUTS = 1500  # simplex once a round adds at most this many cuts
 
 
 @dataclass
@@ -188,6 +193,8 @@ class Master:
         self.site_terms = {(a, y): [v.hosts(j, a, y) for j in v.sites] for (a, y) in g.keys}
         self.n_cuts = 0
         self.integer = False  # the LP rounds first; make_integer switches
+        # theta at the last point cut_round valued: each bundle's exact value there
+        self.point_thetas = np.zeros(self.n_cols)
 
     def _rows(self, rows: list[tuple[dict[int, float], float, float]]) -> None:
         if not rows:
@@ -293,7 +300,7 @@ class Master:
                 best = bound
         return best
 
-    def make_integer(self, hint: list[float] | None) -> None:
+    def make_integer(self, hint: np.ndarray | None) -> None:
         """Switch the decision variables to integer (theta and continuous ones stay)."""
         ints = np.array(
             [k for k in range(self.lm.n_vars) if k not in self.lm.continuous], dtype=np.int32
@@ -305,11 +312,15 @@ class Master:
         if hint is not None:
             self.set_start(hint)
 
-    def set_start(self, values: list[float]) -> None:
+    def set_start(self, start: np.ndarray) -> None:
+        """A plan with theta at its exact values (``point_thetas`` of the plan), all columns.
+
+        theta at 0 instead made HiGHS 1.16's presolve report a wrong "optimal" (1,035,400
+        for a master whose optimum is 713,000, its point worth 0; checked on the model
+        written out, and right with presolve off or with theta at the plan's values).
+        """
         sol = self.hs.HighsSolution()
-        full = np.zeros(self.n_cols)
-        full[: len(values)] = values
-        sol.col_value = list(full)
+        sol.col_value = [float(x) for x in start]
         self.h.setSolution(sol)
 
     def cut_round(self, values: np.ndarray, thetas: np.ndarray | None) -> tuple[int, float]:
@@ -320,6 +331,8 @@ class Master:
         """
         added, value = 0, 0.0
         n = len(self.v.sites)
+        self.point_thetas = np.zeros(self.n_cols)
+        self.point_thetas[: self.lm.n_vars] = values[: self.lm.n_vars]
         for key in self.g.keys:
             a, y = key
             av = availability(self.v, values, a, y, key in self.g.welfare_before, self.guests, n)
@@ -327,6 +340,7 @@ class Master:
             w = self.g.weight[key]
             value += float(w @ best)
             rhs = np.bincount(self.bundle, w * best / self.scale, minlength=self.n_bundles)
+            self.point_thetas[self.theta[key]] = rhs
             if thetas is None:
                 bad = np.flatnonzero(rhs > 0)
             else:
@@ -376,6 +390,38 @@ def rens(
         master.h.changeColsBounds(len(fix), fix, lb, ub)
 
 
+@dataclass
+class LpMethod:
+    """How the next LP round is solved: interior point first, then dual simplex while it keeps up.
+
+    Simplex runs cold after an interior-point round and warm from the last basis after a
+    simplex one. A simplex round that crawls (these LPs are degenerate: on the 읍면동 model it
+    does) is cut short at SIMPLEX_CAP x the last interior-point round (at least
+    SIMPLEX_MIN_S), redone by interior point, and every later round is interior point.
+    """
+
+    ipm_s: float | None = None  # seconds of the last interior-point round
+    simplex_failed: bool = False
+    last_cuts: int | None = None  # cuts the last round added
+
+    def solve(self, master: Master, limit: float) -> tuple[str, np.ndarray | None, float | None]:
+        started = time.perf_counter()
+        few = self.last_cuts is not None and self.last_cuts <= SIMPLEX_AFTER_CUTS
+        if self.ipm_s is not None and few and not self.simplex_failed:
+            master.h.setOptionValue("solver", "simplex")
+            cap = max(SIMPLEX_MIN_S, SIMPLEX_CAP * self.ipm_s)
+            status, x, bound = master.solve(min(cap, limit))
+            if status == "OPTIMAL" or cap >= limit:
+                return status, x, bound
+            self.simplex_failed = True
+            master.h.clearSolver()  # the crawl's basis is no start for interior point
+        master.h.setOptionValue("solver", "ipm")
+        ipm_start = time.perf_counter()
+        status, x, bound = master.solve(limit - (ipm_start - started))
+        self.ipm_s = time.perf_counter() - ipm_start
+        return status, x, bound
+
+
 def _shown(value: float | None, scale: float) -> str:
     """A value in objective units for progress lines ("-" when there is none)."""
     return "-" if value is None else f"{value / scale:,.1f}"
@@ -417,6 +463,7 @@ def solve_benders(  # noqa: C901
 
     master = Master(lm, v, g, guests, scale, aggregate)
     best_values: list[int] | None = None
+    best_start: np.ndarray | None = None  # the best plan with its exact theta (a MIP start)
     best_value: float | None = None
     bound: float | None = None
     if control is not None:
@@ -436,7 +483,7 @@ def solve_benders(  # noqa: C901
 
         Adds the plan's tight cuts (given the master's theta: only the violated ones).
         """
-        nonlocal best_values, best_value
+        nonlocal best_values, best_value, best_start
         for (u, j, y), var in v.avail.items():  # guest service wherever team and tenant are
             values[var] = int(
                 values[v.team[(u, j, y)]] and any(values[c] for c in v.hosts(j, WELFARE_AGENCY, y))
@@ -447,6 +494,7 @@ def solve_benders(  # noqa: C901
         exact = float(lm.evaluate(values)) + demand_value + g.offset
         if best_value is None or exact > best_value:
             best_values, best_value = values, exact
+            best_start = master.point_thetas.copy()
             if control is not None:
                 control.incumbent(values, exact, bound)
         return added
@@ -458,13 +506,13 @@ def solve_benders(  # noqa: C901
         consider([int(late.get(k, 0)) for k in range(lm.n_vars)])
     if best_value is not None:
         say(f"benders: start plan worth {_shown(best_value, scale)} (exact)")
-    # 1. Kelley's cutting planes on the LP relaxation, by interior point (no crossover: each
-    # round only needs the point to cut, and the simplex crawls on these degenerate LPs)
-    master.h.setOptionValue("solver", "ipm")
+    # 1. Kelley's cutting planes on the LP relaxation (LpMethod: interior point without
+    # crossover, a round only needs the point to cut; then dual simplex while it keeps up)
     master.h.setOptionValue("run_crossover", "off")
     lp_bound, rounds, x_lp = None, 0, None
+    method = LpMethod()
     while left(LP_SHARE) > 1.0 and not stopped():
-        status, x, round_bound = master.solve(left(LP_SHARE))
+        status, x, round_bound = method.solve(master, left(LP_SHARE))
         if x is None or status not in ("OPTIMAL", "FEASIBLE"):
             break
         rounds += 1
@@ -479,6 +527,7 @@ def solve_benders(  # noqa: C901
             report()
         x_lp = x
         added, _ = master.cut_round(x[: lm.n_vars], x)
+        method.last_cuts = added
         say(
             f"benders LP round {rounds}: bound {_shown(lp_bound, scale)}, {added} cuts added, "
             f"{time.perf_counter() - start:.1f}s"
@@ -496,11 +545,11 @@ def solve_benders(  # noqa: C901
     )
     # 2. the master MIP; each plan is valued exactly and cut where the master was wrong
     master.h.setOptionValue("solver", "choose")
-    master.make_integer([float(x) for x in best_values] if best_values else None)
+    master.make_integer(best_start)
     if x_lp is not None and left() > 2.0 and not stopped():
         rens(master, x_lp, RENS_SHARE * left(), consider, say)
-        if best_values is not None:
-            master.set_start([float(val) for val in best_values])
+        if best_start is not None:
+            master.set_start(best_start)
     bound, status = lp_bound, "UNKNOWN"
     while left() > 1.0 and not stopped():
         code, x, mip_bound = master.solve(left())
@@ -517,8 +566,8 @@ def solve_benders(  # noqa: C901
             f"benders MIP: best plan {_shown(best_value, scale)} (exact), bound "
             f"{_shown(bound, scale)}, {added} cuts added, {time.perf_counter() - start:.1f}s"
         )
-        if best_values is not None:
-            master.set_start([float(val) for val in best_values])
+        if best_start is not None:
+            master.set_start(best_start)
         if not added or code != "OPTIMAL":
             break
     if best_values is not None:
