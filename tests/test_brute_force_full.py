@@ -175,6 +175,7 @@ def _instance(welfare_pool, saeil_pool, budget, linkage, guests, present, formul
         ("assignment", "cpsat"),
         ("assignment", "highs"),
         ("benders", "highs"),
+        ("auto", "highs"),  # the LP (integral in these cases; see test_model_known_answers)
     ],
 )
 def test_every_formulation_reaches_the_enumerated_optimum(case, formulation, backend):
@@ -206,3 +207,4 @@ def test_the_cases_bind():
     _, plan = brute_force(*CASES["linkage_with_guests"])
     assert plan["teams"], "the guest-team case should use a guest team"
     assert plan["a"][3] is not None or plan["b"][3] is not None, "and a saeil tenant"
+

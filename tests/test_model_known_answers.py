@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from planner.domain import DEMAND_SCALE, decay
+from planner.model import backends
 from planner.model.plan_model import PlanModel
 from planner.solution import solve
 
@@ -167,3 +168,40 @@ def test_k_nearest_pmedian_is_exact(k):
         assert sol.violations == []
         n = len(inst.codes)
         assert m.build().lm.n_vars < n * n + 2 * n + 50 or k >= n
+
+
+# instances whose LP relaxation is fractional (found by a search over seeds; each is checked)
+FRACTIONAL_LP = [
+    (10, 7, "max_served", [1, 2], "linear"),
+    (43, 8, "max_served", [2, 1], "linear"),
+    (18, 8, "max_coverage", [2, 1], "step"),
+    (5, 9, "max_served", [2, 2], "exponential"),
+]
+
+
+@pytest.mark.parametrize(("seed", "n", "mode", "targets", "decay_kind"), FRACTIONAL_LP)
+def test_auto_on_highs_proves_a_fractional_lp_by_benders(seed, n, mode, targets, decay_kind):
+    """solver.formulation auto on HiGHS: the LP first, and where it is fractional the MIP by
+    Benders; the optimum is the enumerated one."""
+    inst, travel = _random_instance(seed, n, mode, targets, decay_kind)
+    cutoff = 30.0
+
+    def reach_fn(i, j):
+        t = travel.at[i, j]
+        if mode == "max_coverage":
+            return 1.0 if t <= cutoff else None
+        r = 1.0 if i == j else decay(t, decay_kind, cutoff, 30.0)
+        return r if r > 0 else None
+
+    lp_model = PlanModel(inst)
+    lp = backends.solve_lp_relaxation(lp_model.build().lm, lp_model.solver_options(), False)
+    assert lp.proven is None and lp.raw is not None  # fractional indeed
+    model = PlanModel(inst)
+    sol = solve(model, backend="highs")
+    assert model.build().v.formulation == "benders"
+    assert any("LP relaxation fractional" in line for line in sol.log)
+    assert sol.optimal and sol.violations == []
+    expected = brute_force(inst, reach_fn)
+    tol = n * len(targets) * 2 / DEMAND_SCALE + 1e-6  # each coefficient rounded to 1/DEMAND_SCALE
+    assert sol.objective == pytest.approx(expected, abs=tol)
+    assert sol.objective_recomputed == pytest.approx(expected, abs=tol)

@@ -32,6 +32,7 @@ class RawResult:
     log: list[str]
     interrupted: bool = False
     proof: str = "solver"  # how optimality was proven: "solver" or "lp_relaxation_integral"
+    lp_point: list[float] | None = None  # a fractional LP optimum, where one was solved
 
     @property
     def has_solution(self) -> bool:
@@ -259,11 +260,12 @@ def rens_plan(lm: LinearModel, opts: Solver, raw: list[float], left_s: float) ->
 
 
 def lp_first_start(
-    lm: LinearModel, opts: Solver, control: Any, verbose: bool
+    lm: LinearModel, opts: Solver, control: Any, verbose: bool, rens: bool = True
 ) -> tuple[RawResult | None, list | None]:
     """LP first: (the proven optimum when the LP is integral; else the RENS start plan).
 
-    The RENS plan, when found, is reported to ``control`` as an incumbent with the LP bound.
+    The RENS plan, when found, is reported to ``control`` as an incumbent with the LP bound;
+    ``rens`` False: no RENS (the caller searches on its own).
     """
     started = time.perf_counter()
     if not opts.lp_first:
@@ -271,7 +273,7 @@ def lp_first_start(
     lp = solve_lp_relaxation(lm, opts, verbose)
     if lp.proven is not None:
         return lp.proven, None
-    if lp.raw is None:
+    if lp.raw is None or not rens:
         return None, None
     left = opts.time_limit_s - (time.perf_counter() - started)
     plan = rens_plan(lm, opts, lp.raw, left)

@@ -440,6 +440,7 @@ def solve_benders(  # noqa: C901
     control: Any = None,
     started: float | None = None,
     late_start: Callable[[], dict[int, int] | None] | None = None,
+    cut_points: list[list[float]] = (),
 ) -> RawResult:
     """Cutting planes on the LP relaxation, then the master MIP; plans valued exactly.
 
@@ -452,6 +453,8 @@ def solve_benders(  # noqa: C901
     stop request that ends the HiGHS run and the rounds with the best plan so far.
     ``late_start()``: a plan that takes time to find (the district-level optimum), asked for
     after ``starts`` are valued, so that a stop meanwhile still has their plan.
+    ``cut_points``: points (fractional allowed) whose tight cuts are added before the LP
+    rounds; every Benders cut is valid whatever point it was separated at.
     """
     say = control.progress if control is not None else (lambda _: None)
     start = started if started is not None else time.perf_counter()
@@ -506,6 +509,9 @@ def solve_benders(  # noqa: C901
         consider([int(late.get(k, 0)) for k in range(lm.n_vars)])
     if best_value is not None:
         say(f"benders: start plan worth {_shown(best_value, scale)} (exact)")
+    for point in cut_points:  # e.g. the full model's LP optimum: its tight cuts
+        added, _ = master.cut_round(np.array(point, dtype=float), None)
+        say(f"benders: {added} cuts at a given LP point")
     # 1. Kelley's cutting planes on the LP relaxation (LpMethod: interior point without
     # crossover, a round only needs the point to cut; then dual simplex while it keeps up)
     master.h.setOptionValue("run_crossover", "off")

@@ -96,6 +96,8 @@ class PlanModel:
             st.params.update(setting.params)
         self._as_stated = copy.deepcopy(self.states)  # the rules as the scenario states them
         self._built: BuiltModel | None = None
+        self._benders_after_lp = False  # auto: the LP was fractional, the MIP goes to Benders
+        self._cut_points: list[list[float]] = []  # points Benders cuts at before its rounds
         k = instance.scenario.objective.k_nearest
         self._k: dict[str, int] | None = dict.fromkeys(instance.point_codes, k) if k else None
 
@@ -107,6 +109,7 @@ class PlanModel:
     def _edit(self, name: str) -> RuleState:
         self._check_name(name)
         self._built = None
+        self._benders_after_lp = False
         return self.states[name]
 
     def disable(self, name: str) -> PlanModel:
@@ -213,6 +216,8 @@ class PlanModel:
             )
         if asked != "auto":
             return asked
+        if self._benders_after_lp:
+            return "benders"
         custom = any(n not in REGISTRY for n in self.specs)
         needs_serve = (
             bool(serve_rules)
@@ -342,13 +347,7 @@ class PlanModel:
             seed=seed,
             lp_first=lp_first,
         )
-        mip_rules = self.rules_needing("mip")
-        if mip_rules and opts.backend == "cpsat":
-            raise PlannerError(
-                f"rules {mip_rules}: with these parameters (e.g. split: true, "
-                "divided demand) they need a MIP backend; allowed: cbc, highs, "
-                "scip"
-            )
+        self._check_backend(opts)
         answered = self._checked_infeasible(opts.backend)
         if answered is None and built.first_goal is not None:
             return self._solve_lexicographic(built, opts, hint, progress, warm_start)
@@ -356,6 +355,8 @@ class PlanModel:
             answered = self._reuse(built, proven_base, warm_start, opts.backend)
         if answered is not None:
             return answered
+        if self._lp_then_benders(built, opts):
+            return self._solve_lp_then_benders(built, opts, hint, progress, warm_start)
         # one deadline for the whole solve phase: start plan, every k-nearest round, and
         # Benders with its district-level start
         started = time.perf_counter()
@@ -404,6 +405,90 @@ class PlanModel:
         if rounds > 1:  # time and log cover every k-nearest round, not only the last
             raw.log.append(f"k-nearest: {rounds} rounds, {raw.time_s:.2f}s in all")
         return raw
+
+    def _check_backend(self, opts: Solver) -> None:
+        mip_rules = self.rules_needing("mip")
+        if mip_rules and opts.backend == "cpsat":
+            raise PlannerError(
+                f"rules {mip_rules}: with these parameters (e.g. split: true, "
+                "divided demand) they need a MIP backend; allowed: cbc, highs, "
+                "scip"
+            )
+
+    def _lp_then_benders(self, built: BuiltModel, opts: Solver) -> bool:
+        """``auto`` on a district model that HiGHS would solve and Benders may: LP first.
+
+        An integral LP is the proof (the assignment model's LP, seconds); a fractional one
+        hands its RENS plan to Benders, which proves the national and forward scenarios in
+        a fraction of HiGHS's branch-and-cut time (bench/README.md, session 11).
+        """
+        sc = self.instance.scenario
+        obj = sc.objective
+        return (
+            sc.solver.formulation == "auto"
+            and built.v.formulation in ("levels", "assignment")
+            and opts.backend == "highs"
+            and opts.lp_first
+            and not self.instance.fine_grained
+            and self._k is None
+            and built.first_goal is None
+            and obj.regret_to is None
+            and obj.equity == "none"
+            and not (obj.mode == "min_travel" and obj.unserved_min is not None)
+            and not self.rules_needing("serve")
+            and all(n in REGISTRY for n in self.specs)
+        )
+
+    def _solve_lp_then_benders(
+        self,
+        built: BuiltModel,
+        opts: Solver,
+        hint: bool,
+        progress: Callable[[str], None] | None,
+        warm_start: dict[str, int] | None,
+    ) -> backends.RawResult:
+        """The LP relaxation (and its RENS plan), then, where it is fractional, Benders.
+
+        Both run guarded under one deadline; Benders starts from the LP's plan (or the
+        start plan), so its first incumbent is never worse. Where Benders ends without a
+        plan (stopped at once) the LP step's plan stands, in the model that made it.
+        """
+        started = time.perf_counter()
+
+        def first_plans() -> list[dict[int, int]]:
+            if not hint:
+                return []
+            greedy = greedy_hint(self.instance, built, self.states)
+            if warm_start is None:
+                return [greedy]
+            return [{k: warm_start.get(n, 0) for k, n in enumerate(built.lm.names)}, greedy]
+
+        raw = self._solve_guarded(built, opts, first_plans, progress, lp_only=True)
+        left = opts.time_limit_s - (time.perf_counter() - started)
+        if raw.status in ("OPTIMAL", "INFEASIBLE") or raw.interrupted or left < 1.0:
+            return raw
+        start = values_by_name(built.lm, raw.values)
+        point = dict(zip(built.lm.names, raw.lp_point or [], strict=False))
+        self._benders_after_lp, self._built = True, None
+        benders = self.build()
+        # Benders cuts at the LP optimum first (names shared by both models)
+        self._cut_points = [[float(point.get(n, 0.0)) for n in benders.lm.names]] if point else []
+        if progress:
+            progress("LP relaxation fractional: the MIP by Benders")
+
+        def benders_start() -> list[dict[int, int]]:
+            return [{k: start.get(n, 0) for k, n in enumerate(benders.lm.names)}] if start else []
+
+        sub = opts.model_copy(update={"time_limit_s": left})
+        second = self._solve_guarded(benders, sub, benders_start, progress)
+        if second.values is None:
+            self._benders_after_lp, self._built = False, built
+            raw.interrupted = raw.interrupted or second.interrupted
+            raw.log += second.log
+            return raw
+        second.time_s = time.perf_counter() - started
+        second.log = raw.log + second.log
+        return second
 
     def rules_as_stated(self) -> set[str]:
         """Rules active and hard with the parameters the scenario gave them (none edited since)."""
@@ -590,8 +675,11 @@ class PlanModel:
         opts: Solver,
         start_plans: Callable[[], list[dict[int, int]]],
         progress: Callable[[str], None] | None,
+        lp_only: bool = False,
     ) -> backends.RawResult:
         """One solver call in a child process that the time limit and Ctrl-C can end.
+
+        ``lp_only``: the LP relaxation only (proven when integral, else its RENS plan).
 
         The start plan is made in the child too (on 읍면동 models it takes seconds), so the
         limit covers it; the child reports it to this process as the fallback plan, except
@@ -608,6 +696,8 @@ class PlanModel:
             if benders:
                 return self._solve_benders(built, opts, start, control)
             control.start_plan(*plans)
+            if lp_only:
+                return _lp_step(built.lm, opts, control)
             return dispatch.solve(
                 built.lm, opts, start, control.progress, control, scale=DEMAND_SCALE
             )
@@ -655,6 +745,7 @@ class PlanModel:
             control=control,
             started=started,
             late_start=district_start,
+            cut_points=self._cut_points,
         )
 
     def _district_plan(
@@ -730,6 +821,27 @@ def goal_value(built: BuiltModel, plan: dict[int, int]) -> dict[int, int]:
         default=0,
     )
     return {**plan, z: max(built.lm.lb[z], min(built.lm.ub[z], best))}
+
+
+def _lp_step(lm: LinearModel, opts: Solver, control: Any) -> backends.RawResult:
+    """The LP relaxation alone: the proven optimum where integral, else its point (no plan).
+
+    No RENS here: Benders runs its own on its LP point, and cuts at this point first.
+    """
+    started = time.perf_counter()
+    lp = backends.solve_lp_relaxation(lm, opts, bool(control.verbose))
+    if lp.proven is not None:
+        return lp.proven
+    return backends.RawResult(
+        opts.backend,
+        "UNKNOWN",
+        None,
+        None,
+        None,
+        time.perf_counter() - started,
+        ["LP relaxation fractional" if lp.raw is not None else "LP relaxation unsolved"],
+        lp_point=lp.raw,
+    )
 
 
 def values_by_name(lm: LinearModel, values: list | None) -> dict[str, int]:
