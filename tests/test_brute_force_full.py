@@ -207,4 +207,3 @@ def test_the_cases_bind():
     _, plan = brute_force(*CASES["linkage_with_guests"])
     assert plan["teams"], "the guest-team case should use a guest team"
     assert plan["a"][3] is not None or plan["b"][3] is not None, "and a saeil tenant"
-
