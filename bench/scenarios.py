@@ -12,7 +12,8 @@ Each run is a fresh `python` process so that memory and caches are its own.
 Cases:
 - every file in scenarios/ but base.yaml, as shipped (its own solver settings; --limit caps
   the time limit);
-- national, with `solver.formulation: benders` (the method comparison of bench/README.md);
+- national, with `solver.formulation: benders`, and national and forward with
+  `assignment` (HiGHS's branch-and-cut; the method comparison of bench/README.md);
 - national, 8 phases (2014-2021): the growth goal; the phases after 2017 add 10 centers a
   year and repeat the 2017 pools (an assumed extension, only for timing); on the assignment
   model and with Benders (which proves it);
@@ -77,6 +78,12 @@ def cases() -> dict[str, tuple[Path, dict]]:
             out[path.stem] = (path, {})
     national = SCENARIOS / "national-2014-2017.yaml"
     out["national, benders"] = (national, {"solver": {"formulation": "benders"}})
+    # the method auto replaced for fractional LPs: HiGHS's branch-and-cut on the full model
+    out["national, assignment (HiGHS MIP)"] = (national, {"solver": {"formulation": "assignment"}})
+    out["forward, assignment (HiGHS MIP)"] = (
+        SCENARIOS / "forward-2026-2030.yaml",
+        {"solver": {"formulation": "assignment"}},
+    )
     out["national, 8 phases"] = (national, {"phases_8": True})
     out["national, 8 phases, benders"] = (
         national,

@@ -364,17 +364,7 @@ class PlanModel:
         while True:
 
             def start_plans(built: BuiltModel = built) -> list[dict[int, int]]:
-                """The hint first (a what-if's base plan, else the greedy plan), then greedy.
-
-                The greedy plan is the fallback where a what-if's base plan breaks a rule.
-                """
-                if not hint:
-                    return []
-                greedy = greedy_hint(self.instance, built, self.states)
-                if warm_start is None:
-                    return [greedy]
-                known = warm_start
-                return [{k: known.get(n, 0) for k, n in enumerate(built.lm.names)}, greedy]
+                return self._start_plans(built, hint, warm_start)
 
             left = opts.time_limit_s - (time.perf_counter() - started)
             round_opts = opts.model_copy(update={"time_limit_s": max(0.05, left)})
@@ -405,6 +395,20 @@ class PlanModel:
         if rounds > 1:  # time and log cover every k-nearest round, not only the last
             raw.log.append(f"k-nearest: {rounds} rounds, {raw.time_s:.2f}s in all")
         return raw
+
+    def _start_plans(
+        self, built: BuiltModel, hint: bool, warm_start: dict[str, int] | None
+    ) -> list[dict[int, int]]:
+        """The hint first (a what-if's base plan, else the greedy plan), then greedy.
+
+        The greedy plan is the fallback where a what-if's base plan breaks a rule.
+        """
+        if not hint:
+            return []
+        greedy = greedy_hint(self.instance, built, self.states)
+        if warm_start is None:
+            return [greedy]
+        return [{k: warm_start.get(n, 0) for k, n in enumerate(built.lm.names)}, greedy]
 
     def _check_backend(self, opts: Solver) -> None:
         mip_rules = self.rules_needing("mip")
@@ -447,23 +451,16 @@ class PlanModel:
         progress: Callable[[str], None] | None,
         warm_start: dict[str, int] | None,
     ) -> backends.RawResult:
-        """The LP relaxation (and its RENS plan), then, where it is fractional, Benders.
+        """The LP relaxation, then, where it is fractional, Benders from the LP optimum's cuts.
 
-        Both run guarded under one deadline; Benders starts from the LP's plan (or the
-        start plan), so its first incumbent is never worse. Where Benders ends without a
-        plan (stopped at once) the LP step's plan stands, in the model that made it.
+        Both run guarded under one deadline. Benders starts from the start plan the LP step
+        kept (the hint or the greedy plan), so its first incumbent is never worse; where it
+        ends without a plan (stopped at once) that plan stands, in the model that made it.
         """
         started = time.perf_counter()
-
-        def first_plans() -> list[dict[int, int]]:
-            if not hint:
-                return []
-            greedy = greedy_hint(self.instance, built, self.states)
-            if warm_start is None:
-                return [greedy]
-            return [{k: warm_start.get(n, 0) for k, n in enumerate(built.lm.names)}, greedy]
-
-        raw = self._solve_guarded(built, opts, first_plans, progress, lp_only=True)
+        raw = self._solve_guarded(
+            built, opts, lambda: self._start_plans(built, hint, warm_start), progress, lp_only=True
+        )
         left = opts.time_limit_s - (time.perf_counter() - started)
         if raw.status in ("OPTIMAL", "INFEASIBLE") or raw.interrupted or left < 1.0:
             return raw
@@ -481,7 +478,7 @@ class PlanModel:
 
         sub = opts.model_copy(update={"time_limit_s": left})
         second = self._solve_guarded(benders, sub, benders_start, progress)
-        if second.values is None:
+        if second.values is None and second.status != "INFEASIBLE":
             self._benders_after_lp, self._built = False, built
             raw.interrupted = raw.interrupted or second.interrupted
             raw.log += second.log
