@@ -3,7 +3,8 @@
     python bench/scenarios.py [--repeat 3] [--limit 300] [--only national,fourtype]
                               [--backend highs]
 
-For each case: the method (backend, formulation as built), status, how it was proven, build
+For each case: the method (backend, and the formulation the solve ended on: auto hands a
+fractional LP to Benders), status, how it was proven, build
 and solve seconds (median of --repeat runs; "solve" is the solver's phase, "with decoding"
 adds turning the plan into tables and validating it), the objective, the bound and the peak resident
 memory of the solving process (children included: CBC runs in a forked child of the guard).
@@ -65,7 +66,7 @@ peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
 print(json.dumps({"status": sol.status, "proof": sol.proof, "objective": sol.objective,
                   "bound": sol.bound, "build_s": build_s, "solve_s": sol.solve_s, "wall_s": wall_s,
                   "peak_mb": peak, "backend": sc.solver.backend,
-                  "formulation": b.v.formulation, "variables": b.lm.n_vars,
+                  "formulation": m.build().v.formulation, "variables": b.lm.n_vars,
                   "limit": limit}))
 """
 

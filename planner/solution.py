@@ -257,6 +257,11 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
         sol.checked_by_own_rows = own
     if sol.optimal and validate and not sol.violations and model.reusable(built):
         sol.proven_model = built.lm  # a checked proof only
+    elif sol.optimal and validate and not sol.violations:
+        first = model.first_model_plan(raw.values)  # LP-then-Benders: its assignment model
+        if first is not None:
+            sol.proven_model, first_values = first
+            sol.values_by_name = values_by_name(first[0], first_values)
     return sol
 
 

@@ -30,6 +30,7 @@ from planner.domain import ANCHOR, SHARE_UNITS
 from planner.errors import PlannerError, did_you_mean
 from planner.instance import Instance
 from planner.model import backends, dispatch
+from planner.model.decode import assign_best, decode
 from planner.model.greedy import greedy_hint
 from planner.model.linear import LinearModel
 from planner.model.objective import objective_coefficients, regret_rows
@@ -98,6 +99,7 @@ class PlanModel:
         self._built: BuiltModel | None = None
         self._benders_after_lp = False  # auto: the LP was fractional, the MIP goes to Benders
         self._cut_points: list[list[float]] = []  # points Benders cuts at before its rounds
+        self._lp_built: BuiltModel | None = None  # the model LP-then-Benders started from
         k = instance.scenario.objective.k_nearest
         self._k: dict[str, int] | None = dict.fromkeys(instance.point_codes, k) if k else None
 
@@ -466,7 +468,7 @@ class PlanModel:
             return raw
         start = values_by_name(built.lm, raw.values)
         point = dict(zip(built.lm.names, raw.lp_point or [], strict=False))
-        self._benders_after_lp, self._built = True, None
+        self._benders_after_lp, self._built, self._lp_built = True, None, built
         benders = self.build()
         # Benders cuts at the LP optimum first (names shared by both models)
         self._cut_points = [[float(point.get(n, 0.0)) for n in benders.lm.names]] if point else []
@@ -486,6 +488,41 @@ class PlanModel:
         second.time_s = time.perf_counter() - started
         second.log = raw.log + second.log
         return second
+
+    def first_model_plan(self, values: list) -> tuple[LinearModel, list] | None:
+        """A Benders plan of LP-then-Benders in the levels or assignment model it started from.
+
+        Shared variables by name; serve: each client to its best available center (what
+        the Benders value counts); a level variable: as high as its rows allow given the
+        sites (what the objective takes). None unless the plan then holds every row of that
+        model. What-ifs reuse the proof on that model (``model.reuse``): the same rules, and
+        the demand in its objective.
+        """
+        first = self._lp_built
+        if not self._benders_after_lp or first is None:
+            return None
+        built = self.build()
+        by_name = values_by_name(built.lm, values)
+        lm = first.lm
+        out: list = [by_name.get(n, 0) for n in lm.names]
+        if first.v.serve:
+            d = decode(built.v, values)
+            mode = self.instance.scenario.objective.mode
+            assign_best(d, built.v, built.reach, mode, self.linkage_year())
+            for key in d.serve:
+                if key not in first.v.serve:
+                    return None
+                out[first.v.serve[key]] = 1
+        levels = set(first.v.level.values())
+        room = {k: lm.ub[k] for k in levels}
+        for row in lm.rows:  # level <= sum of its sites' hosts (and guest availability)
+            mine = [k for k, c in row.terms.items() if k in levels and c == 1]
+            if len(mine) == 1 and row.sense == "<=":
+                rest = sum(c * out[k] for k, c in row.terms.items() if k != mine[0])
+                room[mine[0]] = min(room[mine[0]], row.rhs - rest)
+        for k, r in room.items():
+            out[k] = max(lm.lb[k], r)
+        return None if lm.violated_rows(out) else (lm, out)
 
     def rules_as_stated(self) -> set[str]:
         """Rules active and hard with the parameters the scenario gave them (none edited since)."""
