@@ -52,8 +52,9 @@ def test_reported_plans_hold_and_the_optimum_matches_enumeration(case, lp_first)
 
 
 def test_each_run_gets_its_own_time_on_a_reused_model():
-    """HiGHS holds time_limit against the run time summed over every run of one object: the
-    limit ``run`` sets must add what earlier runs spent (a Benders master runs many times)."""
+    """HiGHS holds an LP's time_limit against the run time summed over every run of one
+    object: the limit ``run`` sets must add what earlier runs spent (a Benders master runs
+    many times); a MIP run's limit counts from its own start."""
     import highspy
     import numpy as np
 
@@ -73,6 +74,7 @@ def test_each_run_gets_its_own_time_on_a_reused_model():
         h.clearSolver()
         spent = h.getRunTime()
         assert clock_limit(h, 7.0) == pytest.approx(spent + 7.0)
+        assert clock_limit(h, 7.0, integer=True) == 7.0  # a MIP run's clock starts anew
         status, x, bound = run(h, 60.0, integer=False)
         assert status == "OPTIMAL" and x is not None and bound is not None
         limit = h.getOptionValue("time_limit")  # (status, value) in highspy 1.16

@@ -62,14 +62,17 @@ def load(lm: LinearModel, integer: bool = True) -> Any:
     return h
 
 
-def clock_limit(h: Any, seconds: float) -> float:
+def clock_limit(h: Any, seconds: float, integer: bool = False) -> float:
     """The ``time_limit`` option that gives the next run of ``h`` ``seconds`` more.
 
-    HiGHS holds its time limit against the object's run time summed over every run (checked:
-    a second run with a 4 s limit after a 2.3 s one stopped after 1.7 s), so a model solved
-    round after round (Benders masters) must add the time already spent.
+    HiGHS 1.16 holds an LP's time limit against the object's run time summed over every run
+    (checked: a second LP run with a 4 s limit after a 2.3 s one stopped after 1.7 s), so a
+    model solved round after round (Benders masters) must add the time already spent. A MIP
+    run's limit counts from its own start (checked: 4 s after 4 s of earlier runs took
+    4 s, not none), so it is given as is.
     """
-    return float(h.getRunTime()) + max(0.05, float(seconds))
+    spent = 0.0 if integer else float(h.getRunTime())
+    return spent + max(0.05, float(seconds))
 
 
 def run(h: Any, time_limit: float, integer: bool) -> tuple[str, np.ndarray | None, float | None]:
@@ -80,7 +83,7 @@ def run(h: Any, time_limit: float, integer: bool) -> tuple[str, np.ndarray | Non
     """
     import highspy
 
-    h.setOptionValue("time_limit", clock_limit(h, time_limit))
+    h.setOptionValue("time_limit", clock_limit(h, time_limit, integer))
     h.run()
     st = h.getModelStatus()
     info = h.getInfo()
@@ -157,7 +160,7 @@ def solve_highs(
     # another count (a test, a notebook) would make run() fail before it starts
     h.setOptionValue("random_seed", int(opts.seed))
     left = max(0.1, opts.time_limit_s - (time.perf_counter() - started))
-    h.setOptionValue("time_limit", clock_limit(h, left))
+    h.setOptionValue("time_limit", clock_limit(h, left, integer=True))
     if start_plan is not None:
         sol = highspy.HighsSolution()
         sol.col_value = [float(x) for x in start_plan]
