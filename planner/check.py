@@ -31,6 +31,10 @@ class Finding:
     def __str__(self) -> str:
         return f"[{self.level}] {self.rule}: {self.message}"
 
+    def holds_under(self, rules: set[str]) -> bool:
+        """Whether its rule and every rule it relies on are among ``rules``."""
+        return {self.rule, *(self.relies_on or ())} <= rules
+
 
 def _kind_open_in(inst: Instance, kind_id: str, year: int) -> bool:
     kind = inst.scenario.kinds[kind_id]

@@ -117,9 +117,7 @@ def run_loaded(
     model = PlanModel(inst)
     stated = model.rules_as_stated()  # a rule the scenario switches off or softens binds not
     findings = [
-        f
-        for f in findings
-        if f.level != "error" or {f.rule, *(f.relies_on or ())} <= stated or f.rule not in REGISTRY
+        f for f in findings if f.level != "error" or f.holds_under(stated) or f.rule not in REGISTRY
     ]
     if any(f.level == "error" for f in findings):
         raise InfeasibleScenario(findings, None)

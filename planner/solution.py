@@ -258,10 +258,10 @@ def decode_solution(model: PlanModel, built: Any, raw: Any, validate: bool = Tru
     if sol.optimal and validate and not sol.violations and model.reusable(built):
         sol.proven_model = built.lm  # a checked proof only
     elif sol.optimal and validate and not sol.violations:
-        first = model.first_model_plan(raw.values)  # LP-then-Benders: its assignment model
+        first = model.first_model_plan(raw.values)  # LP-then-Benders: the model it began on
         if first is not None:
             sol.proven_model, first_values = first
-            sol.values_by_name = values_by_name(first[0], first_values)
+            sol.values_by_name = values_by_name(sol.proven_model, first_values)
     return sol
 
 

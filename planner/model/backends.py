@@ -260,12 +260,11 @@ def rens_plan(lm: LinearModel, opts: Solver, raw: list[float], left_s: float) ->
 
 
 def lp_first_start(
-    lm: LinearModel, opts: Solver, control: Any, verbose: bool, rens: bool = True
+    lm: LinearModel, opts: Solver, control: Any, verbose: bool
 ) -> tuple[RawResult | None, list | None]:
     """LP first: (the proven optimum when the LP is integral; else the RENS start plan).
 
-    The RENS plan, when found, is reported to ``control`` as an incumbent with the LP bound;
-    ``rens`` False: no RENS (the caller searches on its own).
+    The RENS plan, when found, is reported to ``control`` as an incumbent with the LP bound.
     """
     started = time.perf_counter()
     if not opts.lp_first:
@@ -273,7 +272,7 @@ def lp_first_start(
     lp = solve_lp_relaxation(lm, opts, verbose)
     if lp.proven is not None:
         return lp.proven, None
-    if lp.raw is None or not rens:
+    if lp.raw is None:
         return None, None
     left = opts.time_limit_s - (time.perf_counter() - started)
     plan = rens_plan(lm, opts, lp.raw, left)

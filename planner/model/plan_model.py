@@ -424,9 +424,9 @@ class PlanModel:
     def _lp_then_benders(self, built: BuiltModel, opts: Solver) -> bool:
         """``auto`` on a district model that HiGHS would solve and Benders may: LP first.
 
-        An integral LP is the proof (the assignment model's LP, seconds); a fractional one
-        hands its RENS plan to Benders, which proves the national and forward scenarios in
-        a fraction of HiGHS's branch-and-cut time (bench/README.md, session 11).
+        An integral LP is the proof (seconds); a fractional one hands its optimum to Benders
+        (cuts there first), which proves the national scenario in about 60% of HiGHS's
+        branch-and-cut time (bench/README.md, session 11).
         """
         sc = self.instance.scenario
         obj = sc.objective
@@ -515,7 +515,7 @@ class PlanModel:
                 out[first.v.serve[key]] = 1
         levels = set(first.v.level.values())
         room = {k: lm.ub[k] for k in levels}
-        for row in lm.rows:  # level <= sum of its sites' hosts (and guest availability)
+        for row in lm.rows if levels else ():  # level <= its sites' hosts (and guest service)
             mine = [k for k, c in row.terms.items() if k in levels and c == 1]
             if len(mine) == 1 and row.sense == "<=":
                 rest = sum(c * out[k] for k, c in row.terms.items() if k != mine[0])
@@ -544,7 +544,7 @@ class PlanModel:
         proofs = [
             f
             for f in run_checks(self.instance)
-            if f.level == "error" and f.relies_on is not None and {f.rule, *f.relies_on} <= stated
+            if f.level == "error" and f.relies_on is not None and f.holds_under(stated)
         ]
         if not proofs:
             return None
@@ -713,7 +713,7 @@ class PlanModel:
     ) -> backends.RawResult:
         """One solver call in a child process that the time limit and Ctrl-C can end.
 
-        ``lp_only``: the LP relaxation only (proven when integral, else its RENS plan).
+        ``lp_only``: the LP relaxation only (proven when integral, else its point, no plan).
 
         The start plan is made in the child too (on 읍면동 models it takes seconds), so the
         limit covers it; the child reports it to this process as the fallback plan, except
