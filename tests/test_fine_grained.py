@@ -411,3 +411,27 @@ def test_rens_offers_only_plans_that_hold_and_restores_bounds(seed, mode):
         ints = [k for k in range(b.lm.n_vars) if k not in b.lm.continuous]
         fixed = [k for k in ints if abs(x[k] - round(x[k])) < 1e-6]
         assert all(values[k] == round(x[k]) for k in fixed)
+
+
+def test_a_lying_master_never_makes_a_proof(monkeypatch):
+    """Every master MIP run claims a bound 10 persons below its true one (as HiGHS 1.16 did
+    on a national master): Benders refuses each such bound (a plan it holds is worth more),
+    so it says optimal only where the LP rounds' own bound proves it, and on instances
+    whose LP relaxation is fractional it says feasible with a bound above its plan."""
+    from tests.test_brute_force_full import _lying_master
+
+    _lying_master(monkeypatch, lies=None)
+    feasible = 0
+    for seed in range(12):
+        inst = _with_formulation(_points_instance(seed, "max_served", unserved=False), "benders")
+        sol = solve(PlanModel(inst), time_limit_s=60)
+        plain = _points_instance(seed, "max_served", unserved=False)
+        asg = solve(PlanModel(_with_formulation(plain, "assignment")))
+        assert sol.status in ("optimal", "feasible") and not sol.violations
+        assert sol.objective <= asg.objective + _rounding(asg)
+        if sol.optimal:
+            assert sol.objective == pytest.approx(asg.objective, abs=_rounding(asg))
+        else:
+            feasible += 1
+            assert sol.bound is not None and sol.bound >= asg.objective - _rounding(asg)
+    assert feasible >= 1  # the old rule (any bound below the plan is a proof) said optimal

@@ -81,3 +81,18 @@ def test_each_run_gets_its_own_time_on_a_reused_model():
         assert (limit[1] if isinstance(limit, tuple) else limit) >= spent + 60.0 - 1e-9
         assert h.getRunTime() > spent  # the clock did go on: without the offset, the
         # k-th run would have had 60 s minus every earlier run's time
+
+
+def test_a_bound_below_the_plan_kept_is_refuted(monkeypatch):
+    """A MIP whose dual bound is below the plan it hands back (HiGHS 1.16 proved such wrong
+    optima on Benders masters) proves nothing: feasible, no bound, said in the log."""
+    from planner.model import highs_direct
+
+    monkeypatch.setattr(highs_direct, "checked_bound", lambda lm, b: b - 10 * DEMAND_SCALE)
+    model = PlanModel(_instance(*CASES["tight_welfare_pool"], formulation="assignment"))
+    built = model.build()
+    opts = model.solver_options(backend="highs", lp_first=False, time_limit_s=60)
+    raw = solve_highs(built.lm, opts, None, Recorder())
+    assert raw.status == "FEASIBLE" and raw.bound is None
+    assert not built.lm.violated_rows(raw.values)
+    assert any("refuted" in line for line in raw.log)

@@ -199,3 +199,35 @@ def test_auto_takes_the_pmedian_path_only_for_pmedian_shaped_models():
     )
     inst.forced = list(inst.scenario.sites.forced)
     assert PlanModel(inst).formulation == "levels"
+
+
+def test_a_lying_mip_master_proves_nothing(monkeypatch):
+    """Every MIP run of the master claims a bound 10 above its true one (HiGHS 1.16 made
+    such a wrong claim on a Benders master). Without reduced-cost fixing the master holds
+    the best plan, so the claim is refuted by that plan's value: the result is optimal only
+    when the LP bound proves it, and otherwise feasible with a bound no higher than the plan."""
+    from planner.model import pmedian
+
+    real = pmedian.Master.solve
+
+    def solve(self, limit):
+        status, x, bound = real(self, limit)
+        return status, x, (bound + 10.0 if self.integer and bound is not None else bound)
+
+    monkeypatch.setattr(pmedian.Master, "solve", solve)
+    monkeypatch.setattr(pmedian.Master, "reduced_costs", lambda self: np.zeros(self.m))
+    feasible = 0
+    for seed in range(40):
+        cost, weight = random_instance(seed, 14, 14, integral=True)
+        cost = np.minimum(cost, cost.T)
+        np.fill_diagonal(cost, 0)
+        res = solve_pmedian(PMedian.from_matrix(cost, weight, 3), 30)
+        assert res.value == pytest.approx(float(weight @ cost[:, res.sites].min(axis=1)))
+        if res.status == "OPTIMAL":
+            assert any("(LP bound)" in line for line in res.log)
+            assert res.value == brute_force(cost, weight, 3)
+        else:
+            feasible += 1
+            assert any("refuted" in line for line in res.log)
+            assert res.bound is None or res.bound <= res.value
+    assert feasible >= 1  # instances that reached the MIP: the lie would have been the proof

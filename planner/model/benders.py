@@ -30,7 +30,7 @@ import numpy as np
 
 from planner.domain import WELFARE_AGENCY, best_site_key
 from planner.model.backends import RawResult
-from planner.model.highs_direct import run
+from planner.model.highs_direct import PROOF_PRESOLVE, refuted, run
 from planner.model.linear import LinearModel
 from planner.scenario.schema import Solver
 
@@ -422,6 +422,18 @@ class LpMethod:
         return status, x, bound
 
 
+def refuted_note(
+    bound: float | None, code: str, value: float | None, scale: float, again: bool
+) -> str:
+    """The log line of a master MIP run whose claim a known plan contradicts."""
+    said = "infeasible" if bound is None else f"bound {_shown(bound, scale)}"
+    then = "solved again with another random seed" if again else "its bound is not used"
+    return (
+        f"benders MIP: HiGHS said {code.lower()}, {said}, below a plan worth "
+        f"{_shown(value, scale)} that satisfies every row: refuted, not a proof; {then}"
+    )
+
+
 def _shown(value: float | None, scale: float) -> str:
     """A value in objective units for progress lines ("-" when there is none)."""
     return "-" if value is None else f"{value / scale:,.1f}"
@@ -556,29 +568,50 @@ def solve_benders(  # noqa: C901
         rens(master, x_lp, RENS_SHARE * left(), consider, say)
         if best_start is not None:
             master.set_start(best_start)
+    # the runs whose bound is the proof: without presolve (HiGHS 1.16's presolve made a
+    # master claim a wrong optimum, see PROOF_PRESOLVE); RENS above only finds plans
+    master.h.setOptionValue("presolve", PROOF_PRESOLVE)
     bound, status = lp_bound, "UNKNOWN"
+    retried = False
     while left() > 1.0 and not stopped():
         code, x, mip_bound = master.solve(left())
-        if code == "INFEASIBLE" and not stopped():
+        added = 0 if x is None else consider([int(round(val)) for val in x[: lm.n_vars]], x)
+        # a known plan (this run's own included) above the run's bound refutes its claim
+        wrong = refuted(mip_bound, best_value, 0.5, maximize=True) or (
+            code == "INFEASIBLE" and best_value is not None
+        )
+        if wrong:
+            note = refuted_note(mip_bound, code, best_value, scale, not retried)
+            say(note)
+            log.append(note)
+        elif code == "INFEASIBLE" and not stopped():
             status = code
             break
-        if mip_bound is not None:
+        elif mip_bound is not None:
             bound = mip_bound if bound is None else min(bound, mip_bound)
             report()
-        if x is None:
-            break
-        added = consider([int(round(val)) for val in x[: lm.n_vars]], x)
-        say(
-            f"benders MIP: best plan {_shown(best_value, scale)} (exact), bound "
-            f"{_shown(bound, scale)}, {added} cuts added, {time.perf_counter() - start:.1f}s"
-        )
+        if x is not None:
+            say(
+                f"benders MIP: best plan {_shown(best_value, scale)} (exact), bound "
+                f"{_shown(bound, scale)}, {added} cuts added, {time.perf_counter() - start:.1f}s"
+            )
         if best_start is not None:
             master.set_start(best_start)
-        if not added or code != "OPTIMAL":
+        if wrong and not retried and not stopped():
+            retried = True  # once more, on another search path
+            seed = int(master.h.getOptionValue("random_seed")[1])
+            master.h.setOptionValue("random_seed", seed + 1)
+            continue
+        if wrong or x is None or not added or code != "OPTIMAL":
             break
     if best_values is not None:
-        # a bound below a feasible plan's exact value is the solvers' tolerance showing;
-        # within half an objective unit (the rounding of every coefficient) counts as proven
+        # a bound just below a feasible plan's exact value is the solvers' tolerance showing;
+        # within half an objective unit (the rounding of every coefficient) and REFUTE_REL
+        # counts as proven, further below is a wrong bound (never the case for the LP
+        # rounds' Lagrangian bounds, which are computed here) and proves nothing
+        if refuted(bound, best_value, 0.5, maximize=True):
+            log.append(f"benders: bound {bound} below the plan's exact value: not used")
+            bound = None
         proven = bound is not None and bound - best_value <= 0.5
         if proven:
             bound = best_value

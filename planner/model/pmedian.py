@@ -41,7 +41,7 @@ from functools import cached_property
 
 import numpy as np
 
-from planner.model.highs_direct import run
+from planner.model.highs_direct import PROOF_PRESOLVE, refuted, run
 
 ALPHA = 0.5  # in-out: the separation point's share of the core point
 VIOLATION = 1e-7  # relative: an LP round adds a cut when it exceeds theta by more
@@ -415,8 +415,9 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
         )
         say(log[-1])
     master.make_integer()
+    master.h.setOptionValue("presolve", PROOF_PRESOLVE)  # the MIP's bound is the proof
     master.collect_solutions()
-    mip_rounds = 0
+    mip_rounds, retried = 0, False
     while time.perf_counter() < deadline and not stopped():
         if best_sites is not None:
             master.set_start(best_sites)
@@ -425,6 +426,20 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
         if status == "INFEASIBLE":  # every plan better than the best is cut off by fixing
             if best_value is not None and (fixed_out or fixed_in):
                 raise_bound(best_value)
+            break
+        if not (fixed_out or fixed_in) and refuted(mip_bound, best_value, 1e-6, maximize=False):
+            # without fixing, the master holds the best plan: a bound above it is wrong
+            log.append(
+                f"p-median MIP round {mip_rounds}: HiGHS's bound {mip_bound} is above a plan "
+                f"worth {best_value}: refuted, not used"
+                + ("" if retried else "; solved again with another random seed")
+            )
+            say(log[-1])
+            if not retried and not stopped():
+                retried = True
+                seed = int(master.h.getOptionValue("random_seed")[1])
+                master.h.setOptionValue("random_seed", seed + 1)
+                continue
             break
         if mip_bound is not None and best_value is not None:
             raise_bound(min(mip_bound, best_value))
