@@ -435,3 +435,33 @@ def test_a_lying_master_never_makes_a_proof(monkeypatch):
             feasible += 1
             assert sol.bound is not None and sol.bound >= asg.objective - _rounding(asg)
     assert feasible >= 1  # the old rule (any bound below the plan is a proof) said optimal
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), mode=st.sampled_from(["max_served", "max_coverage"]))
+def test_in_out_rounds_from_any_core_point_keep_the_optimum(seed, mode):
+    """LP rounds separated in-out from a core point (there the full model's LP optimum, here
+    a random point) add only valid cuts: Benders proves the assignment formulation's optimum."""
+    from planner.model.benders import make_groups, solve_benders
+
+    asg = PlanModel(_with_formulation(_points_instance(seed, mode, unserved=False), "assignment"))
+    best = asg.solve()
+    inst = _with_formulation(_points_instance(seed, mode, unserved=False), "benders")
+    m = PlanModel(inst)
+    b = m.build()
+    g = make_groups(inst, b.v, b.reach, DEMAND_SCALE, m.linkage_year())
+    core = np.random.default_rng(seed).uniform(0, 1, b.lm.n_vars).tolist()
+    raw = solve_benders(
+        b.lm,
+        b.v,
+        g,
+        m.solver_options(time_limit_s=60),
+        True,
+        [],
+        DEMAND_SCALE,
+        aggregate=False,
+        cut_points=[core],
+    )
+    assert best.status == raw.status == "OPTIMAL"
+    assert not b.lm.violated_rows(raw.values)
+    assert raw.objective == pytest.approx(best.objective, abs=b.lm.n_vars + asg.build().lm.n_vars)
