@@ -30,7 +30,7 @@ import numpy as np
 
 from planner.domain import WELFARE_AGENCY, best_site_key
 from planner.model.backends import RawResult
-from planner.model.highs_direct import PROOF_PRESOLVE, refuted, run
+from planner.model.highs_direct import PROOF_PRESOLVE, refuted, reseed, run
 from planner.model.linear import LinearModel
 from planner.scenario.schema import Solver
 
@@ -266,24 +266,6 @@ class Master:
         """(status, column values, dual bound) of a run within ``time_limit`` seconds."""
         return run(self.h, time_limit, self.integer)
 
-    def _cut_round_at(self, values: np.ndarray, thetas: np.ndarray, sep: np.ndarray) -> int:
-        """The cuts tight at ``sep`` that the master's point (values, thetas) violates."""
-        added = 0
-        n = len(self.v.sites)
-        for key in self.g.keys:
-            a, y = key
-            before = key in self.g.welfare_before
-            _, m = separate(self.g, availability(self.v, sep, a, y, before, self.guests, n))
-            at = cut_values(self.g, availability(self.v, values, a, y, before, self.guests, n))
-            at = at[np.arange(len(m)), m]
-            w = self.g.weight[key]
-            rhs = np.bincount(self.bundle, w * at / self.scale, minlength=self.n_bundles)
-            th = thetas[self.theta[key]]
-            bad = np.flatnonzero(th > rhs + TOL * np.maximum(1.0, rhs))
-            self.add_cuts(key, bad, m)
-            added += len(bad)
-        return added
-
     def lagrangian_bound(self) -> float | None:
         """A valid bound on the master LP from the last run's row duals, optimal or not.
 
@@ -356,20 +338,23 @@ class Master:
     ) -> tuple[int, float]:
         """Add the violated cuts (without theta values: the tight ones).
 
-        ``sep``: separate at this point instead (in-out), adding each cut that is violated
-        at ``values``. Returns (cuts added, the demand part of the objective at these values,
-        exact for integer values; without ``sep``).
+        ``sep``: choose each point's cut at this point instead (in-out); the cuts are still
+        valued, and kept when violated, at ``values``. Returns (cuts added, the demand part
+        of the objective at these values, exact for integer values without ``sep``).
         """
-        if sep is not None:
-            return self._cut_round_at(values, thetas, sep), 0.0
         added, value = 0, 0.0
         n = len(self.v.sites)
         self.point_thetas = np.zeros(self.n_cols)
         self.point_thetas[: self.lm.n_vars] = values[: self.lm.n_vars]
         for key in self.g.keys:
             a, y = key
-            av = availability(self.v, values, a, y, key in self.g.welfare_before, self.guests, n)
-            best, m = separate(self.g, av)
+            before = key in self.g.welfare_before
+            av = availability(self.v, values, a, y, before, self.guests, n)
+            if sep is None:
+                best, m = separate(self.g, av)
+            else:
+                _, m = separate(self.g, availability(self.v, sep, a, y, before, self.guests, n))
+                best = cut_values(self.g, av)[np.arange(len(m)), m]
             w = self.g.weight[key]
             value += float(w @ best)
             rhs = np.bincount(self.bundle, w * best / self.scale, minlength=self.n_bundles)
@@ -642,9 +627,8 @@ def solve_benders(  # noqa: C901
         if best_start is not None:
             master.set_start(best_start)
         if wrong and not retried and not stopped():
-            retried = True  # once more, on another search path
-            seed = int(master.h.getOptionValue("random_seed")[1])
-            master.h.setOptionValue("random_seed", seed + 1)
+            retried = True
+            reseed(master.h)
             continue
         if wrong or x is None or not added or code != "OPTIMAL":
             break

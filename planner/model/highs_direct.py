@@ -128,6 +128,11 @@ def refuted(bound: float | None, value: float | None, absolute: float, maximize:
     return bound < value - slack if maximize else bound > value + slack
 
 
+def reseed(h: Any) -> None:
+    """The next random seed: a refuted MIP run is tried once more on another search path."""
+    h.setOptionValue("random_seed", int(h.getOptionValue("random_seed")[1]) + 1)
+
+
 def _consistent(h: Any, x: np.ndarray, info: Any) -> bool:
     """Whether HiGHS's reported objective is the value of the point it returns.
 

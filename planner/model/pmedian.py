@@ -41,7 +41,7 @@ from functools import cached_property
 
 import numpy as np
 
-from planner.model.highs_direct import PROOF_PRESOLVE, refuted, run
+from planner.model.highs_direct import PROOF_PRESOLVE, refuted, reseed, run
 
 ALPHA = 0.5  # in-out: the separation point's share of the core point
 VIOLATION = 1e-7  # relative: an LP round adds a cut when it exceeds theta by more
@@ -437,8 +437,7 @@ def solve_pmedian(  # noqa: C901  (one algorithm: LP rounds, heuristic, fixing, 
             say(log[-1])
             if not retried and not stopped():
                 retried = True
-                seed = int(master.h.getOptionValue("random_seed")[1])
-                master.h.setOptionValue("random_seed", seed + 1)
+                reseed(master.h)
                 continue
             break
         if mip_bound is not None and best_value is not None:
